@@ -1,0 +1,86 @@
+/**
+ * Native DuckDB (build time) behind the shared `Db` interface.
+ */
+import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
+import type { Db, Row } from './db.ts';
+
+export interface NativeDbOptions {
+  /** Database file; omit for in-memory. */
+  path?: string;
+  threads?: number;
+  /** e.g. '1.5GB'. Bounds DuckDB's buffer manager so big inputs spill instead of growing. */
+  memoryLimit?: string;
+  /** Folder for spilling; defaults to DuckDB's own choice next to the database. */
+  tempDirectory?: string;
+}
+
+export async function openNativeDb(options: NativeDbOptions = {}): Promise<NativeDb> {
+  const config: Record<string, string> = {};
+  if (options.threads) config.threads = String(options.threads);
+  if (options.memoryLimit) config.memory_limit = options.memoryLimit;
+  if (options.tempDirectory) config.temp_directory = options.tempDirectory;
+  const instance = await DuckDBInstance.create(options.path ?? ':memory:', config);
+  const connection = await instance.connect();
+  return new NativeDb(instance, connection);
+}
+
+export class NativeDb implements Db {
+  readonly instance: DuckDBInstance;
+  readonly connection: DuckDBConnection;
+  constructor(instance: DuckDBInstance, connection: DuckDBConnection) {
+    this.instance = instance;
+    this.connection = connection;
+  }
+
+  async exec(sql: string): Promise<void> {
+    await this.connection.run(sql);
+  }
+
+  async rows<T = Row>(sql: string): Promise<T[]> {
+    const reader = await this.connection.runAndReadAll(sql);
+    const names = reader.columnNames();
+    const columns = reader.getColumns();
+    const count = reader.currentRowCount;
+    const out = new Array<T>(count);
+    for (let i = 0; i < count; i++) {
+      const row: Row = {};
+      for (let c = 0; c < names.length; c++) row[names[c]] = toPlain(columns[c][i]);
+      out[i] = row as T;
+    }
+    return out;
+  }
+
+  async close(): Promise<void> {
+    this.connection.closeSync();
+    this.instance.closeSync();
+  }
+}
+
+/** DuckDB values → plain JS (see the contract in db.ts). */
+export function toPlain(value: unknown): unknown {
+  if (value === null || value === undefined) return null;
+  switch (typeof value) {
+    case 'number':
+    case 'string':
+    case 'boolean':
+      return value;
+    case 'bigint':
+      return Number(value);
+  }
+  if (Array.isArray(value)) return value.map(toPlain);
+  const v = value as { items?: unknown[]; entries?: unknown; toString(): string; constructor: { name: string } };
+  switch (v.constructor.name) {
+    case 'DuckDBDecimalValue':
+    case 'DuckDBHugeIntValue':
+      return Number(v.toString());
+    case 'DuckDBListValue':
+    case 'DuckDBArrayValue':
+      return (v.items ?? []).map(toPlain);
+    case 'DuckDBStructValue': {
+      const entries = v.entries as Record<string, unknown>;
+      return Object.fromEntries(Object.entries(entries).map(([k, x]) => [k, toPlain(x)]));
+    }
+  }
+  // DATE, TIMESTAMP, TIME, INTERVAL, UUID…: their canonical text form.
+  return v.toString();
+}
