@@ -1,0 +1,156 @@
+/**
+ * The build, as ordered named steps a newcomer can read top to bottom:
+ *
+ *   read → validate → model → metrics → outputs → render → publish
+ *
+ * Everything is written into a staging folder next to the output folder and swapped in only
+ * when every step succeeded, so a failed build leaves the previous site byte-for-byte intact.
+ * Input files are only ever read.
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { loadConfig, type QunlensConfig } from './config.ts';
+import type { Db } from './db/db.ts';
+import { openNativeDb } from './db/native.ts';
+import { computeMetrics, type MetricsResult } from './metrics/index.ts';
+import type { Effects } from './pipeline/effects.ts';
+import { buildModel, type Model } from './pipeline/model.ts';
+import { writeOutputs, type OutputFile } from './pipeline/outputs.ts';
+import { readInputs, type ReadResult } from './pipeline/read.ts';
+import { validate, type ValidationResult } from './pipeline/validate.ts';
+import { publicTextMacros, valueMacros } from './pipeline/values.ts';
+import { siteData, type SiteData } from './site/site-data.ts';
+
+export interface BuildOptions {
+  dataDir: string;
+  outDir: string;
+  /** Folder holding qunlens.config.json and .qunlens/ (the salt); default: current folder. */
+  projectDir: string;
+  asOf?: string;
+  /** URL path the site is served under, e.g. /reports/qunlens/ */
+  base?: string;
+  /** Render the Astro site (false: data outputs only, e.g. in fast tests). */
+  render?: boolean;
+  salt?: string;
+  threads?: number;
+  memoryLimit?: string;
+  /** Clock for "built at" (injected so tests are stable). */
+  builtAt?: string;
+}
+
+export interface BuildResult {
+  config: QunlensConfig;
+  model: Model;
+  metrics: MetricsResult;
+  validation: ValidationResult;
+  outputs: OutputFile[];
+  site: SiteData;
+  /** Wall time of each step, ms. */
+  timings: Record<string, number>;
+}
+
+/** Run a named step and print one line: what it did and how long it took. */
+async function step<T>(effects: Effects, timings: Record<string, number>, name: string, run: () => Promise<T>, describe: (result: T) => string): Promise<T> {
+  const start = effects.now();
+  const result = await run();
+  const ms = effects.now() - start;
+  timings[name] = ms;
+  effects.log.step(name, describe(result), ms);
+  return result;
+}
+
+const n = (x: number) => x.toLocaleString('en-US');
+
+export async function resolveSalt(effects: Effects, projectDir: string, config: QunlensConfig, explicit?: string): Promise<string> {
+  const salt = explicit ?? config.salt ?? process.env.QUNLENS_SALT;
+  if (salt) return salt;
+  const file = effects.path.join(projectDir, '.qunlens', 'salt');
+  if (await effects.exists(file)) return (await effects.readText(file)).trim();
+  const created = randomBytes(24).toString('hex');
+  await effects.writeFile(file, `${created}\n`);
+  effects.log.info(`created a salt for member-ID hashes in ${file} (keep it: the same salt gives the same hashes; it is never published)`);
+  return created;
+}
+
+/** read → validate → model on an open database; shared by `build` and `check`. */
+export async function loadAndValidate(
+  db: Db,
+  effects: Effects,
+  options: { dataDir: string; workDir: string; config: QunlensConfig; salt: string },
+  timings: Record<string, number>,
+): Promise<{ read: ReadResult; validation: ValidationResult; model: Model }> {
+  await db.exec(valueMacros(options.config.timeZone) + publicTextMacros());
+  const read = await step(effects, timings, 'read', () => readInputs(db, effects, { dataDir: options.dataDir, workDir: options.workDir }), (r) => {
+    const rows = [...r.tables.values()].reduce((s, t) => s + t.rows, 0);
+    return `${r.tables.size} files, ${n(rows)} rows`;
+  });
+  const validation = await step(effects, timings, 'validate', () => validate(db, read), (v) => {
+    const rejected = v.files.reduce((s, f) => s + f.rowsRejected, 0);
+    const warnings = v.files.reduce((s, f) => s + f.warnings, 0);
+    return `${n(rejected)} rows rejected, ${n(warnings)} warnings`;
+  });
+  const model = await step(effects, timings, 'model', () => buildModel(db, validation, { config: options.config, salt: options.salt }), (m) =>
+    `as of ${m.asOf}: ${n(m.counts.groups)} groups, ${n(m.counts.memberships)} memberships, ${n(m.counts.activityRows)} activity rows`,
+  );
+  return { read, validation, model };
+}
+
+export async function build(options: BuildOptions, effects: Effects): Promise<BuildResult> {
+  const timings: Record<string, number> = {};
+  const config = await loadConfig(effects, options.projectDir, { asOf: options.asOf });
+  const salt = await resolveSalt(effects, options.projectDir, config, options.salt);
+  const outDir = effects.path.resolve(options.outDir);
+  // Staging and work folders: the stage sits next to the output so the final swap is a rename.
+  const stage = `${outDir}.staging-${process.pid}-${randomBytes(3).toString('hex')}`;
+  const work = await mkdtemp(effects.path.join(tmpdir(), 'qunlens-work-'));
+  const db = await openNativeDb({ threads: options.threads, memoryLimit: options.memoryLimit ?? '2GB', tempDirectory: effects.path.join(work, 'spill') });
+  try {
+    const { validation, model } = await loadAndValidate(db, effects, { dataDir: options.dataDir, workDir: work, config, salt }, timings);
+    const metrics = await step(effects, timings, 'metrics', () => computeMetrics(db, config, model), (m) =>
+      `${m.channels.filter((c) => c.joins > 0).length} channels, ${m.lifespans.length} group types, ${n(m.counts.zombies)} zombies`,
+    );
+    const builtAt = options.builtAt ?? new Date().toISOString();
+    const dataOut = effects.path.join(work, 'data');
+    const outputs = await step(effects, timings, 'outputs', () => writeOutputs(db, effects, { dataDir: dataOut, config, model, metrics, files: validation.files, builtAt }), (o) =>
+      `${o.length} files, ${(o.reduce((s, f) => s + f.bytes, 0) / 1e6).toFixed(1)} MB in data/`,
+    );
+    const site = siteData({ config, model, metrics, files: validation.files, builtAt, dataQuality: await db.rows(`SELECT * FROM out_data_quality LIMIT 2000`) });
+    const siteFile = effects.path.join(work, 'site.json');
+    await effects.writeFile(siteFile, JSON.stringify(site));
+
+    await effects.mkdir(stage);
+    if (options.render !== false) {
+      await step(effects, timings, 'render', () => renderSite({ siteFile, outDir: stage, base: options.base }), (pages) => `${pages} pages`);
+    }
+    await effects.rename(dataOut, effects.path.join(stage, 'data'));
+    await step(effects, timings, 'publish', () => swapIn(effects, stage, outDir), () => outDir);
+    return { config, model, metrics, validation, outputs, site, timings };
+  } catch (error) {
+    await effects.rm(stage);
+    throw error;
+  } finally {
+    await db.close();
+    await effects.rm(work);
+  }
+}
+
+/** Replace outDir by stage: the old site is moved aside, not deleted, until the new one is in place. */
+async function swapIn(effects: Effects, stage: string, outDir: string): Promise<void> {
+  const old = `${outDir}.previous-${process.pid}`;
+  const hadOld = await effects.exists(outDir);
+  if (hadOld) await effects.rename(outDir, old);
+  try {
+    await effects.rename(stage, outDir);
+  } catch (error) {
+    if (hadOld) await effects.rename(old, outDir);
+    throw error;
+  }
+  if (hadOld) await effects.rm(old);
+}
+
+/** Astro renders the pages from site.json; returns the number of pages. */
+async function renderSite(options: { siteFile: string; outDir: string; base?: string }): Promise<number> {
+  const { renderWithAstro } = await import('./site/render.ts');
+  return renderWithAstro(options);
+}

@@ -1,0 +1,212 @@
+/**
+ * Command line: `npm run build|check|sample -- [options]`.
+ * Operator mistakes (a missing column, a bad option) end with one clear message and exit 1;
+ * only a bug in qunlens itself prints a stack trace (exit 2).
+ */
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import * as nodePath from 'node:path';
+import { parseArgs } from 'node:util';
+import { build, loadAndValidate, resolveSalt } from './build.ts';
+import { ConfigError, loadConfig } from './config.ts';
+import { openNativeDb } from './db/native.ts';
+import { consoleLogger, nodeEffects } from './pipeline/effects.ts';
+import { ModelError } from './pipeline/model.ts';
+import { InputError } from './pipeline/read.ts';
+
+const USAGE = `qunlens: community-operations report site from CSV exports
+
+  npm run build  -- [--data DIR] [--out DIR] [--as-of YYYY-MM-DD] [--base /path/]
+  npm run check  -- [--data DIR] [--as-of YYYY-MM-DD]
+  npm run sample -- [--out DIR] [--seed N] [--groups N] [--memberships N] [--messages N] [--orders N] [--clean]
+
+  --data DIR     input CSV/Parquet folder (default: data; sample data when it holds no CSV)
+  --out DIR      output folder (build: dist; sample: data)
+  --as-of DATE   report date T (default: latest date in the data)
+  --base PATH    URL path the site is served under, e.g. /reports/qunlens/
+`;
+
+class UsageError extends Error {}
+
+const OPTIONS = {
+  data: { type: 'string' },
+  out: { type: 'string' },
+  'as-of': { type: 'string' },
+  base: { type: 'string' },
+  seed: { type: 'string' },
+  groups: { type: 'string' },
+  memberships: { type: 'string' },
+  messages: { type: 'string' },
+  orders: { type: 'string' },
+  scale: { type: 'string' },
+  clean: { type: 'boolean' },
+  'no-render': { type: 'boolean' },
+  threads: { type: 'string' },
+  'memory-limit': { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+function parse(argv: string[]) {
+  try {
+    return parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true });
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+}
+
+function intOption(value: string | undefined, name: string): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value.replaceAll(',', '').replaceAll('_', ''));
+  if (!Number.isFinite(n) || n < 0) throw new UsageError(`--${name} must be a number, got "${value}"`);
+  return Math.round(n);
+}
+
+function dateOption(value: string | undefined): string | undefined {
+  if (value === undefined) return undefined;
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(value) || Number.isNaN(Date.parse(`${value}T00:00:00Z`))) {
+    throw new UsageError(`--as-of must be a date as YYYY-MM-DD, got "${value}"`);
+  }
+  return value;
+}
+
+function baseOption(value: string | undefined): string | undefined {
+  if (value === undefined) return undefined;
+  if (/^[a-z]+:\/\//i.test(value)) throw new UsageError(`--base is a path such as /reports/qunlens/, not a URL ("${value}")`);
+  return `/${value.replace(/^\/+|\/+$/g, '')}/`.replace(/^\/\/$/, '/');
+}
+
+/** True when the folder has at least one CSV or Parquet file. */
+async function hasInputs(dir: string): Promise<boolean> {
+  try {
+    return (await readdir(dir)).some((f) => /\.(csv|parquet)$/i.test(f));
+  } catch {
+    return false;
+  }
+}
+
+const SAMPLE_DIR = nodePath.join('.qunlens', 'sample-data');
+
+async function ensureSample(log: (line: string) => void): Promise<string> {
+  const marker = nodePath.join(SAMPLE_DIR, 'groups.csv');
+  if (!(await hasInputs(SAMPLE_DIR)) || !(await readdir(SAMPLE_DIR)).includes('groups.csv')) {
+    const { generateSample } = await import('./sample/generate.ts');
+    await generateSample({ outDir: SAMPLE_DIR, log });
+  }
+  void marker;
+  return SAMPLE_DIR;
+}
+
+async function runBuild(values: ReturnType<typeof parse>['values']): Promise<number> {
+  const log = consoleLogger();
+  const effects = nodeEffects(log);
+  let dataDir = values.data ?? 'data';
+  if (!values.data && !(await hasInputs(dataDir))) {
+    log.info(`data/ holds no CSV files: building from the sample data set (npm run sample writes it into data/ to edit)`);
+    dataDir = await ensureSample((line) => log.info(`  ${line}`));
+  }
+  const outDir = values.out ?? 'dist';
+  log.info(`qunlens build: ${dataDir} → ${outDir}`);
+  const start = performance.now();
+  const result = await build(
+    {
+      dataDir,
+      outDir,
+      projectDir: process.cwd(),
+      asOf: dateOption(values['as-of']),
+      base: baseOption(values.base),
+      render: !values['no-render'],
+      threads: intOption(values.threads, 'threads'),
+      memoryLimit: values['memory-limit'],
+    },
+    effects,
+  );
+  const rejected = result.validation.files.reduce((s, f) => s + f.rowsRejected, 0);
+  log.info(`done in ${((performance.now() - start) / 1000).toFixed(1)}s: ${outDir}/ (as of ${result.model.asOf})`);
+  if (rejected > 0) log.info(`${rejected.toLocaleString('en-US')} rows were rejected: see ${outDir}/data/data_quality.csv`);
+  return 0;
+}
+
+async function runCheck(values: ReturnType<typeof parse>['values']): Promise<number> {
+  const log = consoleLogger();
+  const effects = nodeEffects(log);
+  const dataDir = values.data ?? 'data';
+  const config = await loadConfig(effects, process.cwd(), { asOf: dateOption(values['as-of']) });
+  const salt = await resolveSalt(effects, process.cwd(), config);
+  const work = await mkdtemp(nodePath.join(tmpdir(), 'qunlens-check-'));
+  const db = await openNativeDb({ memoryLimit: values['memory-limit'] ?? '2GB', tempDirectory: nodePath.join(work, 'spill') });
+  try {
+    log.info(`qunlens check: ${dataDir}`);
+    const { validation } = await loadAndValidate(db, effects, { dataDir, workDir: work, config, salt }, {});
+    const out = process.stdout;
+    out.write(`\n${'file'.padEnd(18)} ${'encoding'.padEnd(9)} ${'rows'.padStart(12)} ${'rejected'.padStart(10)} ${'warnings'.padStart(9)}\n`);
+    for (const f of validation.files) {
+      out.write(`${f.file.padEnd(18)} ${f.encoding.padEnd(9)} ${f.rowsRead.toLocaleString('en-US').padStart(12)} ${f.rowsRejected.toLocaleString('en-US').padStart(10)} ${f.warnings.toLocaleString('en-US').padStart(9)}\n`);
+    }
+    const issues = await db.rows<{ file: string; line: number | null; column: string | null; severity: string; message: string }>(
+      `SELECT * FROM dq ORDER BY severity, file, line NULLS FIRST LIMIT 50`,
+    );
+    const [{ errors, warnings }] = await db.rows<{ errors: number; warnings: number }>(
+      `SELECT count(*) FILTER (WHERE severity = 'error')::BIGINT AS errors, count(*) FILTER (WHERE severity = 'warning')::BIGINT AS warnings FROM dq`,
+    );
+    if (issues.length) out.write('\n');
+    for (const i of issues) {
+      out.write(`${i.severity === 'error' ? 'error  ' : 'warning'} ${i.file}${i.line !== null ? `:${i.line}` : ''}${i.column ? ` [${i.column}]` : ''} ${i.message}\n`);
+    }
+    if (errors + warnings > issues.length) out.write(`… and ${(errors + warnings - issues.length).toLocaleString('en-US')} more (npm run build writes them all to dist/data/data_quality.csv)\n`);
+    out.write(`\n${errors.toLocaleString('en-US')} errors, ${warnings.toLocaleString('en-US')} warnings\n`);
+    return errors > 0 ? 1 : 0;
+  } finally {
+    await db.close();
+    await rm(work, { recursive: true, force: true });
+  }
+}
+
+async function runSample(values: ReturnType<typeof parse>['values']): Promise<number> {
+  const { generateSample } = await import('./sample/generate.ts');
+  const outDir = values.out ?? 'data';
+  const result = await generateSample({
+    outDir,
+    seed: intOption(values.seed, 'seed'),
+    groups: intOption(values.groups, 'groups'),
+    memberships: intOption(values.memberships, 'memberships'),
+    messages: intOption(values.messages, 'messages'),
+    orders: intOption(values.orders, 'orders'),
+    defects: !values.clean,
+    log: (line) => process.stderr.write(`  ${line}\n`),
+  });
+  process.stderr.write(`sample data written to ${outDir}/: ${Object.entries(result.counts).map(([k, v]) => `${k} ${v.toLocaleString('en-US')}`).join(', ')}\n`);
+  return 0;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  try {
+    const { values } = parse(rest);
+    if (values.help || !command || command === 'help') {
+      process.stdout.write(USAGE);
+      return command ? 0 : 1;
+    }
+    switch (command) {
+      case 'build':
+        return await runBuild(values);
+      case 'check':
+        return await runCheck(values);
+      case 'sample':
+        return await runSample(values);
+      default:
+        throw new UsageError(`unknown command "${command}"`);
+    }
+  } catch (error) {
+    if (error instanceof UsageError) {
+      process.stderr.write(`error: ${error.message}\n\n${USAGE}`);
+      return 1;
+    }
+    if (error instanceof InputError || error instanceof ConfigError || error instanceof ModelError) {
+      process.stderr.write(`\nerror: ${error.message}\n`);
+      if (command === 'build') process.stderr.write(`nothing was published: the previous site (if any) is unchanged\n`);
+      return 1;
+    }
+    process.stderr.write(`\nqunlens failed unexpectedly (a bug; please report it with this output):\n${(error as Error).stack ?? error}\n`);
+    return 2;
+  }
+}

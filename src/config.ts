@@ -1,0 +1,185 @@
+/**
+ * Configuration: defaults from the spec, overridable by `qunlens.config.json`.
+ * Label maps (Chinese labels → keys) live here so operators can extend them without code.
+ */
+import type { Effects } from './pipeline/effects.ts';
+
+export const CHANNEL_KEYS = ['guide', 'material', 'official_account', 'invite', 'other'] as const;
+export type ChannelKey = (typeof CHANNEL_KEYS)[number];
+
+export interface Labelled {
+  zh: string;
+  en: string;
+}
+
+export interface TypeInfo extends Labelled {
+  description?: string;
+  /** Expected lifespan in days; used by the "past its expected lifespan" rule flag. */
+  expectedLifespanDays?: number;
+}
+
+export interface FlagRules {
+  /** 核心用户群 above this many members is flagged (seed 002: keep core groups under 100). */
+  coreUserMaxSize: number;
+  /** A group silent for this share of silence_days gets the "quiet" flag. */
+  quietShareOfSilence: number;
+  /** Conversion groups: no counted order in this many days counts as "no conversion push". */
+  conversionPushDays: number;
+}
+
+export interface QunlensConfig {
+  /** IANA zone for timestamps without an offset. */
+  timeZone: string;
+  /** Days without a message after which a group counts as silent (僵尸群). */
+  silenceDays: number;
+  /** Report date T (YYYY-MM-DD); inferred from the data when absent. */
+  asOf?: string;
+  /** Salt for hashing member IDs; never written under the output folder. */
+  salt?: string;
+  confLevel: number;
+  /** Denominators under this are shown as "small sample". */
+  smallSample: number;
+  /** Weeks 0..maxWeeks-1 of weekly activity retention. */
+  maxWeeks: number;
+  channels: Record<ChannelKey, Labelled>;
+  /** label (any case) → channel key */
+  channelLabels: Record<string, ChannelKey>;
+  types: Record<string, TypeInfo>;
+  /** label → type key */
+  typeLabels: Record<string, string>;
+  flags: FlagRules;
+}
+
+export const DEFAULT_CONFIG: QunlensConfig = {
+  timeZone: 'Asia/Shanghai',
+  silenceDays: 14,
+  confLevel: 0.95,
+  smallSample: 30,
+  maxWeeks: 13,
+  channels: {
+    guide: { zh: '导购', en: 'Store guide' },
+    material: { zh: '物料', en: 'Printed material' },
+    official_account: { zh: '公众号', en: 'Official account' },
+    invite: { zh: '邀请', en: 'Friend invite' },
+    other: { zh: '其他', en: 'Other' },
+  },
+  channelLabels: {
+    导购: 'guide',
+    导购邀请: 'guide',
+    门店导购: 'guide',
+    门店导购邀请: 'guide',
+    店员邀请: 'guide',
+    物料: 'material',
+    物料二维码: 'material',
+    海报: 'material',
+    二维码: 'material',
+    桌卡: 'material',
+    包裹卡: 'material',
+    台卡: 'material',
+    公众号: 'official_account',
+    公众号菜单: 'official_account',
+    公众号图文: 'official_account',
+    公众号文章: 'official_account',
+    邀请: 'invite',
+    好友邀请: 'invite',
+    老带新: 'invite',
+    其他: 'other',
+    其它: 'other',
+  },
+  types: {
+    interest: { zh: '兴趣爱好类', en: 'Interest', description: '读书群、绘画交流群等：规模不大，管理较松散', expectedLifespanDays: 180 },
+    core_user: { zh: '核心用户群', en: 'Core users', description: '产品反馈群、种子用户群：人数宜在百人之内', expectedLifespanDays: 365 },
+    learning: { zh: '技能学习/习惯养成类', en: 'Learning & habits', description: '英语学习群、早起群：每日打卡', expectedLifespanDays: 60 },
+    conversion: { zh: '产品转化类', en: 'Conversion', description: '课程试听群、讲座群：生存周期短，强营销', expectedLifespanDays: 21 },
+    industry: { zh: '行业交流类', en: 'Industry', description: '职业互推群、创业者社群：交流多，少商业行为', expectedLifespanDays: 365 },
+    welfare: { zh: '福利型', en: 'Perks', description: '门店福利群：优惠与团购', expectedLifespanDays: 365 },
+    service: { zh: '服务型', en: 'Service', description: '售后服务群', expectedLifespanDays: 365 },
+  },
+  typeLabels: {
+    兴趣群: 'interest',
+    兴趣爱好类: 'interest',
+    兴趣爱好群: 'interest',
+    核心用户群: 'core_user',
+    种子用户群: 'core_user',
+    产品反馈群: 'core_user',
+    技能学习类: 'learning',
+    习惯养成类: 'learning',
+    '技能学习/习惯养成类': 'learning',
+    技能学习: 'learning',
+    打卡群: 'learning',
+    学习群: 'learning',
+    产品转化类: 'conversion',
+    转化型: 'conversion',
+    转化群: 'conversion',
+    课程试听群: 'conversion',
+    试听群: 'conversion',
+    讲座群: 'conversion',
+    行业交流类: 'industry',
+    行业群: 'industry',
+    行业交流群: 'industry',
+    福利型: 'welfare',
+    福利群: 'welfare',
+    服务型: 'service',
+    服务群: 'service',
+    售后群: 'service',
+  },
+  flags: { coreUserMaxSize: 100, quietShareOfSilence: 0.5, conversionPushDays: 7 },
+};
+
+export const CONFIG_FILE = 'qunlens.config.json';
+
+/** Keys of config that an operator may set in the JSON file. */
+type FileConfig = Partial<Omit<QunlensConfig, 'flags'>> & { flags?: Partial<FlagRules> };
+
+/** Defaults ← config file ← explicit overrides. Label maps and types extend the defaults. */
+export function mergeConfig(base: QunlensConfig, override: FileConfig): QunlensConfig {
+  return {
+    ...base,
+    ...override,
+    channels: { ...base.channels, ...override.channels },
+    channelLabels: { ...base.channelLabels, ...override.channelLabels },
+    types: { ...base.types, ...override.types },
+    typeLabels: { ...base.typeLabels, ...override.typeLabels },
+    flags: { ...base.flags, ...override.flags },
+  };
+}
+
+export class ConfigError extends Error {}
+
+/** Check values an operator may get wrong, with a message that says what to fix. */
+export function checkConfig(config: QunlensConfig, source: string): QunlensConfig {
+  const problems: string[] = [];
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: config.timeZone });
+  } catch {
+    problems.push(`timeZone "${config.timeZone}" is not an IANA time zone (e.g. "Asia/Shanghai")`);
+  }
+  if (!Number.isInteger(config.silenceDays) || config.silenceDays < 1) problems.push(`silenceDays must be a whole number ≥ 1`);
+  if (config.asOf !== undefined && !/^\d{4}-\d{2}-\d{2}$/.test(config.asOf)) problems.push(`asOf must be a date as YYYY-MM-DD, got "${config.asOf}"`);
+  if (!(config.confLevel > 0 && config.confLevel < 1)) problems.push(`confLevel must be between 0 and 1`);
+  for (const [label, key] of Object.entries(config.channelLabels)) {
+    if (!(CHANNEL_KEYS as readonly string[]).includes(key)) problems.push(`channelLabels["${label}"] = "${key}" is not one of ${CHANNEL_KEYS.join(', ')}`);
+  }
+  if (problems.length) throw new ConfigError(`${source}: ${problems.join('; ')}`);
+  return config;
+}
+
+/** Read `qunlens.config.json` from `dir` if present. */
+export async function loadConfig(effects: Effects, dir: string, overrides: FileConfig = {}): Promise<QunlensConfig> {
+  const file = effects.path.join(dir, CONFIG_FILE);
+  let fromFile: FileConfig = {};
+  if (await effects.exists(file)) {
+    try {
+      fromFile = JSON.parse(await effects.readText(file)) as FileConfig;
+    } catch (error) {
+      throw new ConfigError(`${file}: not valid JSON (${(error as Error).message})`);
+    }
+  }
+  const defined = Object.fromEntries(Object.entries(overrides).filter(([, v]) => v !== undefined)) as FileConfig;
+  return checkConfig(mergeConfig(mergeConfig(DEFAULT_CONFIG, fromFile), defined), file);
+}
+
+/** Lookup key for labels: NFKC, trimmed, lower case, inner spaces removed. */
+export function labelKey(label: string): string {
+  return label.normalize('NFKC').trim().toLowerCase().replace(/\s+/g, '');
+}

@@ -1,0 +1,234 @@
+/**
+ * Step 4, metrics: facts tables, then every summary of METRICS.md, materialised as `out_*`
+ * tables (the public outputs) and returned for the site.
+ */
+import { CHANNEL_KEYS, type QunlensConfig } from '../config.ts';
+import { sqlIdent, sqlString, type Db } from '../db/db.ts';
+import type { LogRankResult, SurvivalCurve } from '../stats/index.ts';
+import type { Model } from '../pipeline/model.ts';
+import { BENCHMARK_METRICS, buildBenchmarks, buildGroupFacts, buildMembershipFacts } from './facts.ts';
+import {
+  channelSummaries,
+  lifespanCurves,
+  lifespanLogRank,
+  lifespanSummaries,
+  membershipCurves,
+  weeklyRetention,
+  type ChannelSummary,
+  type LifespanSummary,
+  type WeekRetention,
+} from './summaries.ts';
+
+export interface MetricsResult {
+  channels: ChannelSummary[];
+  membershipCurves: Map<string, SurvivalCurve>;
+  activityRetention: WeekRetention[];
+  cohortRetention: WeekRetention[];
+  lifespanCurves: Map<string, SurvivalCurve>;
+  lifespans: LifespanSummary[];
+  logRank: LogRankResult | null;
+  counts: { groups: number; zombies: number; dissolved: number; alive: number; memberships: number; members: number };
+}
+
+type SqlType = 'VARCHAR' | 'INTEGER' | 'BIGINT' | 'DOUBLE' | 'BOOLEAN' | 'DATE';
+
+/** Materialise JS rows as a DuckDB table (small tables only: summaries, curves). */
+export async function createTable(db: Db, name: string, columns: readonly [string, SqlType][], rows: readonly unknown[][]): Promise<void> {
+  await db.exec(`CREATE OR REPLACE TABLE ${name} (${columns.map(([c, t]) => `${sqlIdent(c)} ${t}`).join(', ')})`);
+  const literal = (v: unknown, t: SqlType) => {
+    if (v === null || v === undefined || (typeof v === 'number' && !Number.isFinite(v))) return `NULL::${t}`;
+    if (typeof v === 'number') return t === 'DOUBLE' ? `${v}::DOUBLE` : String(v);
+    if (typeof v === 'boolean') return String(v);
+    return `${sqlString(String(v))}::${t}`;
+  };
+  for (let i = 0; i < rows.length; i += 500) {
+    const values = rows.slice(i, i + 500).map((r) => `(${r.map((v, j) => literal(v, columns[j][1])).join(', ')})`);
+    if (values.length) await db.exec(`INSERT INTO ${name} VALUES ${values.join(', ')}`);
+  }
+}
+
+function curveRows(key: string, curve: SurvivalCurve): unknown[][] {
+  return curve.points.map((p) => [key, p.time, p.atRisk, p.events, p.survival, p.lower, p.upper, p.censored, p.stdErr]);
+}
+const CURVE_COLUMNS = (key: string): [string, SqlType][] => [
+  [key, 'VARCHAR'],
+  ['day', 'INTEGER'],
+  ['at_risk', 'INTEGER'],
+  ['events', 'INTEGER'],
+  ['survival', 'DOUBLE'],
+  ['lower', 'DOUBLE'],
+  ['upper', 'DOUBLE'],
+  ['censored', 'INTEGER'],
+  ['std_err', 'DOUBLE'],
+];
+
+export async function computeMetrics(db: Db, config: QunlensConfig, model: Model): Promise<MetricsResult> {
+  await buildMembershipFacts(db, config);
+  await buildGroupFacts(db, config, model.hasActivity);
+  await buildBenchmarks(db);
+
+  const curves = await membershipCurves(db, config);
+  const channels = await channelSummaries(db, config, curves);
+  const activityRetention = model.hasActivity ? await weeklyRetention(db, config, 'channel') : [];
+  const cohortRetention = model.hasActivity ? await weeklyRetention(db, config, `strftime(joined_date, '%Y-%m')`) : [];
+  const lifespan = await lifespanCurves(db, config);
+  const lifespans = await lifespanSummaries(db, lifespan.curves);
+  const logRank = lifespanLogRank(lifespan.counts);
+
+  // --- public output tables (PRODUCT.md "Machine-readable outputs"; add columns, never rename)
+  await createTable(
+    db,
+    'out_channel_summary',
+    [
+      ['channel', 'VARCHAR'],
+      ['joins', 'INTEGER'],
+      ['activation_rate', 'DOUBLE'],
+      ['retention_d7', 'DOUBLE'],
+      ['retention_d30', 'DOUBLE'],
+      ['retention_d90', 'DOUBLE'],
+      ['conversion_30d', 'DOUBLE'],
+      ['repurchase_rate', 'DOUBLE'],
+      ['gmv_per_joiner_90d', 'DOUBLE'],
+      ['channel_zh', 'VARCHAR'],
+      ['activation_n', 'INTEGER'],
+      ['activation_lower', 'DOUBLE'],
+      ['activation_upper', 'DOUBLE'],
+      ['retention_d7_lower', 'DOUBLE'],
+      ['retention_d7_upper', 'DOUBLE'],
+      ['retention_d30_lower', 'DOUBLE'],
+      ['retention_d30_upper', 'DOUBLE'],
+      ['retention_d90_lower', 'DOUBLE'],
+      ['retention_d90_upper', 'DOUBLE'],
+      ['conversion_30d_n', 'INTEGER'],
+      ['conversion_30d_lower', 'DOUBLE'],
+      ['conversion_30d_upper', 'DOUBLE'],
+      ['repurchase_n', 'INTEGER'],
+      ['repurchase_lower', 'DOUBLE'],
+      ['repurchase_upper', 'DOUBLE'],
+      ['gmv_n', 'INTEGER'],
+      ['gmv_lower', 'DOUBLE'],
+      ['gmv_upper', 'DOUBLE'],
+    ],
+    channels.map((c) => [
+      c.channel,
+      c.joins,
+      c.activation.rate,
+      c.retention.d7.value,
+      c.retention.d30.value,
+      c.retention.d90.value,
+      c.conversion30d.rate,
+      c.repurchase.rate,
+      c.gmv90.mean,
+      config.channels[c.channel as (typeof CHANNEL_KEYS)[number]].zh,
+      c.activation.n,
+      c.activation.lower,
+      c.activation.upper,
+      c.retention.d7.lower,
+      c.retention.d7.upper,
+      c.retention.d30.lower,
+      c.retention.d30.upper,
+      c.retention.d90.lower,
+      c.retention.d90.upper,
+      c.conversion30d.n,
+      c.conversion30d.lower,
+      c.conversion30d.upper,
+      c.repurchase.n,
+      c.repurchase.lower,
+      c.repurchase.upper,
+      c.gmv90.n,
+      c.gmv90.lower,
+      c.gmv90.upper,
+    ]),
+  );
+  await createTable(db, 'out_membership_survival', CURVE_COLUMNS('channel'), CHANNEL_KEYS.flatMap((k) => (curves.has(k) ? curveRows(k, curves.get(k)!) : [])));
+  const weekColumns = (key: string): [string, SqlType][] => [
+    [key, 'VARCHAR'],
+    ['week', 'INTEGER'],
+    ['eligible', 'INTEGER'],
+    ['retained', 'INTEGER'],
+    ['rate', 'DOUBLE'],
+    ['lower', 'DOUBLE'],
+    ['upper', 'DOUBLE'],
+  ];
+  const weekRows = (rows: WeekRetention[]) => rows.map((r) => [r.key, r.week, r.eligible, r.retained, r.rate.rate, r.rate.lower, r.rate.upper]);
+  await createTable(db, 'out_activity_retention', weekColumns('channel'), weekRows(activityRetention));
+  await createTable(db, 'out_cohort_retention', weekColumns('cohort'), weekRows(cohortRetention));
+  await createTable(
+    db,
+    'out_group_survival',
+    CURVE_COLUMNS('group_type'),
+    lifespans.flatMap((l) => curveRows(l.groupType, lifespan.curves.get(l.groupType)!)),
+  );
+  await createTable(
+    db,
+    'out_lifespan_summary',
+    [
+      ['group_type', 'VARCHAR'],
+      ['groups', 'INTEGER'],
+      ['deaths', 'INTEGER'],
+      ['median_days', 'DOUBLE'],
+      ['median_lower', 'DOUBLE'],
+      ['median_upper', 'DOUBLE'],
+      ['dissolved', 'INTEGER'],
+      ['zombies', 'INTEGER'],
+      ['alive', 'INTEGER'],
+      ['group_type_zh', 'VARCHAR'],
+    ],
+    lifespans.map((l) => [l.groupType, l.groups, l.deaths, l.median, l.medianLower, l.medianUpper, l.dissolved, l.zombies, l.alive, config.types[l.groupType]?.zh ?? l.groupType]),
+  );
+  await createTable(
+    db,
+    'out_lifespan_logrank',
+    [
+      ['group_type', 'VARCHAR'],
+      ['groups', 'INTEGER'],
+      ['observed', 'DOUBLE'],
+      ['expected', 'DOUBLE'],
+      ['chisq', 'DOUBLE'],
+      ['df', 'INTEGER'],
+      ['p', 'DOUBLE'],
+    ],
+    logRank ? logRank.strata.map((s) => [s.key, s.n, s.observed, s.expected, logRank.chisq, logRank.df, logRank.p]) : [],
+  );
+  await db.exec(`
+    CREATE OR REPLACE TABLE out_type_benchmarks AS
+    SELECT group_type, metric, groups, p25, p50, p75 FROM f_benchmarks ORDER BY group_type, metric_order`);
+  const rankColumns = BENCHMARK_METRICS.map(
+    (m) => `max(r.percent_rank) FILTER (WHERE r.metric = '${m}') AS ${sqlIdent(`rank_${m}`)}`,
+  ).join(',\n      ');
+  await db.exec(`
+    CREATE OR REPLACE TABLE out_groups AS
+    WITH ranks AS (
+      SELECT r.group_id, ${rankColumns},
+        list(CASE WHEN r.below_p25 THEN 'below_p25:' || r.metric END ORDER BY r.metric) AS below
+      FROM f_group_ranks r GROUP BY ALL
+    )
+    SELECT qz_public_id(g.group_id) AS group_id, g.group_type, g.size, g.weekly_active_ratio, g.lifespan_days, g.status,
+      nullif(array_to_string(list_sort(list_concat(g.rule_flags, list_filter(coalesce(ranks.below, []), x -> x IS NOT NULL))), ';'), '') AS flags,
+      g.name, g.type_label, g.owner, g.store, g.region,
+      g.created_date, g.dissolved_date, g.last_message_date, g.last_active_date, g.days_silent,
+      g.lifespan_event, g.joins, g.messages_per_member_week, g.messages_28d, g.active_members_7d,
+      g.activation_rate, g.activation_n, g.conversion_30d, g.conversion_n, g.retained_d30, g.retained_d30_n,
+      g.dominant_channel,
+      ranks.* EXCLUDE (group_id, below)
+    FROM f_groups g LEFT JOIN ranks USING (group_id)
+    ORDER BY g.group_type, g.created_date, g.group_id`);
+
+  const [counts] = await db.rows<MetricsResult['counts']>(`SELECT
+    (SELECT count(*) FROM f_groups)::INTEGER AS groups,
+    (SELECT count(*) FILTER (WHERE status = 'zombie') FROM f_groups)::INTEGER AS zombies,
+    (SELECT count(*) FILTER (WHERE status = 'dissolved') FROM f_groups)::INTEGER AS dissolved,
+    (SELECT count(*) FILTER (WHERE status = 'alive') FROM f_groups)::INTEGER AS alive,
+    (SELECT count(*) FROM f_memberships)::INTEGER AS memberships,
+    (SELECT count(DISTINCT member_key) FROM f_memberships)::INTEGER AS members`);
+  return {
+    channels,
+    membershipCurves: curves,
+    activityRetention,
+    cohortRetention,
+    lifespanCurves: lifespan.curves,
+    lifespans,
+    logRank,
+    counts,
+  };
+}

@@ -1,0 +1,200 @@
+/**
+ * Summary metrics from the facts tables: SQL aggregates to counts, then the shared pure
+ * statistics (Kaplan–Meier, log-rank, Wilson) on those small count tables. The same functions
+ * run in the browser over duckdb-wasm, so filtered views use exactly this code.
+ */
+import { CHANNEL_KEYS, type QunlensConfig } from '../config.ts';
+import type { Db } from '../db/db.ts';
+import { kaplanMeier, logRank, survivalAt, survivalQuantile, wilson } from '../stats/index.ts';
+import type { LogRankResult, SurvivalCurve, TimeCount } from '../stats/index.ts';
+import { normalQuantile } from '../stats/index.ts';
+
+export interface Rate {
+  rate: number | null;
+  lower: number | null;
+  upper: number | null;
+  /** denominator */
+  n: number;
+  /** numerator */
+  x: number;
+}
+
+export function rateOf(x: number, n: number, confLevel: number): Rate {
+  const ci = wilson(x, n, confLevel);
+  return { rate: ci.rate, lower: ci.lower, upper: ci.upper, n, x };
+}
+
+export interface PointWithBand {
+  value: number | null;
+  lower: number | null;
+  upper: number | null;
+}
+
+export interface ChannelSummary {
+  channel: string;
+  joins: number;
+  activation: Rate;
+  retention: { d7: PointWithBand; d30: PointWithBand; d90: PointWithBand };
+  conversion30d: Rate;
+  repurchase: Rate;
+  /** mean GMV per eligible joiner, with a normal-approximation interval of the mean */
+  gmv90: { mean: number | null; lower: number | null; upper: number | null; n: number; total: number };
+}
+
+/** A filter the browser may apply; the build computes the unfiltered view. */
+export interface MembershipFilter {
+  /** SQL boolean over f_memberships columns; 'true' for none */
+  where: string;
+}
+
+const NO_FILTER: MembershipFilter = { where: 'true' };
+
+async function survivalCounts(db: Db, table: string, key: string, time: string, event: string, where = 'true'): Promise<Map<string, TimeCount[]>> {
+  const rows = await db.rows<{ k: string; time: number; events: number; censored: number }>(`
+    SELECT ${key} AS k, ${time} AS time,
+      count(*) FILTER (WHERE ${event})::INTEGER AS events,
+      count(*) FILTER (WHERE NOT (${event}))::INTEGER AS censored
+    FROM ${table} WHERE ${where} GROUP BY ALL ORDER BY k, time`);
+  const byKey = new Map<string, TimeCount[]>();
+  for (const r of rows) {
+    const list = byKey.get(r.k) ?? [];
+    list.push({ time: r.time, events: r.events, censored: r.censored });
+    byKey.set(r.k, list);
+  }
+  return byKey;
+}
+
+export async function membershipCurves(db: Db, config: QunlensConfig, filter = NO_FILTER): Promise<Map<string, SurvivalCurve>> {
+  const counts = await survivalCounts(db, 'f_memberships', 'channel', 'tenure_days', 'left_by_asof', filter.where);
+  const curves = new Map<string, SurvivalCurve>();
+  for (const [channel, c] of counts) curves.set(channel, kaplanMeier(c, { confLevel: config.confLevel }));
+  return curves;
+}
+
+function band(curve: SurvivalCurve | undefined, day: number): PointWithBand {
+  const at = curve ? survivalAt(curve, day) : null;
+  return at ? { value: at.survival, lower: at.lower, upper: at.upper } : { value: null, lower: null, upper: null };
+}
+
+export async function channelSummaries(db: Db, config: QunlensConfig, curves: Map<string, SurvivalCurve>, filter = NO_FILTER): Promise<ChannelSummary[]> {
+  const rows = await db.rows<{
+    channel: string;
+    joins: number;
+    act_n: number;
+    act_x: number;
+    conv_n: number;
+    conv_x: number;
+    rep_n: number;
+    rep_x: number;
+    gmv_n: number;
+    gmv_total: number;
+    gmv_sd: number | null;
+  }>(`
+    SELECT channel, count(*)::INTEGER AS joins,
+      count(*) FILTER (WHERE activation_eligible)::INTEGER AS act_n,
+      count(*) FILTER (WHERE activation_eligible AND activated)::INTEGER AS act_x,
+      count(*) FILTER (WHERE conversion_eligible)::INTEGER AS conv_n,
+      count(*) FILTER (WHERE conversion_eligible AND converted_30d)::INTEGER AS conv_x,
+      count(*) FILTER (WHERE orders_to_asof >= 1)::INTEGER AS rep_n,
+      count(*) FILTER (WHERE orders_to_asof >= 2)::INTEGER AS rep_x,
+      count(*) FILTER (WHERE gmv_eligible)::INTEGER AS gmv_n,
+      CAST(coalesce(sum(gmv_90d) FILTER (WHERE gmv_eligible), 0) AS DOUBLE) AS gmv_total,
+      stddev_samp(CAST(gmv_90d AS DOUBLE)) FILTER (WHERE gmv_eligible) AS gmv_sd
+    FROM f_memberships WHERE ${filter.where} GROUP BY ALL`);
+  const byChannel = new Map(rows.map((r) => [r.channel, r]));
+  const z = normalQuantile(1 - (1 - config.confLevel) / 2);
+  return CHANNEL_KEYS.map((channel) => {
+    const r = byChannel.get(channel);
+    const curve = curves.get(channel);
+    const gmvN = r?.gmv_n ?? 0;
+    const mean = gmvN > 0 ? r!.gmv_total / gmvN : null;
+    const half = mean !== null && gmvN > 1 && r!.gmv_sd !== null ? (z * r!.gmv_sd) / Math.sqrt(gmvN) : null;
+    return {
+      channel,
+      joins: r?.joins ?? 0,
+      activation: rateOf(r?.act_x ?? 0, r?.act_n ?? 0, config.confLevel),
+      retention: { d7: band(curve, 7), d30: band(curve, 30), d90: band(curve, 90) },
+      conversion30d: rateOf(r?.conv_x ?? 0, r?.conv_n ?? 0, config.confLevel),
+      repurchase: rateOf(r?.rep_x ?? 0, r?.rep_n ?? 0, config.confLevel),
+      gmv90: {
+        mean,
+        lower: half === null ? null : Math.max(0, mean! - half),
+        upper: half === null ? null : mean! + half,
+        n: gmvN,
+        total: r?.gmv_total ?? 0,
+      },
+    };
+  });
+}
+
+export interface WeekRetention {
+  key: string;
+  week: number;
+  eligible: number;
+  retained: number;
+  rate: Rate;
+}
+
+/**
+ * Weekly activity retention, week k: memberships whose whole week k is observed
+ * (joined_date + 7(k+1) - 1 <= T), share with a message on days [7k, 7k+7).
+ * `key` is an SQL expression over f_memberships (channel, or the join month for cohorts).
+ */
+export async function weeklyRetention(db: Db, config: QunlensConfig, key: string, filter = NO_FILTER): Promise<WeekRetention[]> {
+  const rows = await db.rows<{ k: string; week: number; eligible: number; retained: number }>(`
+    SELECT ${key} AS k, w.week::INTEGER AS week, count(*)::INTEGER AS eligible, count(fw.membership_id)::INTEGER AS retained
+    FROM f_memberships m
+    JOIN range(0, ${config.maxWeeks}) w(week) ON m.days_observed >= 7 * (w.week + 1) - 1
+    LEFT JOIN f_weeks fw ON fw.membership_id = m.membership_id AND fw.week = w.week
+    WHERE ${filter.where}
+    GROUP BY ALL ORDER BY k, week`);
+  return rows.map((r) => ({ key: r.k, week: r.week, eligible: r.eligible, retained: r.retained, rate: rateOf(r.retained, r.eligible, config.confLevel) }));
+}
+
+export interface LifespanSummary {
+  groupType: string;
+  groups: number;
+  deaths: number;
+  dissolved: number;
+  zombies: number;
+  alive: number;
+  median: number | null;
+  medianLower: number | null;
+  medianUpper: number | null;
+}
+
+export async function lifespanCurves(db: Db, config: QunlensConfig, where = 'true'): Promise<{ curves: Map<string, SurvivalCurve>; counts: Map<string, TimeCount[]> }> {
+  const counts = await survivalCounts(db, 'f_groups', 'group_type', 'lifespan_days', 'lifespan_event', where);
+  const curves = new Map<string, SurvivalCurve>();
+  for (const [type, c] of counts) curves.set(type, kaplanMeier(c, { confLevel: config.confLevel }));
+  return { curves, counts };
+}
+
+export async function lifespanSummaries(db: Db, curves: Map<string, SurvivalCurve>): Promise<LifespanSummary[]> {
+  const rows = await db.rows<{ group_type: string; groups: number; deaths: number; dissolved: number; zombies: number; alive: number }>(`
+    SELECT group_type, count(*)::INTEGER AS groups, count(*) FILTER (WHERE lifespan_event)::INTEGER AS deaths,
+      count(*) FILTER (WHERE status = 'dissolved')::INTEGER AS dissolved,
+      count(*) FILTER (WHERE status = 'zombie')::INTEGER AS zombies,
+      count(*) FILTER (WHERE status = 'alive')::INTEGER AS alive
+    FROM f_groups GROUP BY ALL ORDER BY groups DESC, group_type`);
+  return rows.map((r) => {
+    // METRICS.md: the median as R's quantile.survfit (midpoint where S sits at exactly 0.5)
+    const m = survivalQuantile(curves.get(r.group_type)!, 0.5);
+    return {
+      groupType: r.group_type,
+      groups: r.groups,
+      deaths: r.deaths,
+      dissolved: r.dissolved,
+      zombies: r.zombies,
+      alive: r.alive,
+      median: m.quantile,
+      medianLower: m.lower,
+      medianUpper: m.upper,
+    };
+  });
+}
+
+export function lifespanLogRank(counts: Map<string, TimeCount[]>): LogRankResult | null {
+  if (counts.size < 2) return null;
+  return logRank([...counts.entries()].map(([key, c]) => ({ key, counts: c })));
+}

@@ -1,0 +1,260 @@
+/**
+ * Step 3, model: validated rows → the analysis model, all as of the report date T.
+ *
+ *  m_groups       groups created on or before T, with type keys
+ *  m_memberships  customer memberships (staff excluded) joined on or before T, with channel,
+ *                 tenure and a salted hash of the member ID
+ *  m_activity     non-staff messages per local date, group and member (from messages or
+ *                 activity, which therefore give identical metrics)
+ *  m_hourly       messages per group, ISO weekday and hour (messages.csv only)
+ *  m_orders       orders on or before T
+ *
+ * Labels (Chinese or English, any alias in config) map to keys here; unknown channel labels
+ * become `other` and are reported; unknown type labels are types of their own.
+ */
+import { CHANNEL_KEYS, labelKey, type QunlensConfig } from '../config.ts';
+import { sqlString, type Db } from '../db/db.ts';
+import type { ValidationResult } from './validate.ts';
+
+export interface LabelMapping {
+  kind: 'channel' | 'type';
+  file: string;
+  label: string;
+  key: string;
+  known: boolean;
+  rows: number;
+}
+
+export interface Model {
+  asOf: string;
+  asOfSource: 'option' | 'data';
+  hasActivity: boolean;
+  activitySource: 'messages' | 'activity' | null;
+  hasHourly: boolean;
+  hasOrders: boolean;
+  hasCheckins: boolean;
+  labels: LabelMapping[];
+  counts: { groups: number; memberships: number; staffMemberships: number; activityRows: number; orders: number; unattributed: number };
+}
+
+export class ModelError extends Error {}
+
+export function channelKeyOf(label: string, config: QunlensConfig): { key: string; known: boolean } {
+  const k = labelKey(label);
+  for (const key of CHANNEL_KEYS) {
+    const names = [key, config.channels[key].zh, config.channels[key].en].map(labelKey);
+    if (names.includes(k)) return { key, known: true };
+  }
+  for (const [alias, key] of Object.entries(config.channelLabels)) if (labelKey(alias) === k) return { key, known: true };
+  return { key: 'other', known: false };
+}
+
+export function typeKeyOf(label: string, config: QunlensConfig): { key: string; known: boolean } {
+  const k = labelKey(label);
+  for (const [key, info] of Object.entries(config.types)) {
+    if ([key, info.zh, info.en].map(labelKey).includes(k)) return { key, known: true };
+  }
+  for (const [alias, key] of Object.entries(config.typeLabels)) if (labelKey(alias) === k) return { key, known: true };
+  // Any other value is a type of its own, named as given.
+  return { key: label.trim(), known: false };
+}
+
+async function mapLabels(db: Db, config: QunlensConfig, present: Set<string>): Promise<LabelMapping[]> {
+  const sources: { kind: 'channel' | 'type'; file: string; sql: string }[] = [
+    { kind: 'type', file: 'groups.csv', sql: `SELECT type AS label, count(*)::BIGINT AS n FROM v_groups WHERE type IS NOT NULL GROUP BY ALL` },
+    { kind: 'channel', file: 'members.csv', sql: `SELECT channel AS label, count(*)::BIGINT AS n FROM v_members WHERE channel IS NOT NULL GROUP BY ALL` },
+  ];
+  if (present.has('channels')) sources.push({ kind: 'channel', file: 'channels.csv', sql: `SELECT channel AS label, count(*)::BIGINT AS n FROM v_channels WHERE channel IS NOT NULL GROUP BY ALL` });
+  const labels: LabelMapping[] = [];
+  for (const source of sources) {
+    for (const { label, n } of await db.rows<{ label: string; n: number }>(`${source.sql} ORDER BY n DESC, label`)) {
+      const { key, known } = source.kind === 'type' ? typeKeyOf(label, config) : channelKeyOf(label, config);
+      labels.push({ kind: source.kind, file: source.file, label, key, known, rows: n });
+    }
+  }
+  await db.exec(`CREATE OR REPLACE TABLE label_map (kind VARCHAR, label VARCHAR, key VARCHAR, known BOOLEAN)`);
+  const unique = new Map(labels.map((l) => [`${l.kind}\u0000${l.label}`, l]));
+  if (unique.size) {
+    const values = [...unique.values()].map((l) => `(${sqlString(l.kind)}, ${sqlString(l.label)}, ${sqlString(l.key)}, ${l.known})`);
+    await db.exec(`INSERT INTO label_map VALUES ${values.join(', ')}`);
+  }
+  return labels;
+}
+
+/** Latest local date of any timestamp in any valid input row (METRICS.md "as_of"). */
+async function inferAsOf(db: Db, present: Set<string>): Promise<string | null> {
+  const parts = [
+    `SELECT max(created_at)::DATE AS d FROM v_groups`,
+    `SELECT max(dissolved_at)::DATE FROM v_groups`,
+    `SELECT max(joined_at)::DATE FROM v_members`,
+    `SELECT max(left_at)::DATE FROM v_members`,
+  ];
+  if (present.has('messages')) parts.push(`SELECT max(sent_at)::DATE FROM v_messages`);
+  if (present.has('activity')) parts.push(`SELECT max(date) FROM v_activity`);
+  if (present.has('orders')) parts.push(`SELECT max(ordered_at)::DATE FROM v_orders`);
+  if (present.has('checkins')) parts.push(`SELECT max(date) FROM v_checkins`);
+  const [{ d }] = await db.rows<{ d: string | null }>(`SELECT CAST(max(d) AS VARCHAR) AS d FROM (${parts.join(' UNION ALL ')})`);
+  return d;
+}
+
+export interface ModelOptions {
+  config: QunlensConfig;
+  /** Salt for member-ID hashes. */
+  salt: string;
+}
+
+export async function buildModel(db: Db, validation: ValidationResult, options: ModelOptions): Promise<Model> {
+  const { config, salt } = options;
+  const present = validation.present as Set<string>;
+  const labels = await mapLabels(db, config, present);
+
+  const inferred = await inferAsOf(db, present);
+  const asOf = config.asOf ?? inferred;
+  if (!asOf) throw new ModelError('no valid dated row in any input: nothing to report (see the data-quality list)');
+  const T = `DATE ${sqlString(asOf)}`;
+  await db.exec(`CREATE OR REPLACE MACRO qz_asof() AS ${T}`);
+  // An ID published as-is unless it carries personal data (a phone number, a unionid…); then a
+  // salted hash, so it stays unique and joinable across the output files.
+  await db.exec(`CREATE OR REPLACE MACRO qz_public_id(id) AS
+    CASE WHEN id IS NULL THEN NULL WHEN qz_public(id) = id THEN id
+         ELSE 'h_' || left(sha256(${sqlString(salt)} || ':' || id), 12) END`);
+
+  // Groups created after T do not exist yet at T.
+  await db.exec(`
+    CREATE OR REPLACE TABLE m_groups AS
+    SELECT g.group_id, qz_public(g.name) AS name, coalesce(lm.key, g.type) AS group_type, g.type AS type_label,
+      qz_public(g.owner_id) AS owner, qz_public(g.store) AS store, qz_public(g.region) AS region,
+      g.created_at, CAST(g.created_at AS DATE) AS created_date,
+      g.dissolved_at, CAST(g.dissolved_at AS DATE) AS dissolved_date, g.__line AS line
+    FROM v_groups g LEFT JOIN label_map lm ON lm.kind = 'type' AND lm.label = g.type
+    WHERE CAST(g.created_at AS DATE) <= ${T}`);
+
+  await db.exec(`CREATE OR REPLACE TABLE m_staff AS SELECT DISTINCT member_id FROM v_members WHERE is_staff`);
+
+  const stateJoin = present.has('channels')
+    ? `LEFT JOIN (SELECT c.state, lm.key FROM v_channels c JOIN label_map lm ON lm.kind = 'channel' AND lm.label = c.channel) st
+         ON m.channel IS NULL AND st.state = m.state`
+    : `LEFT JOIN (SELECT NULL::VARCHAR AS state, NULL::VARCHAR AS key) st ON false`;
+  // Attribution order (DATA.md): channel column; else state via channels.csv; else other.
+  await db.exec(`
+    CREATE OR REPLACE TABLE m_memberships AS
+    SELECT m.__line AS membership_id, m.member_id,
+      left(sha256(${sqlString(salt)} || ':' || m.member_id), 16) AS member_key,
+      m.group_id, g.group_type, g.region, g.store,
+      m.joined_at, CAST(m.joined_at AS DATE) AS joined_date,
+      CAST(m.left_at AS DATE) AS left_date,
+      coalesce(cl.key, st.key, 'other') AS channel,
+      CASE WHEN cl.key IS NOT NULL THEN 'channel' WHEN st.key IS NOT NULL THEN 'state' ELSE 'unattributed' END AS channel_source,
+      m.inviter_id, m.join_scene,
+      -- tenure (METRICS.md): to the leave date if the member left on or before T (event), else to T
+      (CAST(m.left_at AS DATE) IS NOT NULL AND CAST(m.left_at AS DATE) <= ${T}) AS left_by_asof,
+      CASE WHEN CAST(m.left_at AS DATE) <= ${T} THEN CAST(m.left_at AS DATE) ELSE ${T} END - CAST(m.joined_at AS DATE) AS tenure_days
+    FROM v_members m
+    JOIN m_groups g ON g.group_id = m.group_id
+    LEFT JOIN label_map cl ON cl.kind = 'channel' AND cl.label = m.channel
+    ${stateJoin}
+    WHERE CAST(m.joined_at AS DATE) <= ${T}
+      AND NOT coalesce(m.is_staff, false)
+      AND m.member_id NOT IN (SELECT member_id FROM m_staff)`);
+
+  let activitySource: Model['activitySource'] = null;
+  if (present.has('messages')) {
+    activitySource = 'messages';
+    await db.exec(`
+      CREATE OR REPLACE TABLE m_activity AS
+      SELECT group_id, member_id, CAST(sent_at AS DATE) AS date, count(*)::BIGINT AS messages
+      FROM v_messages
+      WHERE CAST(sent_at AS DATE) <= ${T} AND member_id NOT IN (SELECT member_id FROM m_staff)
+      GROUP BY ALL`);
+    await db.exec(`
+      CREATE OR REPLACE TABLE m_hourly AS
+      SELECT group_id, isodow(sent_at)::INTEGER AS weekday, hour(sent_at)::INTEGER AS hour, count(*)::BIGINT AS messages
+      FROM v_messages
+      WHERE CAST(sent_at AS DATE) <= ${T} AND member_id NOT IN (SELECT member_id FROM m_staff)
+      GROUP BY ALL`);
+  } else if (present.has('activity')) {
+    activitySource = 'activity';
+    await db.exec(`
+      CREATE OR REPLACE TABLE m_activity AS
+      SELECT group_id, member_id, date, sum(messages)::BIGINT AS messages
+      FROM v_activity
+      WHERE date <= ${T} AND member_id NOT IN (SELECT member_id FROM m_staff)
+      GROUP BY ALL HAVING sum(messages) > 0`);
+  }
+  if (!activitySource) {
+    await db.exec(`CREATE OR REPLACE TABLE m_activity (group_id VARCHAR, member_id VARCHAR, date DATE, messages BIGINT)`);
+  }
+  if (activitySource !== 'messages') {
+    await db.exec(`CREATE OR REPLACE TABLE m_hourly (group_id VARCHAR, weekday INTEGER, hour INTEGER, messages BIGINT)`);
+  }
+
+  if (present.has('orders')) {
+    await db.exec(`
+      CREATE OR REPLACE TABLE m_orders AS
+      SELECT order_id, member_id, group_id, CAST(ordered_at AS DATE) AS ordered_date, amount, coalesce(refunded, false) AS refunded
+      FROM v_orders WHERE CAST(ordered_at AS DATE) <= ${T}`);
+  } else {
+    await db.exec(`CREATE OR REPLACE TABLE m_orders (order_id VARCHAR, member_id VARCHAR, group_id VARCHAR, ordered_date DATE, amount DECIMAL(18,4), refunded BOOLEAN)`);
+  }
+
+  await addModelWarnings(db, present, labels, asOf, config.asOf !== undefined);
+
+  const [counts] = await db.rows<Model['counts']>(`SELECT
+    (SELECT count(*) FROM m_groups)::BIGINT AS groups,
+    (SELECT count(*) FROM m_memberships)::BIGINT AS memberships,
+    (SELECT count(*) FROM v_members WHERE member_id IN (SELECT member_id FROM m_staff))::BIGINT AS "staffMemberships",
+    (SELECT count(*) FROM m_activity)::BIGINT AS "activityRows",
+    (SELECT count(*) FROM m_orders)::BIGINT AS orders,
+    (SELECT count(*) FROM m_memberships WHERE channel_source = 'unattributed')::BIGINT AS unattributed`);
+
+  return {
+    asOf,
+    asOfSource: config.asOf !== undefined ? 'option' : 'data',
+    hasActivity: activitySource !== null,
+    activitySource,
+    hasHourly: activitySource === 'messages',
+    hasOrders: present.has('orders'),
+    hasCheckins: present.has('checkins'),
+    labels,
+    counts,
+  };
+}
+
+/** Warnings about rows kept but worth an operator's look; one line per kind, with a count. */
+async function addModelWarnings(db: Db, present: Set<string>, labels: LabelMapping[], asOf: string, explicitAsOf: boolean): Promise<void> {
+  const T = `DATE ${sqlString(asOf)}`;
+  const warnings: string[] = [];
+  for (const l of labels.filter((x) => x.kind === 'channel' && !x.known)) {
+    warnings.push(`SELECT ${sqlString(l.file)}, NULL, 'channel', 'warning',
+      ${sqlString(`channel label "${l.label}" (${l.rows} rows) is not a known channel and counts as other; add it to channelLabels in qunlens.config.json`)}`);
+  }
+  warnings.push(`SELECT 'members.csv', min(__line), 'channel', 'warning',
+      count(*) || ' memberships (' || round(100.0 * count(*) / (SELECT count(*) FROM m_memberships), 1) || '%) have no channel and no state found in channels.csv; they count as other'
+    FROM m_memberships mm JOIN v_members m ON m.__line = mm.membership_id
+    WHERE mm.channel_source = 'unattributed' HAVING count(*) > 0`);
+  if (present.has('channels')) {
+    warnings.push(`SELECT 'members.csv', min(__line), 'state', 'warning',
+        'state "' || state || '" (' || count(*) || ' rows) is not in channels.csv'
+      FROM v_members WHERE channel IS NULL AND state IS NOT NULL AND state NOT IN (SELECT state FROM v_channels)
+      GROUP BY state`);
+  }
+  if (present.has('messages')) {
+    warnings.push(`SELECT 'messages.csv', min(msg.__line), 'member_id', 'warning',
+        count(*) || ' messages come from senders who are not in members.csv for that group; they count for group activity, not for any membership'
+      FROM v_messages msg ANTI JOIN v_members m ON m.group_id = msg.group_id AND m.member_id = msg.member_id HAVING count(*) > 0`);
+  }
+  if (explicitAsOf) {
+    const late: [string, string, string][] = [
+      ['members.csv', 'v_members', 'joined_at'],
+      ['groups.csv', 'v_groups', 'created_at'],
+    ];
+    if (present.has('messages')) late.push(['messages.csv', 'v_messages', 'sent_at']);
+    if (present.has('orders')) late.push(['orders.csv', 'v_orders', 'ordered_at']);
+    for (const [file, table, column] of late) {
+      warnings.push(`SELECT ${sqlString(file)}, min(__line), ${sqlString(column)}, 'warning',
+          count(*) || ' rows are dated after the report date ${asOf} and are ignored'
+        FROM ${table} WHERE CAST(${column} AS DATE) > ${T} HAVING count(*) > 0`);
+    }
+  }
+  for (const sql of warnings) await db.exec(`INSERT INTO dq ${sql}`);
+}

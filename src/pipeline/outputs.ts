@@ -1,0 +1,146 @@
+/**
+ * Step 5, outputs: the public files under dist/data/ (PRODUCT.md "Machine-readable outputs").
+ *
+ *  *.csv           UTF-8 with BOM so Excel opens Chinese correctly; written by DuckDB's COPY
+ *  qunlens.duckdb  the tables the browser queries (duckdb-wasm reads this storage version)
+ *  summary.json    headline figures
+ *
+ * Nothing here carries a raw member ID, a member name, a phone number or a unionid: members
+ * are salted hashes, and every text column passed through qz_public in the model step.
+ */
+import { createReadStream, createWriteStream } from 'node:fs';
+import { rm, stat } from 'node:fs/promises';
+import { pipeline } from 'node:stream/promises';
+import { sqlString, type Db } from '../db/db.ts';
+import type { QunlensConfig } from '../config.ts';
+import type { MetricsResult } from '../metrics/index.ts';
+import type { Model } from './model.ts';
+import type { FileQuality } from './validate.ts';
+import type { Effects } from './effects.ts';
+
+/** CSV outputs: file name → SQL producing it. Order of columns is part of the public interface. */
+export const CSV_OUTPUTS: Record<string, string> = {
+  'channel_summary.csv': `SELECT * FROM out_channel_summary`,
+  'membership_survival.csv': `SELECT * FROM out_membership_survival`,
+  'activity_retention.csv': `SELECT * FROM out_activity_retention`,
+  'cohort_retention.csv': `SELECT * FROM out_cohort_retention`,
+  'group_survival.csv': `SELECT * FROM out_group_survival`,
+  'lifespan_summary.csv': `SELECT * FROM out_lifespan_summary`,
+  'lifespan_logrank.csv': `SELECT * FROM out_lifespan_logrank`,
+  'type_benchmarks.csv': `SELECT * FROM out_type_benchmarks`,
+  'groups.csv': `SELECT * FROM out_groups`,
+  'data_quality.csv': `SELECT * FROM out_data_quality`,
+  'data_quality_summary.csv': `SELECT * FROM out_data_quality_summary`,
+  'label_mapping.csv': `SELECT * FROM out_label_mapping`,
+};
+
+const BOM = Buffer.from([0xef, 0xbb, 0xbf]);
+
+async function copyCsvWithBom(db: Db, sql: string, target: string): Promise<void> {
+  const plain = `${target}.plain`;
+  await db.exec(`COPY (${sql}) TO ${sqlString(plain)} (HEADER, DELIMITER ',', QUOTE '"')`);
+  const out = createWriteStream(target);
+  out.write(BOM);
+  await pipeline(createReadStream(plain), out);
+  await rm(plain);
+}
+
+export interface OutputFile {
+  name: string;
+  bytes: number;
+}
+
+export interface OutputOptions {
+  dataDir: string;
+  config: QunlensConfig;
+  model: Model;
+  metrics: MetricsResult;
+  files: FileQuality[];
+  builtAt: string;
+}
+
+/** Tables for data quality and label mapping (public, sanitised). */
+async function qualityTables(db: Db, files: FileQuality[], model: Model): Promise<void> {
+  // Messages may quote raw values; pass them through the same publication filter as text.
+  await db.exec(`
+    CREATE OR REPLACE TABLE out_data_quality AS
+    SELECT file, line, "column", severity, qz_public(message) AS message FROM dq
+    ORDER BY file, line NULLS FIRST, "column", message`);
+  await db.exec(`CREATE OR REPLACE TABLE out_data_quality_summary (file VARCHAR, "table" VARCHAR, encoding VARCHAR, rows_read BIGINT, rows_rejected BIGINT, warnings BIGINT)`);
+  if (files.length) {
+    await db.exec(`INSERT INTO out_data_quality_summary VALUES ${files
+      .map((f) => `(${sqlString(f.file)}, ${sqlString(f.table)}, ${sqlString(f.encoding)}, ${f.rowsRead}, ${f.rowsRejected}, ${f.warnings})`)
+      .join(', ')}`);
+  }
+  await db.exec(`CREATE OR REPLACE TABLE out_label_mapping (kind VARCHAR, file VARCHAR, label VARCHAR, mapped_to VARCHAR, known BOOLEAN, "rows" BIGINT)`);
+  if (model.labels.length) {
+    await db.exec(`INSERT INTO out_label_mapping VALUES ${model.labels
+      .map((l) => `(${sqlString(l.kind)}, ${sqlString(l.file)}, qz_public(${sqlString(l.label)}), qz_public(${sqlString(l.key)}), ${l.known}, ${l.rows})`)
+      .join(', ')}`);
+  }
+}
+
+/** The database file the browser attaches read-only (tables the Explore page and filters query). */
+async function writeBrowserDatabase(db: Db, path: string, options: OutputOptions): Promise<void> {
+  // duckdb-wasm 1.32 embeds DuckDB 1.4: keep a storage version it reads.
+  await db.exec(`ATTACH ${sqlString(path)} AS pub (STORAGE_VERSION 'v1.4.0')`);
+  try {
+    for (const [name] of Object.entries(CSV_OUTPUTS)) {
+      const table = name.replace(/\.csv$/, '');
+      await db.exec(`CREATE TABLE pub.${table} AS ${CSV_OUTPUTS[name]}`);
+    }
+    await db.exec(`
+      CREATE TABLE pub.memberships AS
+      SELECT membership_id, member_key, qz_public_id(group_id) AS group_id, group_type, region, store, channel,
+        joined_date, left_date, left_by_asof, tenure_days, days_observed,
+        activation_eligible, activated, conversion_eligible, converted_30d, orders_to_asof,
+        gmv_eligible, CAST(gmv_90d AS DOUBLE) AS gmv_90d, retained_d30
+      FROM f_memberships ORDER BY group_id, joined_date, membership_id`);
+    await db.exec(`CREATE TABLE pub.membership_weeks AS SELECT membership_id, week FROM f_weeks ORDER BY membership_id, week`);
+    await db.exec(`
+      CREATE TABLE pub.group_daily AS
+      SELECT qz_public_id(group_id) AS group_id, date, sum(messages)::BIGINT AS messages, count(DISTINCT member_id)::INTEGER AS active_members
+      FROM m_activity GROUP BY ALL ORDER BY group_id, date`);
+    await db.exec(`
+      CREATE TABLE pub.group_hourly AS
+      SELECT qz_public_id(group_id) AS group_id, weekday, hour, messages FROM m_hourly ORDER BY group_id, weekday, hour`);
+    const meta: [string, string][] = [
+      ['as_of', options.model.asOf],
+      ['built_at', options.builtAt],
+      ['time_zone', options.config.timeZone],
+      ['silence_days', String(options.config.silenceDays)],
+      ['conf_level', String(options.config.confLevel)],
+      ['activity_source', options.model.activitySource ?? ''],
+    ];
+    await db.exec(`CREATE TABLE pub.meta AS SELECT * FROM (VALUES ${meta.map(([k, v]) => `(${sqlString(k)}, ${sqlString(v)})`).join(', ')}) t(key, value)`);
+  } finally {
+    await db.exec(`DETACH pub`);
+  }
+}
+
+export async function writeOutputs(db: Db, effects: Effects, options: OutputOptions): Promise<OutputFile[]> {
+  const { dataDir } = options;
+  await effects.mkdir(dataDir);
+  await qualityTables(db, options.files, options.model);
+  const written: OutputFile[] = [];
+  for (const [name, sql] of Object.entries(CSV_OUTPUTS)) {
+    const target = effects.path.join(dataDir, name);
+    await copyCsvWithBom(db, sql, target);
+    written.push({ name, bytes: (await stat(target)).size });
+  }
+  const dbPath = effects.path.join(dataDir, 'qunlens.duckdb');
+  await writeBrowserDatabase(db, dbPath, options);
+  written.push({ name: 'qunlens.duckdb', bytes: (await stat(dbPath)).size });
+
+  const summary = {
+    as_of: options.model.asOf,
+    as_of_source: options.model.asOfSource,
+    built_at: options.builtAt,
+    ...options.metrics.counts,
+    activity_source: options.model.activitySource,
+    files: options.files,
+  };
+  await effects.writeFile(effects.path.join(dataDir, 'summary.json'), `${JSON.stringify(summary, null, 2)}\n`);
+  written.push({ name: 'summary.json', bytes: Buffer.byteLength(JSON.stringify(summary, null, 2)) + 1 });
+  return written;
+}

@@ -1,0 +1,99 @@
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import {
+  detectDelimiter,
+  detectEncoding,
+  findBlankLines,
+  lineBreakpoints,
+  lineOfRow,
+  linesAtOffsets,
+  parseCsvLine,
+  sniffCsv,
+  transcodeToUtf8,
+} from '../../src/pipeline/csv-file.ts';
+
+const dir = mkdtempSync(join(tmpdir(), 'qunlens-csv-'));
+function file(name: string, content: string | Uint8Array): string {
+  const path = join(dir, name);
+  writeFileSync(path, content);
+  return path;
+}
+/** GB18030 bytes of a string, built without an encoder (TextEncoder only does UTF-8). */
+function gb18030(text: string): Uint8Array {
+  const decoder = new TextDecoder('gb18030');
+  const table = new Map<string, number[]>();
+  for (let hi = 0x81; hi <= 0xfe; hi++)
+    for (let lo = 0x40; lo <= 0xfe; lo++) {
+      const ch = decoder.decode(new Uint8Array([hi, lo]));
+      if (ch.length === 1 && !table.has(ch)) table.set(ch, [hi, lo]);
+    }
+  const out: number[] = [];
+  for (const ch of text) {
+    if (ch.charCodeAt(0) < 0x80) out.push(ch.charCodeAt(0));
+    else {
+      const bytes = table.get(ch);
+      if (!bytes) throw new Error(`no GB18030 two-byte code for ${ch}`);
+      out.push(...bytes);
+    }
+  }
+  return new Uint8Array(out);
+}
+
+describe('encoding detection', () => {
+  it('UTF-8 with BOM, without BOM, GB18030', () => {
+    expect(detectEncoding(new Uint8Array([0xef, 0xbb, 0xbf, 0x61])).encoding).toBe('utf-8');
+    expect(detectEncoding(new TextEncoder().encode('群ID,名称')).encoding).toBe('utf-8');
+    const gb = detectEncoding(gb18030('群ID,群名称\r\n'));
+    expect(gb.encoding).toBe('gb18030');
+    expect(gb.text).toBe('群ID,群名称\r\n');
+  });
+  it('sniffs header and delimiter of a GB18030 CRLF file', async () => {
+    const path = file('gb.csv', gb18030('群ID,群类型,创建时间\r\nG1,兴趣群,2026/3/5\r\n'));
+    const sniff = await sniffCsv(path);
+    expect(sniff).toMatchObject({ encoding: 'gb18030', delimiter: ',', headers: ['群ID', '群类型', '创建时间'] });
+    const copy = join(dir, 'gb.utf8.csv');
+    await transcodeToUtf8(path, copy, 'gb18030');
+    expect(readFileSync(copy, 'utf8')).toBe('群ID,群类型,创建时间\r\nG1,兴趣群,2026/3/5\r\n');
+  });
+  it('drops the BOM from the first header', async () => {
+    const sniff = await sniffCsv(file('bom.csv', '\uFEFFgroup_id,type\nG1,x\n'));
+    expect(sniff.headers).toEqual(['group_id', 'type']);
+  });
+});
+
+describe('header parsing', () => {
+  it('quoted fields and delimiters', () => {
+    expect(parseCsvLine('"a,b","c""d", e ', ',')).toEqual(['a,b', 'c"d', 'e']);
+    expect(detectDelimiter('a\tb\tc')).toBe('\t');
+    expect(detectDelimiter('a;b;c')).toBe(';');
+    expect(detectDelimiter('single')).toBe(',');
+  });
+});
+
+describe('physical lines', () => {
+  it('finds blank lines outside quotes, ignoring trailing ones', async () => {
+    const path = file('blank.csv', 'a,b\n1,x\n\n2,y\r\n\r\n3,"q\n\nr"\n4,z\n\n\n');
+    expect(await findBlankLines(path)).toEqual([3, 5]);
+    expect(await findBlankLines(file('trail.csv', 'a,b\n1,x\n2,y\n\n\n'))).toEqual([]);
+    expect(await findBlankLines(file('none.csv', 'a,b\n1,x\n'))).toEqual([]);
+  });
+  it('maps byte offsets to lines', async () => {
+    const text = 'a,b\n1,x\n2,y\n3,z\n';
+    const path = file('offsets.csv', text);
+    const lines = await linesAtOffsets(path, [text.indexOf('3,z'), 0, text.indexOf('1,x')]);
+    expect(lines.get(text.indexOf('3,z'))).toBe(4);
+    expect(lines.get(0)).toBe(1);
+    expect(lines.get(text.indexOf('1,x'))).toBe(2);
+  });
+  it('turns multi-line records, blank lines and rejects into breakpoints', () => {
+    // line 1 header; row0 line 2; blank line 3; row1 lines 4-5 (quoted newline);
+    // rejected record line 6; row2 line 7; row3 line 8
+    const breaks = lineBreakpoints([{ row: 1, extra: 1 }], [3, 6]);
+    expect([0, 1, 2, 3].map((r) => lineOfRow(r, breaks))).toEqual([2, 4, 7, 8]);
+    expect(lineBreakpoints([], [])).toEqual([]);
+    // blank line right after the header
+    expect([0, 1].map((r) => lineOfRow(r, lineBreakpoints([], [2])))).toEqual([3, 4]);
+  });
+});

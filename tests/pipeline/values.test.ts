@@ -1,0 +1,138 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openNativeDb, type NativeDb } from '../../src/db/native.ts';
+import { sqlString } from '../../src/db/db.ts';
+import { publicTextMacros, valueMacros } from '../../src/pipeline/values.ts';
+
+let db: NativeDb;
+beforeAll(async () => {
+  db = await openNativeDb();
+  await db.exec(valueMacros('Asia/Shanghai') + publicTextMacros());
+});
+afterAll(() => db.close());
+
+async function one(expr: string): Promise<unknown> {
+  const [row] = await db.rows<{ v: unknown }>(`SELECT ${expr} AS v`);
+  return row.v;
+}
+const ts = (s: string | null) => one(`qz_ts(${s === null ? 'NULL' : sqlString(s)})`);
+
+describe('datetimes (DATA.md Values)', () => {
+  it.each([
+    ['2026-03-05 14:02', '2026-03-05 14:02:00'],
+    ['2026-03-05 14:02:09', '2026-03-05 14:02:09'],
+    ['2026-03-05T14:02:09', '2026-03-05 14:02:09'],
+    ['2026-03-05 14:02:09.250', '2026-03-05 14:02:09.25'],
+    ['2026/3/5 14:02', '2026-03-05 14:02:00'],
+    ['2026/3/5 14:02:09', '2026-03-05 14:02:09'],
+    ['2026/03/05', '2026-03-05 00:00:00'],
+    ['2026-3-5', '2026-03-05 00:00:00'],
+    ['2026.3.5', '2026-03-05 00:00:00'],
+    ['2026年3月5日', '2026-03-05 00:00:00'],
+    ['2026年3月5日 14:02', '2026-03-05 14:02:00'],
+    ['2026年3月5日 14时02分09秒', '2026-03-05 14:02:09'],
+    ['２０２６年３月５日', '2026-03-05 00:00:00'],
+    ['２０２６－０３－０５　１４：０２', '2026-03-05 14:02:00'],
+    [' 2026-03-05 14:02:09 ', '2026-03-05 14:02:09'],
+  ])('%s → %s (local)', async (input, expected) => {
+    expect(await ts(input)).toBe(expected);
+  });
+
+  it('converts explicit offsets into the configured zone', async () => {
+    expect(await ts('2026-03-05T14:02:09+08:00')).toBe('2026-03-05 14:02:09');
+    expect(await ts('2026-03-05T06:02:09Z')).toBe('2026-03-05 14:02:09');
+    expect(await ts('2026-03-05 22:30:00-05:00')).toBe('2026-03-06 11:30:00');
+    expect(await ts('2026-03-05 14:02:09+0800')).toBe('2026-03-05 14:02:09');
+  });
+
+  it('reads epoch seconds and milliseconds as instants', async () => {
+    // 1772690529 = 2026-03-05T06:02:09Z = 14:02:09 in Shanghai
+    expect(await ts('1772690529')).toBe('2026-03-05 14:02:09');
+    expect(await ts('1772690529123')).toBe('2026-03-05 14:02:09.123');
+  });
+
+  it('reads Excel serial days as local wall-clock time', async () => {
+    expect(await ts('46086')).toBe('2026-03-05 00:00:00');
+    expect(await ts('46086.5')).toBe('2026-03-05 12:00:00');
+  });
+
+  it.each(['2026-13-45', '2026-02-30', 'yesterday', '3/5/2026', '12345678', '2026-03-05 25:61'])('rejects %s', async (input) => {
+    expect(await ts(input)).toBeNull();
+  });
+
+  it('treats blanks and dashes as no value', async () => {
+    for (const blank of ['', '  ', '-', '--', null]) expect(await ts(blank)).toBeNull();
+    expect(await one(`qz_text('--')`)).toBeNull();
+  });
+
+  it('has a date variant', async () => {
+    expect(await one(`CAST(qz_date('2026/3/5 23:59:59') AS VARCHAR)`)).toBe('2026-03-05');
+    expect(await one(`CAST(qz_date('2026-03-04T16:30:00Z') AS VARCHAR)`)).toBe('2026-03-05');
+  });
+});
+
+describe('numbers', () => {
+  it.each([
+    ['12.5', 12.5],
+    ['1,234.50', 1234.5],
+    ['１２３', 123],
+    ['¥99', 99],
+    ['99元', 99],
+    ['1.2万', 12000],
+    ['-3', -3],
+    ['3e2', 300],
+  ])('%s → %d', async (input, expected) => {
+    expect(await one(`qz_num(${sqlString(input)})`)).toBe(expected);
+  });
+  it('keeps amounts exact', async () => {
+    expect(await one(`CAST(qz_amount('0.1') + qz_amount('0.2') AS VARCHAR)`)).toBe('0.3000');
+  });
+  it('rejects text and blanks', async () => {
+    expect(await one(`qz_num('abc')`)).toBeNull();
+    expect(await one(`qz_num('--')`)).toBeNull();
+  });
+  it('integers must be whole', async () => {
+    expect(await one(`qz_int('12')`)).toBe(12);
+    expect(await one(`qz_int('1.5')`)).toBeNull();
+  });
+});
+
+describe('booleans, staff flag, join scene, IDs', () => {
+  it('booleans', async () => {
+    for (const t of ['true', 'TRUE', '是', '1', 'Y']) expect(await one(`qz_bool(${sqlString(t)})`)).toBe(true);
+    for (const f of ['false', '否', '0', 'n']) expect(await one(`qz_bool(${sqlString(f)})`)).toBe(false);
+    expect(await one(`qz_bool('maybe')`)).toBeNull();
+  });
+  it('WeCom 成员类型', async () => {
+    expect(await one(`qz_staff('1')`)).toBe(true);
+    expect(await one(`qz_staff('2')`)).toBe(false);
+    expect(await one(`qz_staff('企业成员')`)).toBe(true);
+    expect(await one(`qz_staff('外部联系人')`)).toBe(false);
+  });
+  it('join scene', async () => {
+    expect(await one(`qz_join_scene('3')`)).toBe('qr_code');
+    expect(await one(`qz_join_scene('邀请链接')`)).toBe('invite_link');
+    expect(await one(`qz_join_scene('9')`)).toBeNull();
+  });
+  it('flags IDs mangled into scientific notation', async () => {
+    expect(await one(`qz_id_mangled('1.38E+10')`)).toBe(true);
+    expect(await one(`qz_id_mangled('１.２３Ｅ＋１７')`)).toBe(true);
+    expect(await one(`qz_id_mangled('wmABC123')`)).toBe(false);
+    expect(await one(`qz_id_mangled('13812345678')`)).toBe(false);
+  });
+});
+
+describe('public text', () => {
+  it('masks phone numbers, including adjacent ones', async () => {
+    expect(await one(`qz_public('张店长13812345678的群')`)).toBe('张店长138****5678的群');
+    expect(await one(`qz_public('13812345678,13987654321')`)).toBe('138****5678,139****4321');
+    expect(await one(`qz_public('订单 2138123456789')`)).toBe('订单 2138123456789');
+  });
+  it('removes unionid-like and external IDs', async () => {
+    expect(await one(`qz_public('owner oTmHYjg2O7UlaW8hyR9jbD2fUnZY x')`)).toBe('owner [ID] x');
+    expect(await one(`qz_public('wmAbCdEf0123456789abcdef01')`)).toBe('[ID]');
+  });
+  it('makes markup inert and guards spreadsheet formulas', async () => {
+    expect(await one(`qz_public('<script>alert(1)</script>福利群')`)).toBe('＜script＞alert(1)＜/script＞福利群');
+    expect(await one(`qz_public('=HYPERLINK(1)')`)).toBe("'=HYPERLINK(1)");
+  });
+});
