@@ -87,16 +87,18 @@ async function hasInputs(dir: string): Promise<boolean> {
 const SAMPLE_DIR = nodePath.join('.qunlens', 'sample-data');
 
 async function ensureSample(log: (line: string) => void): Promise<string> {
-  const marker = nodePath.join(SAMPLE_DIR, 'groups.csv');
-  if (!(await hasInputs(SAMPLE_DIR)) || !(await readdir(SAMPLE_DIR)).includes('groups.csv')) {
+  if (!(await hasInputs(SAMPLE_DIR))) {
     const { generateSample } = await import('./sample/generate.ts');
     await generateSample({ outDir: SAMPLE_DIR, log });
   }
-  void marker;
   return SAMPLE_DIR;
 }
 
 async function runBuild(values: ReturnType<typeof parse>['values']): Promise<number> {
+  // options first: a typo should not cost a sample generation
+  const asOf = dateOption(values['as-of']);
+  const base = baseOption(values.base);
+  const threads = intOption(values.threads, 'threads');
   const log = consoleLogger();
   const effects = nodeEffects(log);
   let dataDir = values.data ?? 'data';
@@ -112,10 +114,10 @@ async function runBuild(values: ReturnType<typeof parse>['values']): Promise<num
       dataDir,
       outDir,
       projectDir: process.cwd(),
-      asOf: dateOption(values['as-of']),
-      base: baseOption(values.base),
+      asOf,
+      base,
       render: !values['no-render'],
-      threads: intOption(values.threads, 'threads'),
+      threads,
       memoryLimit: values['memory-limit'],
     },
     effects,

@@ -50,13 +50,23 @@ export function detectEncoding(prefix: Uint8Array): { encoding: CsvEncoding; asc
   if (prefix[0] === 0xff && prefix[1] === 0xfe) return { encoding: 'utf-16le', asciiOnly: false, text: new TextDecoder('utf-16le').decode(prefix.subarray(2)) };
   if (prefix[0] === 0xfe && prefix[1] === 0xff) return { encoding: 'utf-16be', asciiOnly: false, text: new TextDecoder('utf-16be').decode(prefix.subarray(2)) };
   const asciiOnly = prefix.every((b) => b < 0x80);
-  try {
-    // stream: true tolerates a multi-byte character cut at the end of the prefix
-    const text = new TextDecoder('utf-8', { fatal: true }).decode(prefix, { stream: true });
-    return { encoding: 'utf-8', asciiOnly, text };
-  } catch {
-    return { encoding: 'gb18030', asciiOnly: false, text: new TextDecoder('gb18030').decode(prefix) };
-  }
+  // stream: true so a multi-byte character cut at the end of the prefix is not an error
+  const utf8 = new TextDecoder('utf-8').decode(prefix, { stream: true });
+  const badUtf8 = count(utf8, (c) => c === 0xfffd);
+  if (badUtf8 === 0) return { encoding: 'utf-8', asciiOnly, text: utf8 };
+  // A few broken bytes in text that is otherwise Chinese in UTF-8 make a broken UTF-8 file
+  // (its bad rows are rejected); GBK bytes read as UTF-8 are mostly errors, rarely CJK.
+  const cjk = count(utf8, (c) => c >= 0x4e00 && c <= 0x9fff);
+  const gb = new TextDecoder('gb18030').decode(prefix);
+  const badGb = count(gb, (c) => c === 0xfffd);
+  if (cjk >= 10 * badUtf8 || badGb >= badUtf8) return { encoding: 'utf-8', asciiOnly, text: utf8 };
+  return { encoding: 'gb18030', asciiOnly: false, text: gb };
+}
+
+function count(text: string, test: (code: number) => boolean): number {
+  let n = 0;
+  for (let i = 0; i < text.length; i++) if (test(text.charCodeAt(i))) n++;
+  return n;
 }
 
 function headerLine(text: string): string {

@@ -115,9 +115,12 @@ export async function buildModel(db: Db, validation: ValidationResult, options: 
   await db.exec(`CREATE OR REPLACE MACRO qz_asof() AS ${T}`);
   // An ID published as-is unless it carries personal data (a phone number, a unionid…); then a
   // salted hash, so it stays unique and joinable across the output files.
+  // Hashes are written with letters only (hex 0-f → a-p): a published key can never look like
+  // a phone number or any other digit sequence.
+  await db.exec(`CREATE OR REPLACE MACRO qz_hash(id, len) AS
+    translate(left(sha256(${sqlString(salt)} || ':' || id), len), '0123456789abcdef', 'abcdefghijklmnop')`);
   await db.exec(`CREATE OR REPLACE MACRO qz_public_id(id) AS
-    CASE WHEN id IS NULL THEN NULL WHEN qz_public(id) = id THEN id
-         ELSE 'h_' || left(sha256(${sqlString(salt)} || ':' || id), 12) END`);
+    CASE WHEN id IS NULL THEN NULL WHEN qz_public(id) = id THEN id ELSE 'h_' || qz_hash(id, 12) END`);
 
   // Groups created after T do not exist yet at T.
   await db.exec(`
@@ -139,7 +142,7 @@ export async function buildModel(db: Db, validation: ValidationResult, options: 
   await db.exec(`
     CREATE OR REPLACE TABLE m_memberships AS
     SELECT m.__line AS membership_id, m.member_id,
-      left(sha256(${sqlString(salt)} || ':' || m.member_id), 16) AS member_key,
+      qz_hash(m.member_id, 16) AS member_key,
       m.group_id, g.group_type, g.region, g.store,
       m.joined_at, CAST(m.joined_at AS DATE) AS joined_date,
       CAST(m.left_at AS DATE) AS left_date,

@@ -11,34 +11,50 @@
 import { createReadStream, createWriteStream } from 'node:fs';
 import { rm, stat } from 'node:fs/promises';
 import { pipeline } from 'node:stream/promises';
-import { sqlString, type Db } from '../db/db.ts';
+import { sqlIdent, sqlString, type Db } from '../db/db.ts';
 import type { QunlensConfig } from '../config.ts';
 import type { MetricsResult } from '../metrics/index.ts';
 import type { Model } from './model.ts';
 import type { FileQuality } from './validate.ts';
 import type { Effects } from './effects.ts';
 
-/** CSV outputs: file name → SQL producing it. Order of columns is part of the public interface. */
+/** CSV outputs: file name → the table holding it. Column order is part of the public interface. */
 export const CSV_OUTPUTS: Record<string, string> = {
-  'channel_summary.csv': `SELECT * FROM out_channel_summary`,
-  'membership_survival.csv': `SELECT * FROM out_membership_survival`,
-  'activity_retention.csv': `SELECT * FROM out_activity_retention`,
-  'cohort_retention.csv': `SELECT * FROM out_cohort_retention`,
-  'group_survival.csv': `SELECT * FROM out_group_survival`,
-  'lifespan_summary.csv': `SELECT * FROM out_lifespan_summary`,
-  'lifespan_logrank.csv': `SELECT * FROM out_lifespan_logrank`,
-  'type_benchmarks.csv': `SELECT * FROM out_type_benchmarks`,
-  'groups.csv': `SELECT * FROM out_groups`,
-  'data_quality.csv': `SELECT * FROM out_data_quality`,
-  'data_quality_summary.csv': `SELECT * FROM out_data_quality_summary`,
-  'label_mapping.csv': `SELECT * FROM out_label_mapping`,
+  'channel_summary.csv': 'out_channel_summary',
+  'membership_survival.csv': 'out_membership_survival',
+  'activity_retention.csv': 'out_activity_retention',
+  'cohort_retention.csv': 'out_cohort_retention',
+  'group_survival.csv': 'out_group_survival',
+  'lifespan_summary.csv': 'out_lifespan_summary',
+  'lifespan_logrank.csv': 'out_lifespan_logrank',
+  'type_benchmarks.csv': 'out_type_benchmarks',
+  'groups.csv': 'out_groups',
+  'data_quality.csv': 'out_data_quality',
+  'data_quality_summary.csv': 'out_data_quality_summary',
+  'label_mapping.csv': 'out_label_mapping',
 };
 
 const BOM = Buffer.from([0xef, 0xbb, 0xbf]);
 
-async function copyCsvWithBom(db: Db, sql: string, target: string): Promise<void> {
+/**
+ * Doubles as published text: 10 decimal places (far inside the 1e-6 the numbers are checked
+ * to) and scientific notation below 1e-4 so small p-values keep their digits. No run of
+ * digits gets long enough to read as a phone number.
+ */
+async function publishedSelect(db: Db, table: string): Promise<string> {
+  const columns = await db.rows<{ name: string; type: string }>(
+    `SELECT column_name AS name, data_type AS type FROM duckdb_columns() WHERE table_name = ${sqlString(table)} ORDER BY column_index`,
+  );
+  const doubles = columns.filter((c) => c.type === 'DOUBLE').map((c) => sqlIdent(c.name));
+  const replace = doubles.map(
+    (c) => `CASE WHEN ${c} IS NULL OR isnan(${c}) THEN NULL WHEN ${c} <> 0 AND abs(${c}) < 1e-4 THEN printf('%.9e', ${c}) ELSE CAST(round(${c}, 10) AS VARCHAR) END AS ${c}`,
+  );
+  return `SELECT * ${replace.length ? `REPLACE (${replace.join(', ')})` : ''} FROM ${table}`;
+}
+
+async function copyCsvWithBom(db: Db, table: string, target: string): Promise<void> {
   const plain = `${target}.plain`;
-  await db.exec(`COPY (${sql}) TO ${sqlString(plain)} (HEADER, DELIMITER ',', QUOTE '"')`);
+  await db.exec(`COPY (${await publishedSelect(db, table)}) TO ${sqlString(plain)} (HEADER, DELIMITER ',', QUOTE '"')`);
   const out = createWriteStream(target);
   out.write(BOM);
   await pipeline(createReadStream(plain), out);
@@ -85,9 +101,8 @@ async function writeBrowserDatabase(db: Db, path: string, options: OutputOptions
   // duckdb-wasm 1.32 embeds DuckDB 1.4: keep a storage version it reads.
   await db.exec(`ATTACH ${sqlString(path)} AS pub (STORAGE_VERSION 'v1.4.0')`);
   try {
-    for (const [name] of Object.entries(CSV_OUTPUTS)) {
-      const table = name.replace(/\.csv$/, '');
-      await db.exec(`CREATE TABLE pub.${table} AS ${CSV_OUTPUTS[name]}`);
+    for (const [name, table] of Object.entries(CSV_OUTPUTS)) {
+      await db.exec(`CREATE TABLE pub.${name.replace(/\.csv$/, '')} AS SELECT * FROM ${table}`);
     }
     await db.exec(`
       CREATE TABLE pub.memberships AS
@@ -123,9 +138,9 @@ export async function writeOutputs(db: Db, effects: Effects, options: OutputOpti
   await effects.mkdir(dataDir);
   await qualityTables(db, options.files, options.model);
   const written: OutputFile[] = [];
-  for (const [name, sql] of Object.entries(CSV_OUTPUTS)) {
+  for (const [name, table] of Object.entries(CSV_OUTPUTS)) {
     const target = effects.path.join(dataDir, name);
-    await copyCsvWithBom(db, sql, target);
+    await copyCsvWithBom(db, table, target);
     written.push({ name, bytes: (await stat(target)).size });
   }
   const dbPath = effects.path.join(dataDir, 'qunlens.duckdb');

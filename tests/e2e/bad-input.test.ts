@@ -1,0 +1,122 @@
+/**
+ * One test per kind of bad input (DATA.md "Bad input"): the row is rejected (or, for a
+ * warning, kept) and reported with its file, physical line, column and a reason.
+ */
+import { appendFileSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { loadAndValidate } from '../../src/build.ts';
+import { DEFAULT_CONFIG } from '../../src/config.ts';
+import { openNativeDb } from '../../src/db/native.ts';
+import { nodeEffects, silentLogger } from '../../src/pipeline/effects.ts';
+import { copyFixture, tempDir } from '../helpers.ts';
+
+interface Issue {
+  file: string;
+  line: number | null;
+  column: string | null;
+  severity: string;
+  message: string;
+}
+
+async function issuesOf(dir: string): Promise<{ issues: Issue[]; rejected: number }> {
+  const db = await openNativeDb();
+  try {
+    const { validation } = await loadAndValidate(db, nodeEffects(silentLogger), { dataDir: dir, workDir: tempDir(), config: DEFAULT_CONFIG, salt: 's' }, {});
+    const issues = await db.rows<Issue>(`SELECT * FROM dq ORDER BY file, line`);
+    return { issues, rejected: validation.files.reduce((s, f) => s + f.rowsRejected, 0) };
+  } finally {
+    await db.close();
+  }
+}
+
+/** Append a line to a fixture file; returns its physical line number. */
+function append(dir: string, file: string, line: string): number {
+  const path = join(dir, file);
+  const before = readFileSync(path, 'utf8');
+  appendFileSync(path, `${line}\n`);
+  return before.split('\n').length;
+}
+
+const cases: { name: string; file: string; row: string; column: string | null; message: RegExp }[] = [
+  { name: 'unparseable date', file: 'members.csv', row: 'x1,G1,2026-13-45 10:00:00,,导购,,2,', column: 'joined_at', message: /"2026-13-45 10:00:00" is not a date\/time/ },
+  { name: 'left_at before joined_at', file: 'members.csv', row: 'x2,G1,2026-03-05 10:00:00,2026-03-04 10:00:00,导购,,2,', column: 'left_at', message: /before joined_at/ },
+  { name: 'member in an unknown group', file: 'members.csv', row: 'x3,G404,2026-03-05 10:00:00,,导购,,2,', column: 'group_id', message: /"G404" is not in groups\.csv/ },
+  { name: 'ID in scientific notation', file: 'members.csv', row: '1.38E+10,G1,2026-03-05 10:00:00,,导购,,2,', column: 'member_id', message: /scientific notation/ },
+  { name: 'empty required value', file: 'members.csv', row: ',G1,2026-03-05 10:00:00,,导购,,2,', column: 'member_id', message: /member_id is empty/ },
+  { name: 'member type that is neither staff nor customer', file: 'members.csv', row: 'x4,G1,2026-03-05 10:00:00,,导购,,9,', column: 'is_staff', message: /not a member type/ },
+  { name: 'duplicate group_id', file: 'groups.csv', row: 'G1,重复的群,兴趣群,x,,,2026-01-01 10:00:00,', column: 'group_id', message: /duplicate group_id "G1" \(first on line 2\)/ },
+  { name: 'dissolved before created', file: 'groups.csv', row: 'G9,x,兴趣群,x,,,2026-03-01 10:00:00,2026-02-01 10:00:00', column: 'dissolved_at', message: /before created_at/ },
+  { name: 'negative amount', file: 'orders.csv', row: 'O99,a1,,2026-03-01 10:00:00,-5,否,x', column: 'amount', message: /is negative/ },
+  { name: 'amount that is not a number', file: 'orders.csv', row: 'O98,a1,,2026-03-01 10:00:00,abc,否,x', column: 'amount', message: /"abc" is not a number/ },
+  { name: 'refunded that is not a boolean', file: 'orders.csv', row: 'O97,a1,,2026-03-01 10:00:00,5,maybe,x', column: 'refunded', message: /not one of true\/false/ },
+  { name: 'duplicate order_id', file: 'orders.csv', row: 'O1,a1,,2026-03-01 10:00:00,5,否,x', column: 'order_id', message: /duplicate order_id "O1"/ },
+  { name: 'order in an unknown group', file: 'orders.csv', row: 'O96,a1,G404,2026-03-01 10:00:00,5,否,x', column: 'group_id', message: /"G404" is not in groups\.csv/ },
+  { name: 'message with an unparseable time', file: 'messages.csv', row: 'yesterday,G1,a1,text', column: 'sent_at', message: /"yesterday" is not a date\/time/ },
+  { name: 'message with an empty sender', file: 'messages.csv', row: '2026-03-01 10:00:00,G1,,text', column: 'member_id', message: /member_id is empty/ },
+  { name: 'too few fields', file: 'members.csv', row: 'x5,G1,2026-03-05 10:00:00', column: null, message: /fewer fields than the header/ },
+  { name: 'too many fields', file: 'members.csv', row: 'x6,G1,2026-03-05 10:00:00,,导购,,2,,extra', column: null, message: /more fields than the header/ },
+];
+
+describe('rejected rows', () => {
+  it.each(cases)('$name → $file, its line, $column', async ({ file, row, column, message }) => {
+    const dir = copyFixture('hand');
+    const line = append(dir, file, row);
+    const { issues, rejected } = await issuesOf(dir);
+    const found = issues.filter((i) => i.file === file && i.line === line && i.severity === 'error');
+    expect(found.length, JSON.stringify(issues)).toBeGreaterThan(0);
+    expect(found.some((i) => i.column === column && message.test(i.message)), JSON.stringify(found)).toBe(true);
+    expect(rejected).toBe(1);
+  });
+
+  it('names the rejected group when its members are rejected with it', async () => {
+    const dir = copyFixture('hand');
+    const groupLine = append(dir, 'groups.csv', 'G7,x,兴趣群,x,,,not a date,');
+    const memberLine = append(dir, 'members.csv', 'x7,G7,2026-03-05 10:00:00,,导购,,2,');
+    const { issues } = await issuesOf(dir);
+    expect(issues.find((i) => i.file === 'members.csv' && i.line === memberLine)?.message).toMatch(`its group was rejected (groups.csv line ${groupLine})`);
+  });
+
+  it('bytes that are not valid in the file encoding', async () => {
+    const dir = copyFixture('hand');
+    const path = join(dir, 'members.csv');
+    const line = readFileSync(path, 'utf8').split('\n').length;
+    appendFileSync(path, Buffer.concat([Buffer.from('x8,G1,2026-03-05 10:00:00,,'), Buffer.from([0xff, 0xfe]), Buffer.from(',,2,\n')]));
+    // the first megabyte has Chinese in UTF-8, so this is a broken UTF-8 file, not GB18030
+    const { issues } = await issuesOf(dir);
+    const issue = issues.find((i) => i.file === 'members.csv' && i.line === line);
+    expect(issue?.message).toMatch(/not valid UTF-8/);
+  });
+});
+
+describe('physical line numbers', () => {
+  it('count quoted newlines and blank lines', async () => {
+    const dir = copyFixture('hand');
+    const path = join(dir, 'members.csv');
+    const text = readFileSync(path, 'utf8');
+    // a quoted newline in an ignored column and a blank line shift the following rows
+    const lines = text.trimEnd().split('\n');
+    lines[0] += ',note';
+    for (let i = 1; i < lines.length; i++) lines[i] += i === 3 ? ',"two\nlines"' : ',';
+    writeFileSync(path, `${lines.join('\n')}\n\n${'x9,G1,bad date,,导购,,2,,'}\n`);
+    const { issues } = await issuesOf(dir);
+    // header 1, 15 rows on lines 2–17 (row 2 spans two lines), blank line 18, bad row 19
+    expect(issues.find((i) => i.column === 'joined_at')?.line).toBe(lines.length + 3);
+  });
+});
+
+describe('warnings keep the row', () => {
+  it('unknown channel label, columns outside the contract, unattributed share', async () => {
+    const dir = copyFixture('hand');
+    const { issues, rejected } = await issuesOf(dir);
+    expect(rejected).toBe(0);
+    expect(issues.some((i) => i.severity === 'warning' && /channel label "直播"/.test(i.message))).toBe(true);
+    expect(issues.some((i) => i.severity === 'warning' && /have no channel and no state/.test(i.message))).toBe(true);
+    const withExtra = copyFixture('hand');
+    const path = join(withExtra, 'groups.csv');
+    const [head, ...rest] = readFileSync(path, 'utf8').trimEnd().split('\n');
+    writeFileSync(path, [`${head},备注`, ...rest.map((r) => `${r},x`)].join('\n') + '\n');
+    const extra = await issuesOf(withExtra);
+    expect(extra.issues.some((i) => i.file === 'groups.csv' && i.line === 1 && i.column === '备注' && i.severity === 'warning')).toBe(true);
+  });
+});

@@ -1,0 +1,22 @@
+import { join } from 'node:path';
+import { build, type BuildResult } from '../../src/build.ts';
+import { nodeEffects, silentLogger } from '../../src/pipeline/effects.ts';
+import { tempDir } from '../helpers.ts';
+
+/** Build a data folder into a fresh output folder, quietly, with a fixed salt and clock. */
+export async function buildData(dataDir: string, options: { render?: boolean; asOf?: string; outDir?: string } = {}): Promise<{ out: string; data: string; result: BuildResult }> {
+  const out = options.outDir ?? join(tempDir(), 'dist');
+  const result = await build(
+    {
+      dataDir,
+      outDir: out,
+      projectDir: tempDir(),
+      render: options.render ?? false,
+      asOf: options.asOf,
+      salt: 'test-salt',
+      builtAt: '2026-04-01T00:00:00.000Z',
+    },
+    nodeEffects(silentLogger),
+  );
+  return { out, data: join(out, 'data'), result };
+}
