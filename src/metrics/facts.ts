@@ -9,8 +9,16 @@
 import type { QunlensConfig } from '../config.ts';
 import type { Db } from '../db/db.ts';
 
-export async function buildMembershipFacts(db: Db, config: QunlensConfig): Promise<void> {
+/** Which optional inputs exist: metrics that need a missing one are NULL, never 0. */
+export interface Inputs {
+  hasActivity: boolean;
+  hasOrders: boolean;
+}
+
+export async function buildMembershipFacts(db: Db, config: QunlensConfig, inputs: Inputs): Promise<void> {
   const T = 'qz_asof()';
+  const ifActivity = (expr: string) => (inputs.hasActivity ? expr : 'NULL::BOOLEAN');
+  const ifOrders = (expr: string, type = 'BOOLEAN') => (inputs.hasOrders ? expr : `NULL::${type}`);
   // Messages count for a membership only while it lasts: from the join day to the leave day
   // (or T). A member who left cannot be active in later weeks; a later spell is its own row.
   await db.exec(`
@@ -45,12 +53,12 @@ export async function buildMembershipFacts(db: Db, config: QunlensConfig): Promi
       m.joined_date, m.left_date, m.left_by_asof, m.tenure_days,
       ${T} - m.joined_date AS days_observed,
       (${T} - m.joined_date >= 7) AS activation_eligible,
-      coalesce(act.active_first_week, false) AS activated,
+      ${ifActivity('coalesce(act.active_first_week, false)')} AS activated,
       (${T} - m.joined_date >= 30) AS conversion_eligible,
-      coalesce(ord.orders_30d, 0) > 0 AS converted_30d,
-      coalesce(ord.orders_to_asof, 0) AS orders_to_asof,
+      ${ifOrders('coalesce(ord.orders_30d, 0) > 0')} AS converted_30d,
+      ${ifOrders('coalesce(ord.orders_to_asof, 0)', 'INTEGER')} AS orders_to_asof,
       (${T} - m.joined_date >= 90) AS gmv_eligible,
-      CAST(coalesce(ord.gmv_90d, 0) AS DECIMAL(18, 4)) AS gmv_90d,
+      ${ifOrders('CAST(coalesce(ord.gmv_90d, 0) AS DECIMAL(18, 4))', 'DECIMAL(18, 4)')} AS gmv_90d,
       -- METRICS.md retained_d30: did not leave within 30 days of joining
       NOT (m.left_by_asof AND m.left_date - m.joined_date <= 30) AS retained_d30
     FROM m_memberships m
@@ -58,7 +66,8 @@ export async function buildMembershipFacts(db: Db, config: QunlensConfig): Promi
     LEFT JOIN ord USING (membership_id)`);
 }
 
-export async function buildGroupFacts(db: Db, config: QunlensConfig, hasActivity: boolean): Promise<void> {
+export async function buildGroupFacts(db: Db, config: QunlensConfig, inputs: Inputs): Promise<void> {
+  const { hasActivity, hasOrders } = inputs;
   const T = 'qz_asof()';
   const silence = config.silenceDays;
   const quietDays = Math.ceil(config.silenceDays * config.flags.quietShareOfSilence);
@@ -78,9 +87,9 @@ export async function buildGroupFacts(db: Db, config: QunlensConfig, hasActivity
       FROM m_activity GROUP BY ALL
     ), rates AS (
       SELECT group_id,
-        count(*) FILTER (WHERE activation_eligible)::INTEGER AS activation_n,
+        count(*) FILTER (WHERE activation_eligible AND activated IS NOT NULL)::INTEGER AS activation_n,
         count(*) FILTER (WHERE activation_eligible AND activated)::INTEGER AS activation_x,
-        count(*) FILTER (WHERE conversion_eligible)::INTEGER AS conversion_n,
+        count(*) FILTER (WHERE conversion_eligible AND converted_30d IS NOT NULL)::INTEGER AS conversion_n,
         count(*) FILTER (WHERE conversion_eligible AND converted_30d)::INTEGER AS conversion_x,
         count(*) FILTER (WHERE conversion_eligible)::INTEGER AS retained_d30_n,
         count(*) FILTER (WHERE conversion_eligible AND retained_d30)::INTEGER AS retained_d30_x
@@ -122,8 +131,8 @@ export async function buildGroupFacts(db: Db, config: QunlensConfig, hasActivity
       CASE WHEN dissolved_by_asof THEN 'dissolved' WHEN silent THEN 'zombie' ELSE 'alive' END AS status,
       (dissolved_by_asof OR silent) AS lifespan_event,
       CASE WHEN dissolved_by_asof THEN dissolved_date WHEN silent THEN last_active_date ELSE ${T} END - created_date AS lifespan_days,
-      CASE WHEN size > 0 THEN active_members_7d / size END AS weekly_active_ratio,
-      CASE WHEN size > 0 THEN messages_28d / size / 4 END AS messages_per_member_week,
+      CASE WHEN size > 0 AND ${hasActivity} THEN active_members_7d / size END AS weekly_active_ratio,
+      CASE WHEN size > 0 AND ${hasActivity} THEN messages_28d / size / 4 END AS messages_per_member_week,
       CASE WHEN activation_n > 0 THEN activation_x / activation_n END AS activation_rate,
       CASE WHEN conversion_n > 0 THEN conversion_x / conversion_n END AS conversion_30d,
       CASE WHEN retained_d30_n > 0 THEN retained_d30_x / retained_d30_n END AS retained_d30,
@@ -131,7 +140,7 @@ export async function buildGroupFacts(db: Db, config: QunlensConfig, hasActivity
       list_filter([
         CASE WHEN group_type = 'core_user' AND NOT dissolved_by_asof AND size > ${config.flags.coreUserMaxSize} THEN 'core_user_over_${config.flags.coreUserMaxSize}' END,
         CASE WHEN ${hasActivity} AND NOT dissolved_by_asof AND NOT silent AND ${T} - last_active_date >= ${quietDays} THEN 'quiet' END,
-        CASE WHEN group_type = 'conversion' AND NOT dissolved_by_asof AND ${T} - created_date > ${expected}
+        CASE WHEN ${hasOrders} AND group_type = 'conversion' AND NOT dissolved_by_asof AND ${T} - created_date > ${expected}
               AND (last_order_date IS NULL OR ${T} - last_order_date >= ${config.flags.conversionPushDays}) THEN 'conversion_overdue' END
       ], x -> x IS NOT NULL) AS rule_flags
     FROM lived`);

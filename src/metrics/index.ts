@@ -63,8 +63,9 @@ const CURVE_COLUMNS = (key: string): [string, SqlType][] => [
 ];
 
 export async function computeMetrics(db: Db, config: QunlensConfig, model: Model): Promise<MetricsResult> {
-  await buildMembershipFacts(db, config);
-  await buildGroupFacts(db, config, model.hasActivity);
+  const inputs = { hasActivity: model.hasActivity, hasOrders: model.hasOrders };
+  await buildMembershipFacts(db, config, inputs);
+  await buildGroupFacts(db, config, inputs);
   await buildBenchmarks(db);
 
   const curves = await membershipCurves(db, config);
@@ -109,6 +110,7 @@ export async function computeMetrics(db: Db, config: QunlensConfig, model: Model
       ['gmv_lower', 'DOUBLE'],
       ['gmv_upper', 'DOUBLE'],
     ],
+    // Denominators of metrics whose input file is missing are unknown, not 0.
     channels.map((c) => [
       c.channel,
       c.joins,
@@ -120,7 +122,7 @@ export async function computeMetrics(db: Db, config: QunlensConfig, model: Model
       c.repurchase.rate,
       c.gmv90.mean,
       config.channels[c.channel as (typeof CHANNEL_KEYS)[number]].zh,
-      c.activation.n,
+      model.hasActivity ? c.activation.n : null,
       c.activation.lower,
       c.activation.upper,
       c.retention.d7.lower,
@@ -129,13 +131,13 @@ export async function computeMetrics(db: Db, config: QunlensConfig, model: Model
       c.retention.d30.upper,
       c.retention.d90.lower,
       c.retention.d90.upper,
-      c.conversion30d.n,
+      model.hasOrders ? c.conversion30d.n : null,
       c.conversion30d.lower,
       c.conversion30d.upper,
-      c.repurchase.n,
+      model.hasOrders ? c.repurchase.n : null,
       c.repurchase.lower,
       c.repurchase.upper,
-      c.gmv90.n,
+      model.hasOrders ? c.gmv90.n : null,
       c.gmv90.lower,
       c.gmv90.upper,
     ]),

@@ -91,13 +91,13 @@ export async function channelSummaries(db: Db, config: QunlensConfig, curves: Ma
     gmv_sd: number | null;
   }>(`
     SELECT channel, count(*)::INTEGER AS joins,
-      count(*) FILTER (WHERE activation_eligible)::INTEGER AS act_n,
+      count(*) FILTER (WHERE activation_eligible AND activated IS NOT NULL)::INTEGER AS act_n,
       count(*) FILTER (WHERE activation_eligible AND activated)::INTEGER AS act_x,
-      count(*) FILTER (WHERE conversion_eligible)::INTEGER AS conv_n,
+      count(*) FILTER (WHERE conversion_eligible AND converted_30d IS NOT NULL)::INTEGER AS conv_n,
       count(*) FILTER (WHERE conversion_eligible AND converted_30d)::INTEGER AS conv_x,
       count(*) FILTER (WHERE orders_to_asof >= 1)::INTEGER AS rep_n,
       count(*) FILTER (WHERE orders_to_asof >= 2)::INTEGER AS rep_x,
-      count(*) FILTER (WHERE gmv_eligible)::INTEGER AS gmv_n,
+      count(*) FILTER (WHERE gmv_eligible AND gmv_90d IS NOT NULL)::INTEGER AS gmv_n,
       CAST(coalesce(sum(gmv_90d) FILTER (WHERE gmv_eligible), 0) AS DOUBLE) AS gmv_total,
       stddev_samp(CAST(gmv_90d AS DOUBLE)) FILTER (WHERE gmv_eligible) AS gmv_sd
     FROM f_memberships WHERE ${filter.where} GROUP BY ALL`);
