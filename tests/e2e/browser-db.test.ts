@@ -1,0 +1,43 @@
+/**
+ * The database file shipped for the browser opens in duckdb-wasm (DuckDB 1.4, the engine the
+ * Explore page and filters use) and holds the same numbers as the CSVs. Guards against a
+ * native DuckDB upgrade writing a storage version the browser cannot read.
+ */
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import { expect, it } from 'vitest';
+import { FIXTURES, readCsvObjects } from '../helpers.ts';
+import { buildData } from './build-helpers.ts';
+
+const require = createRequire(import.meta.url);
+
+it('qunlens.duckdb is readable by duckdb-wasm and matches channel_summary.csv', async () => {
+  const { data } = await buildData(join(FIXTURES, 'hand'));
+  const duckdb = require('@duckdb/duckdb-wasm/dist/duckdb-node-blocking.cjs');
+  const dist = join(require.resolve('@duckdb/duckdb-wasm/dist/duckdb-node-blocking.cjs'), '..');
+  const db = await duckdb.createDuckDB(
+    { mvp: { mainModule: join(dist, 'duckdb-mvp.wasm'), mainWorker: join(dist, 'duckdb-node-mvp.worker.cjs') }, eh: { mainModule: join(dist, 'duckdb-eh.wasm'), mainWorker: join(dist, 'duckdb-node-eh.worker.cjs') } },
+    new duckdb.VoidLogger(),
+    duckdb.NODE_RUNTIME,
+  );
+  await db.instantiate(() => {});
+  db.registerFileBuffer('qunlens.duckdb', new Uint8Array(readFileSync(join(data, 'qunlens.duckdb'))));
+  const conn = db.connect();
+  const rows = (sql: string) => conn.query(sql).toArray().map((r: { toJSON(): Record<string, unknown> }) => r.toJSON());
+  // the browser must never try to download an extension
+  conn.query(`SET autoload_known_extensions = false`);
+  conn.query(`ATTACH 'qunlens.duckdb' AS q (READ_ONLY)`);
+  const inBrowser = rows(`SELECT channel, joins, activation_rate, retention_d30 FROM q.channel_summary ORDER BY channel`);
+  const csv = readCsvObjects(join(data, 'channel_summary.csv')).sort((a, b) => a.channel.localeCompare(b.channel));
+  expect(inBrowser.map((r) => r.channel)).toEqual(csv.map((r) => r.channel));
+  for (const [i, r] of inBrowser.entries()) {
+    expect(r.joins).toBe(Number(csv[i].joins));
+    if (csv[i].retention_d30 === '') expect(r.retention_d30).toBeNull();
+    else expect(r.retention_d30 as number).toBeCloseTo(Number(csv[i].retention_d30), 9);
+  }
+  expect(rows(`SELECT count(*)::INTEGER AS n FROM q.memberships`)[0].n).toBe(14);
+  expect(rows(`SELECT value FROM q.meta WHERE key = 'as_of'`)[0].value).toBe('2026-03-31');
+  conn.close();
+  db.reset?.();
+}, 60_000);
