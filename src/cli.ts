@@ -18,6 +18,7 @@ const USAGE = `qunlens: community-operations report site from CSV exports
 
   npm run build  -- [--data DIR] [--out DIR] [--as-of YYYY-MM-DD] [--base /path/]
   npm run check  -- [--data DIR] [--as-of YYYY-MM-DD]
+  npm run dev    -- [--data DIR] [--out DIR] [--port N]   build, serve, rebuild when data/ changes
   npm run sample -- [--out DIR] [--seed N] [--groups N] [--memberships N] [--messages N] [--orders N] [--clean]
 
   --data DIR     input CSV/Parquet folder (default: data; sample data when it holds no CSV)
@@ -43,6 +44,7 @@ const OPTIONS = {
   'no-render': { type: 'boolean' },
   threads: { type: 'string' },
   'memory-limit': { type: 'string' },
+  port: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -128,6 +130,39 @@ async function runBuild(values: ReturnType<typeof parse>['values']): Promise<num
   return 0;
 }
 
+/** Build, serve the site, and rebuild whenever a file in the data folder changes. */
+async function runDev(values: ReturnType<typeof parse>['values']): Promise<number> {
+  const port = intOption(values.port, 'port') ?? 4321;
+  const outDir = values.out ?? 'dist';
+  const dataDir = values.data ?? 'data';
+  const rebuild = async () => {
+    try {
+      await runBuild(values);
+    } catch (error) {
+      const message = error instanceof InputError || error instanceof ModelError || error instanceof ConfigError ? error.message : ((error as Error).stack ?? String(error));
+      process.stderr.write(`\nerror: ${message}\nstill serving the last good site\n`);
+    }
+  };
+  await rebuild();
+  const { serveStatic } = await import('./serve.ts');
+  const { url } = await serveStatic(nodePath.resolve(outDir), { port, base: baseOption(values.base) ?? '/' });
+  process.stderr.write(`\nserving ${outDir}/ at ${url} — watching ${dataDir}/ for changes (Ctrl+C to stop)\n`);
+  const { watch } = await import('node:fs');
+  let timer: NodeJS.Timeout | undefined;
+  let running = Promise.resolve();
+  watch(dataDir, () => {
+    clearTimeout(timer);
+    // exports are often written in several steps: wait until the folder is quiet
+    timer = setTimeout(() => {
+      running = running.then(async () => {
+        process.stderr.write(`\n${dataDir}/ changed: rebuilding\n`);
+        await rebuild();
+      });
+    }, 500);
+  });
+  return new Promise<number>(() => {});
+}
+
 async function runCheck(values: ReturnType<typeof parse>['values']): Promise<number> {
   const log = consoleLogger();
   const effects = nodeEffects(log);
@@ -195,6 +230,8 @@ export async function main(argv: string[]): Promise<number> {
         return await runCheck(values);
       case 'sample':
         return await runSample(values);
+      case 'dev':
+        return await runDev(values);
       default:
         throw new UsageError(`unknown command "${command}"`);
     }
