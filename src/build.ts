@@ -18,7 +18,7 @@ import type { Effects } from './pipeline/effects.ts';
 import { buildModel, type Model } from './pipeline/model.ts';
 import { writeOutputs, type OutputFile } from './pipeline/outputs.ts';
 import { readInputs, type ReadResult } from './pipeline/read.ts';
-import { validate, type ValidationResult } from './pipeline/validate.ts';
+import { countWarnings, validate, type ValidationResult } from './pipeline/validate.ts';
 import { publicTextMacros, valueMacros } from './pipeline/values.ts';
 import { siteData, type SiteData } from './site/site-data.ts';
 
@@ -87,12 +87,14 @@ export async function loadAndValidate(
   });
   const validation = await step(effects, timings, 'validate', () => validate(db, read), (v) => {
     const rejected = v.files.reduce((s, f) => s + f.rowsRejected, 0);
-    const warnings = v.files.reduce((s, f) => s + f.warnings, 0);
-    return `${n(rejected)} rows rejected, ${n(warnings)} warnings`;
+    return `${n(v.files.reduce((s, f) => s + f.rowsRead, 0))} rows checked, ${n(rejected)} rejected`;
   });
   const model = await step(effects, timings, 'model', () => buildModel(db, validation, { config: options.config, salt: options.salt }), (m) =>
-    `as of ${m.asOf}: ${n(m.counts.groups)} groups, ${n(m.counts.memberships)} memberships, ${n(m.counts.activityRows)} activity rows`,
+    `as of ${m.asOf}: ${n(m.counts.groups)} groups, ${n(m.counts.memberships)} memberships`,
   );
+  validation.files = await countWarnings(db, validation.files);
+  const warnings = validation.files.reduce((s, f) => s + f.warnings, 0);
+  if (warnings) effects.log.info(`  ${n(warnings)} warnings (rows kept): see data_quality.csv`);
   return { read, validation, model };
 }
 

@@ -8,6 +8,7 @@
  */
 import { tableSpec, type ColumnSpec, type TableName } from '../contract.ts';
 import { sqlIdent, sqlString, type Db } from '../db/db.ts';
+import { asciiOf } from './values.ts';
 import type { DataIssue, RawTable, ReadResult } from './read.ts';
 
 export interface FileQuality {
@@ -37,51 +38,57 @@ export async function insertIssues(db: Db, issues: readonly DataIssue[]): Promis
   }
 }
 
-/** The SQL value of a column after parsing, by kind. */
-function parsedExpr(column: ColumnSpec): string {
-  const c = sqlIdent(column.name);
+/**
+ * The SQL value of a column after parsing, by kind, from its trimmed text `t` and its
+ * full-width-normalised text `a` (each computed once per row: the parsers are macros that
+ * DuckDB inlines, so normalising inside them would repeat the work in every branch).
+ */
+function parsedExpr(column: ColumnSpec, t: string, a: string): string {
   switch (column.kind) {
     case 'id':
-      return `qz_id(${c})`;
     case 'text':
     case 'label':
-      return `qz_text(${c})`;
+      return t;
     case 'datetime':
-      return `qz_ts(${c})`;
+      return `qz_ts_ascii(${a})`;
     case 'date':
-      return `qz_date(${c})`;
+      return `CAST(qz_ts_ascii(${a}) AS DATE)`;
     case 'amount':
-      return `qz_amount(${c})`;
+      return `qz_amount_ascii(${a})`;
     case 'integer':
-      return `qz_int(${c})`;
+      return `qz_int_ascii(${a})`;
     case 'number':
-      return `qz_num(${c})`;
+      return `qz_num_ascii(${a})`;
     case 'boolean':
-      return `qz_bool(${c})`;
+      return `qz_bool_ascii(${a})`;
     case 'staff_flag':
-      return `qz_staff(${c})`;
+      return `qz_staff_ascii(${a})`;
     case 'join_scene':
-      return `qz_join_scene(${c})`;
+      return `qz_join_scene_ascii(${a})`;
   }
 }
+
+/** Kinds parsed from the full-width-normalised text. */
+const NEEDS_ASCII = new Set(['id', 'datetime', 'date', 'amount', 'integer', 'number', 'boolean', 'staff_flag', 'join_scene']);
 
 const shown = (expr: string) => `'"' || left(${expr}, 60) || CASE WHEN length(${expr}) > 60 THEN '…' ELSE '' END || '"'`;
 
 /** Per-row checks of one column: SQL producing a struct {column, message} or NULL. */
 function columnChecks(column: ColumnSpec): string[] {
-  const raw = `${sqlIdent(`${column.name}__raw`)}`;
+  const raw = sqlIdent(`${column.name}__t`);
+  const ascii = sqlIdent(`${column.name}__a`);
   const value = sqlIdent(column.name);
   const name = column.name;
   const err = (condition: string, message: string) =>
     `CASE WHEN ${condition} THEN {'column': ${sqlString(name)}, 'message': ${message}} END`;
   const checks: string[] = [];
-  const empty = `qz_text(${raw}) IS NULL`;
+  const empty = `${raw} IS NULL`;
   if (column.required) checks.push(err(empty, sqlString(`${name} is empty; every row needs a ${column.description}`)));
-  const unparsed = `NOT (${empty}) AND ${value} IS NULL`;
+  const unparsed = `${raw} IS NOT NULL AND ${value} IS NULL`;
   switch (column.kind) {
     case 'id':
       checks.push(
-        err(`qz_id_mangled(${raw})`, `${sqlString(`${name} `)} || ${shown(raw)} || ' is in scientific notation: Excel turned the ID into a number and lost digits; format the column as text and export again'`),
+        err(`qz_id_mangled_ascii(${ascii})`, `${sqlString(`${name} `)} || ${shown(raw)} || ' is in scientific notation: Excel turned the ID into a number and lost digits; format the column as text and export again'`),
       );
       break;
     case 'datetime':
@@ -124,26 +131,26 @@ function columnChecks(column: ColumnSpec): string[] {
 async function parseTable(db: Db, raw: RawTable): Promise<void> {
   const spec = tableSpec(raw.table);
   const present = new Set(raw.columns);
-  const renamed = spec.columns.map((c) => {
-    if (!present.has(c.name)) return `NULL::VARCHAR AS ${sqlIdent(`${c.name}__raw`)}`;
-    return `${sqlIdent(c.name)} AS ${sqlIdent(`${c.name}__raw`)}`;
-  });
-  const rawColumns = spec.columns.map((c) => sqlIdent(`${c.name}__raw`));
-  const typed = spec.columns.map((c) => {
-    const expr = parsedExpr({ ...c, name: `${c.name}__raw` });
-    return `${expr} AS ${sqlIdent(c.name)}`;
-  });
+  const q = (name: string, suffix: string) => sqlIdent(`${name}__${suffix}`);
+  // 1: trimmed text (NULL for '', '-', '--'); absent columns are NULL
+  const trimmed = spec.columns.map((c) => (present.has(c.name) ? `qz_text(${sqlIdent(c.name)})` : 'NULL::VARCHAR') + ` AS ${q(c.name, 't')}`);
+  // 2: + full-width-normalised text where a parser needs it
+  const normalised = spec.columns.filter((c) => NEEDS_ASCII.has(c.kind)).map((c) => `${asciiOf(q(c.name, 't'))} AS ${q(c.name, 'a')}`);
+  // 3: typed values
+  const typed = spec.columns.map((c) => `${parsedExpr(c, q(c.name, 't'), q(c.name, 'a'))} AS ${sqlIdent(c.name)}`);
   const checks = [
     `CASE WHEN __short THEN {'column': NULL::VARCHAR, 'message': 'the row has fewer fields than the header (${raw.headers.length}); a delimiter or a value is missing'} END`,
     `CASE WHEN __long THEN {'column': NULL::VARCHAR, 'message': 'the row has more fields than the header (${raw.headers.length}); a value probably contains an unquoted delimiter'} END`,
     ...spec.columns.filter((c) => present.has(c.name)).flatMap(columnChecks),
   ];
+  const keep = spec.columns.flatMap((c) => [q(c.name, 't'), ...(NEEDS_ASCII.has(c.kind) ? [q(c.name, 'a')] : [])]);
   await db.exec(`
     CREATE OR REPLACE TABLE p_${raw.table} AS
     SELECT __line, ${spec.columns.map((c) => sqlIdent(c.name)).join(', ')},
       list_filter([${checks.join(',\n        ')}], x -> x IS NOT NULL) AS __errors
-    FROM (SELECT __line, __short, __long, ${rawColumns.join(', ')}, ${typed.join(', ')}
-          FROM (SELECT __line, __short, __long, ${renamed.join(', ')} FROM ${raw.source}))`);
+    FROM (SELECT __line, __short, __long, ${keep.join(', ')}, ${typed.join(', ')}
+      FROM (SELECT *, ${normalised.length ? normalised.join(', ') : '1 AS __none'}
+        FROM (SELECT __line, __short, __long, ${trimmed.join(', ')} FROM ${raw.source})))`);
 }
 
 /** Cross-table and uniqueness checks: x_<table>(line, column, message). */
@@ -229,7 +236,9 @@ export async function validate(db: Db, read: ReadResult): Promise<ValidationResu
   return { present, files };
 }
 
-/** Warnings computed after validation (by the model step) are added here too. */
-export async function addWarnings(db: Db, sql: string): Promise<void> {
-  await db.exec(`INSERT INTO dq ${sql}`);
+/** Warnings per file, counted again once the model step has added its own. */
+export async function countWarnings(db: Db, files: FileQuality[]): Promise<FileQuality[]> {
+  const rows = await db.rows<{ file: string; n: number }>(`SELECT file, count(*)::BIGINT AS n FROM dq WHERE severity = 'warning' GROUP BY ALL`);
+  const byFile = new Map(rows.map((r) => [r.file, r.n]));
+  return files.map((f) => ({ ...f, warnings: byFile.get(f.file) ?? 0 }));
 }

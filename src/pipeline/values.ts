@@ -16,16 +16,28 @@ import { sqlString } from '../db/db.ts';
 const FULL_WIDTH = '０１２３４５６７８９－：／．，　＋（）ｅＥ';
 const HALF_WIDTH = '0123456789-:/., +()eE';
 
+/** SQL: full-width → ASCII of an already trimmed text expression. */
+export function asciiOf(textExpr: string): string {
+  // strlen counts bytes, length characters: equal means plain ASCII, nothing to translate
+  return `CASE WHEN strlen(${textExpr}) = length(${textExpr}) THEN ${textExpr} ELSE translate(${textExpr}, '${FULL_WIDTH}', '${HALF_WIDTH}') END`;
+}
+
 export function valueMacros(timeZone: string): string {
   const zone = sqlString(timeZone);
   return `
--- text as given, trimmed; '', '-', '--' and full-width blanks mean "no value"
+-- text as given, trimmed; '', '-', '--' and full-width blanks mean "no value". Most values
+-- have no surrounding blanks: check the first and last character before trimming anything.
+CREATE OR REPLACE MACRO qz_blank_code(c) AS c IN (9, 10, 13, 32, 12288, 65279);
+CREATE OR REPLACE MACRO qz_trimmed(t) AS CASE WHEN t IN ('', '-', '--') THEN NULL ELSE t END;
 CREATE OR REPLACE MACRO qz_text(s) AS
-  CASE WHEN s IS NULL THEN NULL
-       ELSE nullif(nullif(nullif(trim(s, ' ' || chr(9) || chr(13) || chr(10) || chr(12288) || chr(65279)), ''), '-'), '--') END;
+  CASE
+    WHEN s IS NULL OR s = '' THEN NULL
+    WHEN NOT qz_blank_code(ascii(s)) AND NOT qz_blank_code(ascii(right(s, 1))) THEN qz_trimmed(s)
+    ELSE qz_trimmed(trim(s, ' ' || chr(9) || chr(13) || chr(10) || chr(12288) || chr(65279)))
+  END;
 
--- text normalised for parsing: full-width → ASCII
-CREATE OR REPLACE MACRO qz_ascii(s) AS translate(qz_text(s), '${FULL_WIDTH}', '${HALF_WIDTH}');
+-- text normalised for parsing: full-width → ASCII (only when there is something non-ASCII)
+CREATE OR REPLACE MACRO qz_ascii(s) AS ${asciiOf('qz_text(s)')};
 
 -- datetimes → local TIMESTAMP (no zone) in the configured zone
 CREATE OR REPLACE MACRO qz_ts_ascii(x) AS
@@ -66,34 +78,41 @@ CREATE OR REPLACE MACRO qz_num_ascii(x) AS
     ELSE try_cast(regexp_replace(x, '[,¥￥ ]|元|RMB|CNY', '', 'g') AS DOUBLE)
   END;
 CREATE OR REPLACE MACRO qz_num(s) AS qz_num_ascii(qz_ascii(s));
+CREATE OR REPLACE MACRO qz_amount_ascii(x) AS CAST(round(qz_num_ascii(x), 4) AS DECIMAL(18, 4));
+CREATE OR REPLACE MACRO qz_int_ascii(x) AS
+  CASE WHEN qz_num_ascii(x) = floor(qz_num_ascii(x)) AND abs(qz_num_ascii(x)) < 1e15 THEN CAST(qz_num_ascii(x) AS BIGINT) END;
 -- money kept exact to 1/10000 so sums do not depend on summation order
 CREATE OR REPLACE MACRO qz_amount(s) AS CAST(round(qz_num(s), 4) AS DECIMAL(18, 4));
 CREATE OR REPLACE MACRO qz_int(s) AS
   CASE WHEN qz_num(s) = floor(qz_num(s)) AND abs(qz_num(s)) < 1e15 THEN CAST(qz_num(s) AS BIGINT) END;
 
 -- booleans
-CREATE OR REPLACE MACRO qz_bool(s) AS
+CREATE OR REPLACE MACRO qz_bool_ascii(x) AS
   CASE
-    WHEN lower(qz_ascii(s)) IN ('true', 't', 'yes', 'y', '1', '是', '对', '已退款', '退款') THEN true
-    WHEN lower(qz_ascii(s)) IN ('false', 'f', 'no', 'n', '0', '否', '未退款', '无') THEN false
+    WHEN lower(x) IN ('true', 't', 'yes', 'y', '1', '是', '对', '已退款', '退款') THEN true
+    WHEN lower(x) IN ('false', 'f', 'no', 'n', '0', '否', '未退款', '无') THEN false
   END;
+CREATE OR REPLACE MACRO qz_bool(s) AS qz_bool_ascii(qz_ascii(s));
 -- WeCom 成员类型: 1 企业成员 (staff), 2 外部联系人 (customer); also plain booleans
-CREATE OR REPLACE MACRO qz_staff(s) AS
+CREATE OR REPLACE MACRO qz_staff_ascii(x) AS
   CASE
-    WHEN lower(qz_ascii(s)) IN ('2', '外部联系人', '客户', 'customer', 'external') THEN false
-    WHEN lower(qz_ascii(s)) IN ('企业成员', '员工', 'staff', 'employee', 'internal') THEN true
-    ELSE qz_bool(s)
+    WHEN lower(x) IN ('2', '外部联系人', '客户', 'customer', 'external') THEN false
+    WHEN lower(x) IN ('企业成员', '员工', 'staff', 'employee', 'internal') THEN true
+    ELSE qz_bool_ascii(x)
   END;
-CREATE OR REPLACE MACRO qz_join_scene(s) AS
+CREATE OR REPLACE MACRO qz_staff(s) AS qz_staff_ascii(qz_ascii(s));
+CREATE OR REPLACE MACRO qz_join_scene_ascii(x) AS
   CASE
-    WHEN qz_ascii(s) IN ('1', '直接邀请', '直接邀请入群') THEN 'direct_invite'
-    WHEN qz_ascii(s) IN ('2', '邀请链接', '通过邀请链接入群') THEN 'invite_link'
-    WHEN qz_ascii(s) IN ('3', '扫描群二维码', '扫码', '扫描二维码', '通过扫描群二维码入群') THEN 'qr_code'
+    WHEN x IN ('1', '直接邀请', '直接邀请入群') THEN 'direct_invite'
+    WHEN x IN ('2', '邀请链接', '通过邀请链接入群') THEN 'invite_link'
+    WHEN x IN ('3', '扫描群二维码', '扫码', '扫描二维码', '通过扫描群二维码入群') THEN 'qr_code'
   END;
+CREATE OR REPLACE MACRO qz_join_scene(s) AS qz_join_scene_ascii(qz_ascii(s));
 
 -- IDs: strings, never numbers; a value in scientific notation was mangled by Excel
 CREATE OR REPLACE MACRO qz_id(s) AS qz_text(s);
-CREATE OR REPLACE MACRO qz_id_mangled(s) AS regexp_full_match(qz_ascii(s), '[0-9]+(\\.[0-9]+)?[eE][+-]?[0-9]+');
+CREATE OR REPLACE MACRO qz_id_mangled_ascii(x) AS regexp_full_match(x, '[0-9]+(\\.[0-9]+)?[eE][+-]?[0-9]+');
+CREATE OR REPLACE MACRO qz_id_mangled(s) AS qz_id_mangled_ascii(qz_ascii(s));
 `;
 }
 
