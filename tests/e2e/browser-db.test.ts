@@ -24,7 +24,7 @@ it('qunlens.duckdb is readable by duckdb-wasm and matches channel_summary.csv', 
   await db.instantiate(() => {});
   db.registerFileBuffer('qunlens.duckdb', new Uint8Array(readFileSync(join(data, 'qunlens.duckdb'))));
   const conn = db.connect();
-  const rows = (sql: string) => conn.query(sql).toArray().map((r: { toJSON(): Record<string, unknown> }) => r.toJSON());
+  const rows = (sql: string): Record<string, unknown>[] => conn.query(sql).toArray().map((r: { toJSON(): Record<string, unknown> }) => r.toJSON());
   // the browser must never try to download an extension
   conn.query(`SET autoload_known_extensions = false`);
   conn.query(`ATTACH 'qunlens.duckdb' AS q (READ_ONLY)`);
