@@ -19,7 +19,7 @@ const USAGE = `qunlens: community-operations report site from CSV exports
   npm run build  -- [--data DIR] [--out DIR] [--as-of YYYY-MM-DD] [--base /path/]
   npm run check  -- [--data DIR] [--as-of YYYY-MM-DD]
   npm run dev    -- [--data DIR] [--out DIR] [--port N]   build, serve, rebuild when data/ changes
-  npm run sample -- [--out DIR] [--seed N] [--groups N] [--memberships N] [--messages N] [--orders N] [--clean]
+  npm run sample -- [--out DIR] [--seed N] [--scale X | --groups N --memberships N --messages N --orders N] [--clean]
 
   --data DIR     input CSV/Parquet folder (default: data; sample data when it holds no CSV)
   --out DIR      output folder (build: dist; sample: data)
@@ -199,12 +199,17 @@ async function runCheck(values: ReturnType<typeof parse>['values']): Promise<num
 }
 
 async function runSample(values: ReturnType<typeof parse>['values']): Promise<number> {
-  const { generateSample } = await import('./sample/generate.ts');
+  const { generateSample, scaledSizes, SAMPLE_DEFAULTS } = await import('./sample/generate.ts');
   const outDir = values.out ?? 'data';
+  // --scale multiplies the default number of groups; the other sizes follow the same ratios
+  const scale = values.scale === undefined ? undefined : Number(values.scale);
+  if (scale !== undefined && !(scale > 0)) throw new UsageError(`--scale must be a positive number, got "${values.scale}"`);
+  const scaled: Partial<ReturnType<typeof scaledSizes>> = scale === undefined ? {} : scaledSizes(Math.max(1, Math.round(SAMPLE_DEFAULTS.groups * scale)));
   const result = await generateSample({
+    ...scaled,
     outDir,
     seed: intOption(values.seed, 'seed'),
-    groups: intOption(values.groups, 'groups'),
+    groups: intOption(values.groups, 'groups') ?? scaled.groups,
     memberships: intOption(values.memberships, 'memberships'),
     messages: intOption(values.messages, 'messages'),
     orders: intOption(values.orders, 'orders'),
