@@ -6,7 +6,10 @@ import { CHANNEL_KEYS, type QunlensConfig } from '../config.ts';
 import { sqlIdent, sqlString, type Db } from '../db/db.ts';
 import type { LogRankResult, SurvivalCurve } from '../stats/index.ts';
 import type { Model } from '../pipeline/model.ts';
+import { channelTypeMatrix, lifespanBy, placeSummaries, type CurveWithMedian, type MatrixCell, type PlaceSummary } from './breakdowns.ts';
 import { BENCHMARK_METRICS, buildBenchmarks, buildGroupFacts, buildMembershipFacts } from './facts.ts';
+import { findings, type Finding } from './findings.ts';
+import { typeMembershipCurves } from './group-pages.ts';
 import {
   channelSummaries,
   lifespanCurves,
@@ -27,6 +30,12 @@ export interface MetricsResult {
   lifespanCurves: Map<string, SurvivalCurve>;
   lifespans: LifespanSummary[];
   logRank: LogRankResult | null;
+  matrix: MatrixCell[];
+  regions: PlaceSummary[];
+  stores: PlaceSummary[];
+  lifespanByRegion: CurveWithMedian[];
+  typeMembershipCurves: Map<string, SurvivalCurve>;
+  findings: Finding[];
   counts: { groups: number; zombies: number; dissolved: number; alive: number; memberships: number; members: number };
 }
 
@@ -75,6 +84,12 @@ export async function computeMetrics(db: Db, config: QunlensConfig, model: Model
   const lifespan = await lifespanCurves(db, config);
   const lifespans = await lifespanSummaries(db, lifespan.curves);
   const logRank = lifespanLogRank(lifespan.counts);
+  const matrix = await channelTypeMatrix(db, config, model.hasOrders);
+  const regions = await placeSummaries(db, config, 'region', inputs);
+  const stores = await placeSummaries(db, config, 'store', inputs);
+  const lifespanByRegion = await lifespanBy(db, config, 'region');
+  const typeCurves = await typeMembershipCurves(db, config);
+  const found = await findings(db, config, channels, lifespans, logRank && logRank.df > 0 ? logRank.p : null, inputs);
 
   // --- public output tables (PRODUCT.md "Machine-readable outputs"; add columns, never rename)
   await createTable(
@@ -216,6 +231,101 @@ export async function computeMetrics(db: Db, config: QunlensConfig, model: Model
     FROM f_groups g LEFT JOIN ranks USING (group_id)
     ORDER BY g.group_type, g.created_date, g.group_id`);
 
+  await createTable(
+    db,
+    'out_channel_type_matrix',
+    [
+      ['channel', 'VARCHAR'],
+      ['group_type', 'VARCHAR'],
+      ['joins', 'INTEGER'],
+      ['retention_d30', 'DOUBLE'],
+      ['retention_d30_lower', 'DOUBLE'],
+      ['retention_d30_upper', 'DOUBLE'],
+      ['observed_30d', 'INTEGER'],
+      ['conversion_30d', 'DOUBLE'],
+      ['conversion_30d_n', 'INTEGER'],
+      ['conversion_30d_lower', 'DOUBLE'],
+      ['conversion_30d_upper', 'DOUBLE'],
+    ],
+    matrix.map((m) => [
+      m.channel,
+      m.groupType,
+      m.joins,
+      m.retentionD30.value,
+      m.retentionD30.lower,
+      m.retentionD30.upper,
+      m.eligible30,
+      m.conversion30d.rate,
+      model.hasOrders ? m.conversion30d.n : null,
+      m.conversion30d.lower,
+      m.conversion30d.upper,
+    ]),
+  );
+  const placeColumns = (key: string): [string, SqlType][] => [
+    [key, 'VARCHAR'],
+    ...(key === 'store' ? ([['region', 'VARCHAR']] as [string, SqlType][]) : []),
+    ['groups', 'INTEGER'],
+    ['alive', 'INTEGER'],
+    ['zombies', 'INTEGER'],
+    ['dissolved', 'INTEGER'],
+    ['members', 'INTEGER'],
+    ['memberships', 'INTEGER'],
+    ['median_weekly_active_ratio', 'DOUBLE'],
+    ['median_messages_per_member_week', 'DOUBLE'],
+    ['activation_rate', 'DOUBLE'],
+    ['activation_n', 'INTEGER'],
+    ['activation_lower', 'DOUBLE'],
+    ['activation_upper', 'DOUBLE'],
+    ['retained_d30', 'DOUBLE'],
+    ['retained_d30_n', 'INTEGER'],
+    ['retained_d30_lower', 'DOUBLE'],
+    ['retained_d30_upper', 'DOUBLE'],
+    ['conversion_30d', 'DOUBLE'],
+    ['conversion_30d_n', 'INTEGER'],
+    ['conversion_30d_lower', 'DOUBLE'],
+    ['conversion_30d_upper', 'DOUBLE'],
+  ];
+  const placeRows = (places: PlaceSummary[], store: boolean) =>
+    places.map((p) => [
+      p.key,
+      ...(store ? [p.region] : []),
+      p.groups,
+      p.alive,
+      p.zombies,
+      p.dissolved,
+      p.members,
+      p.memberships,
+      p.medianWeeklyActiveRatio,
+      p.medianMessagesPerMemberWeek,
+      p.activation.rate,
+      model.hasActivity ? p.activation.n : null,
+      p.activation.lower,
+      p.activation.upper,
+      p.retainedD30.rate,
+      p.retainedD30.n,
+      p.retainedD30.lower,
+      p.retainedD30.upper,
+      p.conversion30d.rate,
+      model.hasOrders ? p.conversion30d.n : null,
+      p.conversion30d.lower,
+      p.conversion30d.upper,
+    ]);
+  await createTable(db, 'out_region_summary', placeColumns('region'), placeRows(regions, false));
+  await createTable(db, 'out_store_summary', placeColumns('store'), placeRows(stores, true));
+  await createTable(db, 'out_group_survival_by_region', CURVE_COLUMNS('region'), lifespanByRegion.flatMap((r) => curveRows(r.key, r.curve)));
+  await createTable(
+    db,
+    'out_lifespan_by_region',
+    [
+      ['region', 'VARCHAR'],
+      ['groups', 'INTEGER'],
+      ['median_days', 'DOUBLE'],
+      ['median_lower', 'DOUBLE'],
+      ['median_upper', 'DOUBLE'],
+    ],
+    lifespanByRegion.map((r) => [r.key, r.groups, r.median, r.medianLower, r.medianUpper]),
+  );
+
   const [counts] = await db.rows<MetricsResult['counts']>(`SELECT
     (SELECT count(*) FROM f_groups)::INTEGER AS groups,
     (SELECT count(*) FILTER (WHERE status = 'zombie') FROM f_groups)::INTEGER AS zombies,
@@ -231,6 +341,12 @@ export async function computeMetrics(db: Db, config: QunlensConfig, model: Model
     lifespanCurves: lifespan.curves,
     lifespans,
     logRank,
+    matrix,
+    regions,
+    stores,
+    lifespanByRegion,
+    typeMembershipCurves: typeCurves,
+    findings: found,
     counts,
   };
 }

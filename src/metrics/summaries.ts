@@ -49,7 +49,11 @@ export interface MembershipFilter {
 
 const NO_FILTER: MembershipFilter = { where: 'true' };
 
-async function survivalCounts(db: Db, table: string, key: string, time: string, event: string, where = 'true'): Promise<Map<string, TimeCount[]>> {
+/**
+ * Event and censoring counts per distinct time, per key: the input of every Kaplan–Meier curve
+ * and log-rank test (a few hundred rows per key, however many memberships).
+ */
+export async function survivalCounts(db: Db, table: string, key: string, time: string, event: string, where = 'true'): Promise<Map<string, TimeCount[]>> {
   const rows = await db.rows<{ k: string; time: number; events: number; censored: number }>(`
     SELECT ${key} AS k, ${time} AS time,
       count(*) FILTER (WHERE ${event})::INTEGER AS events,

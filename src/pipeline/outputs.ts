@@ -28,6 +28,11 @@ export const CSV_OUTPUTS: Record<string, string> = {
   'lifespan_summary.csv': 'out_lifespan_summary',
   'lifespan_logrank.csv': 'out_lifespan_logrank',
   'type_benchmarks.csv': 'out_type_benchmarks',
+  'channel_type_matrix.csv': 'out_channel_type_matrix',
+  'region_summary.csv': 'out_region_summary',
+  'store_summary.csv': 'out_store_summary',
+  'lifespan_by_region.csv': 'out_lifespan_by_region',
+  'group_survival_by_region.csv': 'out_group_survival_by_region',
   'groups.csv': 'out_groups',
   'data_quality.csv': 'out_data_quality',
   'data_quality_summary.csv': 'out_data_quality_summary',
@@ -73,6 +78,8 @@ export interface OutputOptions {
   metrics: MetricsResult;
   files: FileQuality[];
   builtAt: string;
+  /** URL path the site is served under */
+  base: string;
 }
 
 /** Tables for data quality and label mapping (public, sanitised). */
@@ -151,6 +158,7 @@ export async function writeOutputs(db: Db, effects: Effects, options: OutputOpti
     as_of: options.model.asOf,
     as_of_source: options.model.asOfSource,
     built_at: options.builtAt,
+    base: options.base,
     ...options.metrics.counts,
     activity_source: options.model.activitySource,
     files: options.files,

@@ -7,3 +7,4 @@ export type { RateInterval } from './wilson.ts';
 export { wilson } from './wilson.ts';
 export { quantile7, percentRank } from './quantile.ts';
 export { normalQuantile, chiSquareUpperTail } from './distributions.ts';
+export { twoProportionTest, type ProportionTest } from './proportion-test.ts';
