@@ -20,7 +20,8 @@ import { writeOutputs, type OutputFile } from './pipeline/outputs.ts';
 import { readInputs, type ReadResult } from './pipeline/read.ts';
 import { countWarnings, validate, type ValidationResult } from './pipeline/validate.ts';
 import { publicTextMacros, valueMacros } from './pipeline/values.ts';
-import { siteData, type SiteData } from './site/site-data.ts';
+import { groupPages } from './metrics/group-pages.ts';
+import { groupSlug, siteData, type SiteData } from './site/site-data.ts';
 
 export interface BuildOptions {
   dataDir: string;
@@ -114,16 +115,28 @@ export async function build(options: BuildOptions, effects: Effects): Promise<Bu
     );
     const builtAt = options.builtAt ?? new Date().toISOString();
     const dataOut = effects.path.join(work, 'data');
-    const outputs = await step(effects, timings, 'outputs', () => writeOutputs(db, effects, { dataDir: dataOut, config, model, metrics, files: validation.files, builtAt }), (o) =>
+    const outputs = await step(effects, timings, 'outputs', () => writeOutputs(db, effects, { dataDir: dataOut, config, model, metrics, files: validation.files, builtAt, base: options.base ?? '/' }), (o) =>
       `${o.length} files, ${(o.reduce((s, f) => s + f.bytes, 0) / 1e6).toFixed(1)} MB in data/`,
     );
-    const site = siteData({ config, model, metrics, files: validation.files, builtAt, dataQuality: await db.rows(`SELECT * FROM out_data_quality LIMIT 2000`) });
+    const groups = await groupPages(db, config);
+    const site = siteData({
+      config,
+      model,
+      metrics,
+      files: validation.files,
+      builtAt,
+      groups,
+      benchmarks: await db.rows(`SELECT group_type AS "groupType", metric, groups, p25, p50, p75 FROM out_type_benchmarks`),
+      issues: await db.rows(`SELECT file, line, "column", severity, message FROM out_data_quality`),
+    });
     const siteFile = effects.path.join(work, 'site.json');
+    const groupFile = effects.path.join(work, 'site-groups.json');
     await effects.writeFile(siteFile, JSON.stringify(site));
+    await effects.writeFile(groupFile, JSON.stringify(groups.map((g) => ({ ...g, slug: groupSlug(g.id) }))));
 
     await effects.mkdir(stage);
     if (options.render !== false) {
-      await step(effects, timings, 'render', () => renderSite({ siteFile, outDir: stage, base: options.base }), (pages) => `${pages} pages`);
+      await step(effects, timings, 'render', () => renderSite({ siteFile, groupFile, outDir: stage, base: options.base }), (pages) => `${pages} pages`);
     }
     await effects.rename(dataOut, effects.path.join(stage, 'data'));
     await step(effects, timings, 'publish', () => swapIn(effects, stage, outDir), () => outDir);
@@ -152,7 +165,7 @@ async function swapIn(effects: Effects, stage: string, outDir: string): Promise<
 }
 
 /** Astro renders the pages from site.json; returns the number of pages. */
-async function renderSite(options: { siteFile: string; outDir: string; base?: string }): Promise<number> {
+async function renderSite(options: { siteFile: string; groupFile: string; outDir: string; base?: string }): Promise<number> {
   const { renderWithAstro } = await import('./site/render.ts');
   return renderWithAstro(options);
 }

@@ -19,8 +19,10 @@ async function countPages(dir: string): Promise<number> {
  * node_modules resolves); the pages are then moved into the output folder's staging area
  * (copied when that is another file system).
  */
-export async function renderWithAstro(options: { siteFile: string; outDir: string; base?: string }): Promise<number> {
+export async function renderWithAstro(options: { siteFile: string; groupFile: string; outDir: string; base?: string }): Promise<number> {
   process.env.QUNLENS_SITE_DATA = options.siteFile;
+  process.env.QUNLENS_GROUP_DATA = options.groupFile;
+  process.env.QUNLENS_BASE = options.base ?? '/';
   process.env.ASTRO_TELEMETRY_DISABLED = '1';
   const renderDir = join(projectRoot, '.qunlens', `render-${process.pid}-${randomBytes(3).toString('hex')}`);
   await mkdir(renderDir, { recursive: true });

@@ -1,13 +1,50 @@
 /**
- * What the pages read: one JSON document prepared by the pipeline (pages never recompute a
- * number). Written to the work folder, not published.
+ * What the pages read: documents prepared by the pipeline, so pages never recompute a number.
+ * Written to the work folder (not published): site.json for the global pages and
+ * site-groups.json for the group pages.
  */
-import type { QunlensConfig } from '../config.ts';
+import { createHash } from 'node:crypto';
+import { CHANNEL_KEYS, type QunlensConfig } from '../config.ts';
+import type { CurveWithMedian, MatrixCell, PlaceSummary } from '../metrics/breakdowns.ts';
+import type { Finding } from '../metrics/findings.ts';
+import type { GroupPage } from '../metrics/group-pages.ts';
 import type { MetricsResult } from '../metrics/index.ts';
-import type { ChannelSummary, LifespanSummary } from '../metrics/summaries.ts';
-import type { Model } from '../pipeline/model.ts';
+import type { ChannelSummary, LifespanSummary, WeekRetention } from '../metrics/summaries.ts';
+import type { LabelMapping, Model } from '../pipeline/model.ts';
 import type { FileQuality } from '../pipeline/validate.ts';
-import type { LogRankResult } from '../stats/index.ts';
+import type { LogRankResult, SurvivalCurve } from '../stats/index.ts';
+
+export interface Labels {
+  zh: string;
+  en: string;
+}
+
+export interface GroupListItem {
+  id: string;
+  slug: string;
+  name: string | null;
+  groupType: string;
+  owner: string | null;
+  store: string | null;
+  region: string | null;
+  created: string;
+  status: 'alive' | 'zombie' | 'dissolved';
+  size: number;
+  weeklyActiveRatio: number | null;
+  messagesPerMemberWeek: number | null;
+  daysSilent: number;
+  lifespanDays: number;
+  flags: string[];
+  ranks: Record<string, number | null>;
+}
+
+export interface QualityIssue {
+  file: string;
+  line: number | null;
+  column: string | null;
+  severity: 'error' | 'warning';
+  message: string;
+}
 
 export interface SiteData {
   meta: {
@@ -20,14 +57,42 @@ export interface SiteData {
     smallSample: number;
     activitySource: 'messages' | 'activity' | null;
     hasOrders: boolean;
+    hasHourly: boolean;
   };
   counts: MetricsResult['counts'] & { unattributed: number };
-  channelLabels: Record<string, { zh: string; en: string }>;
-  typeLabels: Record<string, { zh: string; en: string }>;
+  channelLabels: Record<string, Labels>;
+  typeLabels: Record<string, Labels & { description?: string }>;
+  /** all group types present, biggest first */
+  types: string[];
   channels: ChannelSummary[];
+  membershipCurves: { channel: string; curve: SurvivalCurve }[];
+  activityRetention: WeekRetention[];
+  cohortRetention: WeekRetention[];
+  matrix: MatrixCell[];
   lifespans: LifespanSummary[];
+  lifespanCurves: { groupType: string; curve: SurvivalCurve }[];
   logRank: LogRankResult | null;
-  quality: { files: FileQuality[]; errors: number; warnings: number; issues: Record<string, unknown>[] };
+  lifespanByRegion: CurveWithMedian[];
+  typeMembershipCurves: { groupType: string; curve: SurvivalCurve }[];
+  benchmarks: { groupType: string; metric: string; groups: number; p25: number; p50: number; p75: number }[];
+  groups: GroupListItem[];
+  regions: PlaceSummary[];
+  stores: PlaceSummary[];
+  findings: Finding[];
+  quality: {
+    files: FileQuality[];
+    errors: number;
+    warnings: number;
+    /** every issue, in file and line order */
+    issues: QualityIssue[];
+    labels: LabelMapping[];
+  };
+}
+
+/** A URL-safe page name for a group: its ID when that is safe, else a stable hash. */
+export function groupSlug(id: string): string {
+  if (/^[A-Za-z0-9_-]{1,64}$/.test(id)) return id;
+  return `g-${createHash('sha256').update(id).digest('hex').slice(0, 12)}`;
 }
 
 export function siteData(input: {
@@ -36,14 +101,19 @@ export function siteData(input: {
   metrics: MetricsResult;
   files: FileQuality[];
   builtAt: string;
-  dataQuality: Record<string, unknown>[];
+  benchmarks: SiteData['benchmarks'];
+  groups: GroupPage[];
+  issues: QualityIssue[];
 }): SiteData {
   const { config, model, metrics } = input;
+  const types = metrics.lifespans.map((l) => l.groupType);
   const typeLabels: SiteData['typeLabels'] = {};
-  for (const l of metrics.lifespans) {
-    const known = config.types[l.groupType];
-    typeLabels[l.groupType] = known ? { zh: known.zh, en: known.en } : { zh: l.groupType, en: l.groupType };
+  for (const type of types) {
+    const known = config.types[type];
+    typeLabels[type] = known ? { zh: known.zh, en: known.en, description: known.description } : { zh: type, en: type };
   }
+  const curves = (map: Map<string, SurvivalCurve>, order: readonly string[]) =>
+    order.filter((k) => map.has(k)).map((k) => ({ key: k, curve: map.get(k)! }));
   return {
     meta: {
       asOf: model.asOf,
@@ -55,26 +125,71 @@ export function siteData(input: {
       smallSample: config.smallSample,
       activitySource: model.activitySource,
       hasOrders: model.hasOrders,
+      hasHourly: model.hasHourly,
     },
     counts: { ...metrics.counts, unattributed: model.counts.unattributed },
     channelLabels: config.channels,
     typeLabels,
+    types,
     channels: metrics.channels,
+    membershipCurves: curves(metrics.membershipCurves, CHANNEL_KEYS).map(({ key, curve }) => ({ channel: key, curve })),
+    activityRetention: metrics.activityRetention,
+    cohortRetention: metrics.cohortRetention,
+    matrix: metrics.matrix,
     lifespans: metrics.lifespans,
+    lifespanCurves: curves(metrics.lifespanCurves, types).map(({ key, curve }) => ({ groupType: key, curve })),
     logRank: metrics.logRank,
+    lifespanByRegion: metrics.lifespanByRegion,
+    typeMembershipCurves: curves(metrics.typeMembershipCurves, types).map(({ key, curve }) => ({ groupType: key, curve })),
+    benchmarks: input.benchmarks,
+    groups: input.groups.map((g) => ({
+      id: g.id,
+      slug: groupSlug(g.id),
+      name: g.name,
+      groupType: g.groupType,
+      owner: g.owner,
+      store: g.store,
+      region: g.region,
+      created: g.created,
+      status: g.status,
+      size: g.size,
+      weeklyActiveRatio: g.metrics.find((m) => m.metric === 'weekly_active_ratio')?.value ?? null,
+      messagesPerMemberWeek: g.metrics.find((m) => m.metric === 'messages_per_member_week')?.value ?? null,
+      daysSilent: g.daysSilent,
+      lifespanDays: g.lifespanDays,
+      flags: g.flags,
+      ranks: Object.fromEntries(g.metrics.map((m) => [m.metric, m.rank])),
+    })),
+    regions: metrics.regions,
+    stores: metrics.stores,
+    findings: metrics.findings,
     quality: {
       files: input.files,
       errors: input.files.reduce((s, f) => s + f.rowsRejected, 0),
       warnings: input.files.reduce((s, f) => s + f.warnings, 0),
-      issues: input.dataQuality,
+      issues: input.issues,
+      labels: model.labels,
     },
   };
 }
 
-/** For pages: read the document the build prepared (path in QUNLENS_SITE_DATA). */
-export async function loadSiteData(): Promise<SiteData> {
-  const file = process.env.QUNLENS_SITE_DATA;
-  if (!file) throw new Error('QUNLENS_SITE_DATA is not set: build the site with `npm run build`, which prepares the data first');
+async function readJson<T>(variable: string): Promise<T> {
+  const file = process.env[variable];
+  if (!file) throw new Error(`${variable} is not set: build the site with \`npm run build\`, which prepares the data first`);
   const { readFile } = await import('node:fs/promises');
-  return JSON.parse(await readFile(file, 'utf8')) as SiteData;
+  return JSON.parse(await readFile(file, 'utf8')) as T;
+}
+
+let siteCache: Promise<SiteData> | null = null;
+let groupCache: Promise<(GroupPage & { slug: string })[]> | null = null;
+
+/** For pages: the document the build prepared (read once per build). */
+export function loadSiteData(): Promise<SiteData> {
+  siteCache ??= readJson<SiteData>('QUNLENS_SITE_DATA');
+  return siteCache;
+}
+
+export function loadGroupPages(): Promise<(GroupPage & { slug: string })[]> {
+  groupCache ??= readJson<(GroupPage & { slug: string })[]>('QUNLENS_GROUP_DATA');
+  return groupCache;
 }

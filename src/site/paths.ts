@@ -1,0 +1,34 @@
+/**
+ * Every link inside the site goes through here, so `--base /some/path/` and the language
+ * prefix work everywhere.
+ */
+import type { Lang } from '../i18n/index.ts';
+
+export const PAGES = ['', 'channels/', 'lifespans/', 'retention/', 'benchmarks/', 'stores/', 'groups/', 'quality/'] as const;
+export type PagePath = (typeof PAGES)[number];
+
+/**
+ * The base path, as the render step passed it. (Not import.meta.env.BASE_URL: Astro's prerender
+ * reads that from the process environment, where a test runner may have put its own.)
+ */
+export function base(): string {
+  return (process.env.QUNLENS_BASE ?? import.meta.env.BASE_URL ?? '/').replace(/\/?$/, '/');
+}
+
+/** URL of a page in a language: zh at the root, en under en/. */
+export function pageUrl(lang: Lang, path: string): string {
+  return `${base()}${lang === 'en' ? 'en/' : ''}${path}`;
+}
+
+/** URL of a published data file. */
+export function dataUrl(file: string): string {
+  return `${base()}data/${file}`;
+}
+
+/** `getStaticPaths` for pages that exist in both languages. */
+export function bothLanguages() {
+  return [{ params: { lang: undefined }, props: { lang: 'zh' as Lang } }, { params: { lang: 'en' }, props: { lang: 'en' as Lang } }];
+}
+
+/** Issues per data-quality page. */
+export const QUALITY_PAGE_SIZE = 500;
