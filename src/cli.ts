@@ -19,6 +19,7 @@ const USAGE = `qunlens: community-operations report site from CSV exports
   npm run build  -- [--data DIR] [--out DIR] [--as-of YYYY-MM-DD] [--base /path/]
   npm run check  -- [--data DIR] [--as-of YYYY-MM-DD]
   npm run dev    -- [--data DIR] [--out DIR] [--port N]   build, serve, rebuild when data/ changes
+  npm run pdf    -- [--site DIR] [--lang zh|en] [--file PATH]   board pack PDF of a built site
   npm run sample -- [--out DIR] [--seed N] [--scale X | --groups N --memberships N --messages N --orders N] [--clean]
 
   --data DIR     input CSV/Parquet folder (default: data; sample data when it holds no CSV)
@@ -45,6 +46,9 @@ const OPTIONS = {
   threads: { type: 'string' },
   'memory-limit': { type: 'string' },
   port: { type: 'string' },
+  site: { type: 'string' },
+  lang: { type: 'string' },
+  file: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -163,6 +167,16 @@ async function runDev(values: ReturnType<typeof parse>['values']): Promise<numbe
   return new Promise<number>(() => {});
 }
 
+async function runPdf(values: ReturnType<typeof parse>['values']): Promise<number> {
+  const lang = values.lang ?? 'zh';
+  if (lang !== 'zh' && lang !== 'en') throw new UsageError(`--lang must be zh or en, got "${lang}"`);
+  const { writePdf } = await import('./pdf.ts');
+  const siteDir = values.site ?? 'dist';
+  const result = await writePdf({ siteDir, lang, out: values.file, log: (line) => process.stderr.write(`  ${line}\n`) });
+  process.stderr.write(`${result.file}: ${result.pages} A4 pages, ${(result.bytes / 1e6).toFixed(1)} MB\n`);
+  return 0;
+}
+
 async function runCheck(values: ReturnType<typeof parse>['values']): Promise<number> {
   const log = consoleLogger();
   const effects = nodeEffects(log);
@@ -237,6 +251,8 @@ export async function main(argv: string[]): Promise<number> {
         return await runSample(values);
       case 'dev':
         return await runDev(values);
+      case 'pdf':
+        return await runPdf(values);
       default:
         throw new UsageError(`unknown command "${command}"`);
     }
@@ -245,7 +261,7 @@ export async function main(argv: string[]): Promise<number> {
       process.stderr.write(`error: ${error.message}\n\n${USAGE}`);
       return 1;
     }
-    if (error instanceof InputError || error instanceof ConfigError || error instanceof ModelError) {
+    if (error instanceof InputError || error instanceof ConfigError || error instanceof ModelError || (error instanceof Error && error.name === 'PdfError')) {
       process.stderr.write(`\nerror: ${error.message}\n`);
       if (command === 'build') process.stderr.write(`nothing was published: the previous site (if any) is unchanged\n`);
       return 1;

@@ -4,7 +4,7 @@ import { nodeEffects, silentLogger } from '../../src/pipeline/effects.ts';
 import { tempDir } from '../helpers.ts';
 
 /** Build a data folder into a fresh output folder, quietly, with a fixed salt and clock. */
-export async function buildData(dataDir: string, options: { render?: boolean; asOf?: string; outDir?: string } = {}): Promise<{ out: string; data: string; result: BuildResult }> {
+export async function buildData(dataDir: string, options: { render?: boolean; asOf?: string; outDir?: string; base?: string } = {}): Promise<{ out: string; data: string; result: BuildResult }> {
   const out = options.outDir ?? join(tempDir(), 'dist');
   const result = await build(
     {
@@ -13,6 +13,7 @@ export async function buildData(dataDir: string, options: { render?: boolean; as
       projectDir: tempDir(),
       render: options.render ?? false,
       asOf: options.asOf,
+      base: options.base,
       salt: 'test-salt',
       builtAt: '2026-04-01T00:00:00.000Z',
     },

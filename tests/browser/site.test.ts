@@ -1,0 +1,215 @@
+/**
+ * The report site in a real browser (Debian Chromium through playwright-core), built from a
+ * generated data set and hosted under a sub-path, as a company intranet would serve it.
+ *
+ * Every page, both languages, desktop (1440 px) and phone (390 px): no console error, no
+ * horizontal overflow, no broken internal link or anchor, no serious or critical axe-core
+ * violation. Screenshots go to test-results/screenshots/ for review.
+ */
+import { mkdirSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PDFDocument } from 'pdf-lib';
+import { writePdf } from '../../src/pdf.ts';
+import { generateSample } from '../../src/sample/generate.ts';
+import { serveStatic } from '../../src/serve.ts';
+import { ROOT, tempDir } from '../helpers.ts';
+import { buildData } from '../e2e/build-helpers.ts';
+
+export const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const BASE = '/reports/qunlens/';
+const SHOTS = join(ROOT, 'test-results', 'screenshots');
+const MAIN_PAGES = ['', 'channels/', 'lifespans/', 'retention/', 'benchmarks/', 'stores/', 'groups/', 'quality/'];
+const require = createRequire(import.meta.url);
+const AXE = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
+
+let browser: Browser;
+let origin: string;
+let close: () => void;
+let allPages: string[] = [];
+let siteDir: string;
+
+beforeAll(async () => {
+  const data = join(tempDir(), 'sample');
+  await generateSample({ outDir: data, groups: 14, memberships: 1400, messages: 20_000, orders: 400 });
+  const { out } = await buildData(data, { render: true, base: BASE });
+  siteDir = out;
+  const served = await serveStatic(out, { base: BASE });
+  origin = new URL(served.url).origin;
+  close = () => served.server.close();
+  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+  allPages = await crawl();
+  mkdirSync(SHOTS, { recursive: true });
+}, 240_000);
+
+afterAll(async () => {
+  await browser?.close();
+  close?.();
+});
+
+/** Every page reachable from the home page by internal links (paths under BASE). */
+async function crawl(): Promise<string[]> {
+  const seen = new Set<string>([BASE]);
+  const queue = [BASE];
+  const page = await browser.newPage();
+  while (queue.length) {
+    const path = queue.shift()!;
+    await page.goto(origin + path);
+    const links = await page.$$eval('a[href]', (as) => as.map((a) => (a as HTMLAnchorElement).href));
+    for (const href of links) {
+      const url = new URL(href);
+      if (url.origin !== origin || !url.pathname.startsWith(BASE) || !url.pathname.endsWith('/')) continue;
+      if (!seen.has(url.pathname)) {
+        seen.add(url.pathname);
+        queue.push(url.pathname);
+      }
+    }
+  }
+  await page.close();
+  return [...seen].sort();
+}
+
+async function openWatched(width: number, javaScript = true): Promise<{ page: Page; errors: string[] }> {
+  const context = await browser.newContext({ viewport: { width, height: 900 }, javaScriptEnabled: javaScript });
+  const page = await context.newPage();
+  const errors: string[] = [];
+  page.on('console', (m) => {
+    if (m.type() === 'error') errors.push(`${page.url()}: ${m.text()}`);
+  });
+  page.on('pageerror', (e) => errors.push(`${page.url()}: ${e.message}`));
+  // navigating to the next page aborts requests still in flight (the favicon): not a failure
+  page.on('requestfailed', (r) => {
+    if (!/ERR_ABORTED/.test(r.failure()?.errorText ?? '')) errors.push(`${page.url()}: failed ${r.url()} ${r.failure()?.errorText}`);
+  });
+  page.on('response', (r) => {
+    if (r.status() >= 400) errors.push(`${page.url()}: ${r.status()} ${r.url()}`);
+  });
+  return { page, errors };
+}
+
+describe('the site in Chromium', () => {
+  it('has every page of the site map in both languages', () => {
+    for (const lang of ['', 'en/']) for (const p of MAIN_PAGES) expect(allPages).toContain(`${BASE}${lang}${p}`);
+    expect(allPages.filter((p) => p.includes('/groups/') && !p.endsWith('/groups/')).length).toBe(28);
+  });
+
+  it.each([1440, 390])('loads every page at %i px without console errors or overflow', async (width) => {
+    const { page, errors } = await openWatched(width);
+    const overflow: string[] = [];
+    for (const path of allPages) {
+      await page.goto(origin + path);
+      const { scroll, inner } = await page.evaluate(() => ({ scroll: document.documentElement.scrollWidth, inner: window.innerWidth }));
+      if (scroll > inner + 1) overflow.push(`${path} ${scroll}px`);
+      const main = MAIN_PAGES.map((p) => [`${BASE}${p}`, `${BASE}en/${p}`]).flat();
+      const firstGroup = allPages.find((p) => /\/groups\/[^/]+\/$/.test(p) && !p.includes('/en/'));
+      if (main.includes(path) || path === firstGroup || path === firstGroup?.replace(BASE, `${BASE}en/`)) {
+        const name = `${path.slice(BASE.length).replace(/\/$/, '').replaceAll('/', '_') || 'home'}-${width}.png`;
+        await page.screenshot({ path: join(SHOTS, name), fullPage: true });
+      }
+    }
+    expect(errors).toEqual([]);
+    expect(overflow).toEqual([]);
+    await page.context().close();
+  }, 240_000);
+
+  it('has no broken internal link or anchor', async () => {
+    const { page } = await openWatched(1440);
+    const broken: string[] = [];
+    const checked = new Map<string, number>();
+    for (const path of allPages) {
+      await page.goto(origin + path);
+      const links = await page.$$eval('a[href]', (as) => as.map((a) => (a as HTMLAnchorElement).href));
+      const ids = new Set(await page.$$eval('[id]', (els) => els.map((e) => e.id)));
+      for (const href of links) {
+        if (href.startsWith('data:')) continue;
+        const url = new URL(href);
+        if (url.origin !== origin) {
+          broken.push(`${path} → external ${href}`);
+          continue;
+        }
+        if (!url.pathname.startsWith(BASE)) broken.push(`${path} → outside the base path: ${href}`);
+        const target = url.pathname;
+        if (!checked.has(target)) checked.set(target, (await fetch(origin + target)).status);
+        if (checked.get(target) !== 200) broken.push(`${path} → ${href} (${checked.get(target)})`);
+        if (url.hash && target === path && !ids.has(decodeURIComponent(url.hash.slice(1)))) broken.push(`${path} → missing anchor ${url.hash}`);
+        if (url.hash && target !== path) {
+          const html = await (await fetch(origin + target)).text();
+          if (!html.includes(`id="${decodeURIComponent(url.hash.slice(1))}"`) && !html.includes(`id="${url.hash.slice(1)}"`)) broken.push(`${path} → missing anchor ${href}`);
+        }
+      }
+    }
+    expect(broken).toEqual([]);
+    await page.context().close();
+  }, 240_000);
+
+  it('has no serious or critical accessibility violation (axe-core)', async () => {
+    const { page } = await openWatched(1440);
+    const firstGroups = allPages.filter((p) => /\/groups\/[^/]+\/$/.test(p)).slice(0, 2);
+    const pages = [...MAIN_PAGES.map((p) => `${BASE}${p}`), ...MAIN_PAGES.map((p) => `${BASE}en/${p}`), ...firstGroups];
+    const violations: string[] = [];
+    for (const path of pages) {
+      await page.goto(origin + path);
+      await page.addScriptTag({ content: AXE });
+      const result = await page.evaluate(async () => {
+        const axe = (window as unknown as { axe: { run(ctx: Document, o: object): Promise<{ violations: { id: string; impact: string; nodes: { target: string[] }[] }[] }> } }).axe;
+        return axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } });
+      });
+      for (const v of result.violations) {
+        if (v.impact === 'serious' || v.impact === 'critical') violations.push(`${path}: ${v.id} (${v.impact}) ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(', ')}`);
+      }
+    }
+    expect(violations).toEqual([]);
+    await page.context().close();
+  }, 240_000);
+
+  it('switches language on every page and back', async () => {
+    const { page } = await openWatched(1440);
+    for (const p of MAIN_PAGES) {
+      await page.goto(`${origin}${BASE}${p}`);
+      expect(await page.getAttribute('html', 'lang')).toBe('zh-CN');
+      await page.click('.lang-switch');
+      expect(new URL(page.url()).pathname).toBe(`${BASE}en/${p}`);
+      expect(await page.getAttribute('html', 'lang')).toBe('en');
+      expect(await page.textContent('h1')).not.toMatch(/[\u4e00-\u9fff]/);
+      await page.click('.lang-switch');
+      expect(new URL(page.url()).pathname).toBe(`${BASE}${p}`);
+    }
+    await page.context().close();
+  }, 120_000);
+
+  it('shows every chart and table with JavaScript off', async () => {
+    const on = await openWatched(1440, true);
+    const off = await openWatched(1440, false);
+    for (const p of MAIN_PAGES) {
+      const count = async (page: Page) => {
+        await page.goto(`${origin}${BASE}${p}`);
+        return page.evaluate(() => ({ svg: document.querySelectorAll('figure svg').length, tables: document.querySelectorAll('table').length }));
+      };
+      const withJs = await count(on.page);
+      const withoutJs = await count(off.page);
+      expect(withoutJs, p).toEqual(withJs);
+      expect(withoutJs.tables, p).toBeGreaterThan(0);
+    }
+    const figures = await off.page.evaluate(() => document.querySelectorAll('figure').length);
+    expect(figures).toBeGreaterThanOrEqual(0);
+    await on.page.context().close();
+    await off.page.context().close();
+  }, 120_000);
+
+  it('prints the board pack (npm run pdf): Overview, Channels, Lifespans, Benchmarks on A4', async () => {
+    const result = await writePdf({ siteDir, out: join(tempDir(), 'report.pdf') });
+    const pdf = await PDFDocument.load(readFileSync(result.file));
+    expect(pdf.getPageCount()).toBeGreaterThanOrEqual(4);
+    for (const page of pdf.getPages()) {
+      const { width, height } = page.getSize();
+      expect([Math.round(width), Math.round(height)]).toEqual([595, 842]);
+    }
+    expect(pdf.getTitle()).toMatch(/社群运营报告/);
+  }, 120_000);
+
+  it('says what to do when asked to print a folder that is not a built site', async () => {
+    await expect(writePdf({ siteDir: tempDir() })).rejects.toThrow(/run npm run build first/);
+  });
+});
