@@ -258,4 +258,5 @@ export const en: Record<keyof typeof zh, string> = {
   'quality.clean': 'No issues.',
   'quality.error': 'rejected',
   'quality.warning': 'warning',
+  'retention.omitted': '{list}: fewer than {n} members, not drawn (see the table).',
 };

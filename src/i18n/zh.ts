@@ -256,4 +256,5 @@ export const zh = {
   'quality.clean': '没有问题。',
   'quality.error': '已拒绝',
   'quality.warning': '提醒',
+  'retention.omitted': '{list}人数不足 {n}，未画曲线，见数据表。',
 } as const;

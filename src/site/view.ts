@@ -69,6 +69,14 @@ export function survivalAtDay(curve: SurvivalCurve, day: number): number | null 
   return s;
 }
 
+/** A confidence interval of days, also when one side is not reached (R gives NA). */
+export function daysInterval(f: I18n, lower: number | null, upper: number | null): string {
+  if (lower === null && upper === null) return '—';
+  if (upper === null) return `≥ ${f.int(lower)}`;
+  if (lower === null) return `≤ ${f.int(upper)}`;
+  return `${f.int(lower)}–${f.int(upper)}`;
+}
+
 export function pValue(f: I18n, p: number | null): string {
   if (p === null) return '—';
   if (p < 0.001) return '< 0.001';
