@@ -2,8 +2,8 @@
  * Per-membership and per-group facts, in SQL, once. Every metric of METRICS.md is an aggregate
  * of these two tables, which are also what the browser filters (issue: filters) recompute from.
  *
- * f_memberships   one row per customer membership: tenure, activation, conversion, orders, GMV
- * f_weeks         (membership_id, week) for weeks with at least one message while a member
+ * f_memberships   one row per customer membership: tenure, activation, conversion, orders, GMV,
+ *                 and `weeks`, a bit per week k (0…maxWeeks-1) with a message while a member
  * f_groups        one row per group: size, activity, lifespan, status, per-group rates
  */
 import type { QunlensConfig } from '../config.ts';
@@ -19,17 +19,7 @@ export async function buildMembershipFacts(db: Db, config: QunlensConfig, inputs
   const T = 'qz_asof()';
   const ifActivity = (expr: string) => (inputs.hasActivity ? expr : 'NULL::BOOLEAN');
   const ifOrders = (expr: string, type = 'BOOLEAN') => (inputs.hasOrders ? expr : `NULL::${type}`);
-  // Messages count for a membership only while it lasts: from the join day to the leave day
-  // (or T). A member who left cannot be active in later weeks; a later spell is its own row.
-  await db.exec(`
-    CREATE OR REPLACE TABLE f_days AS
-    SELECT m.membership_id, (a.date - m.joined_date)::INTEGER AS day
-    FROM m_memberships m
-    JOIN m_activity a ON a.group_id = m.group_id AND a.member_id = m.member_id
-    WHERE a.date >= m.joined_date AND a.date <= CASE WHEN m.left_by_asof THEN m.left_date ELSE ${T} END`);
-  await db.exec(`
-    CREATE OR REPLACE TABLE f_weeks AS
-    SELECT DISTINCT membership_id, day // 7 AS week FROM f_days WHERE day < ${7 * config.maxWeeks}`);
+  // f_activity (active first week, weeks bitmask) is built by the model step.
   // An order names a group → counts for that group's memberships only; without a group → for
   // every membership of the member. Refunded orders never count. Days are counted from the join day.
   await db.exec(`
@@ -40,9 +30,7 @@ export async function buildMembershipFacts(db: Db, config: QunlensConfig, inputs
     WHERE NOT o.refunded AND o.ordered_date >= m.joined_date`);
   await db.exec(`
     CREATE OR REPLACE TABLE f_memberships AS
-    WITH act AS (
-      SELECT membership_id, bool_or(day < 7) AS active_first_week FROM f_days GROUP BY ALL
-    ), ord AS (
+    WITH act AS (SELECT * FROM f_activity WHERE membership_id IS NOT NULL), ord AS (
       SELECT membership_id,
         count(*) FILTER (WHERE day < 30)::INTEGER AS orders_30d,
         count(*)::INTEGER AS orders_to_asof,
@@ -52,8 +40,10 @@ export async function buildMembershipFacts(db: Db, config: QunlensConfig, inputs
     SELECT m.membership_id, m.member_key, m.group_id, m.group_type, m.region, m.store, m.channel,
       m.joined_date, m.left_date, m.left_by_asof, m.tenure_days,
       ${T} - m.joined_date AS days_observed,
+      strftime(m.joined_date, '%Y-%m') AS join_month,
       (${T} - m.joined_date >= 7) AS activation_eligible,
       ${ifActivity('coalesce(act.active_first_week, false)')} AS activated,
+      ${inputs.hasActivity ? 'coalesce(act.weeks, 0)' : 'NULL::INTEGER'} AS weeks,
       (${T} - m.joined_date >= 30) AS conversion_eligible,
       ${ifOrders('coalesce(ord.orders_30d, 0) > 0')} AS converted_30d,
       ${ifOrders('coalesce(ord.orders_to_asof, 0)', 'INTEGER')} AS orders_to_asof,
@@ -78,13 +68,15 @@ export async function buildGroupFacts(db: Db, config: QunlensConfig, inputs: Inp
     WITH size AS (
       SELECT group_id, count(*) FILTER (WHERE NOT left_by_asof)::INTEGER AS size, count(*)::INTEGER AS joins
       FROM m_memberships GROUP BY ALL
+    ), active_7d AS (
+      SELECT group_id, count(DISTINCT member_id)::INTEGER AS active_members_7d
+      FROM m_activity WHERE date > ${T} - 7 GROUP BY ALL
     ), recent AS (
-      SELECT group_id,
-        count(DISTINCT member_id) FILTER (WHERE date > ${T} - 7)::INTEGER AS active_members_7d,
+      SELECT group_id, active_7d.active_members_7d,
         coalesce(sum(messages) FILTER (WHERE date > ${T} - 28), 0)::BIGINT AS messages_28d,
         sum(messages)::BIGINT AS messages_total,
         max(date) AS last_message_date
-      FROM m_activity GROUP BY ALL
+      FROM m_activity LEFT JOIN active_7d USING (group_id) GROUP BY ALL
     ), rates AS (
       SELECT group_id,
         count(*) FILTER (WHERE activation_eligible AND activated IS NOT NULL)::INTEGER AS activation_n,
@@ -102,7 +94,7 @@ export async function buildGroupFacts(db: Db, config: QunlensConfig, inputs: Inp
       FROM f_orders o JOIN m_memberships m USING (membership_id) GROUP BY ALL
     ), base AS (
       SELECT g.group_id, g.name, g.group_type, g.type_label, g.owner, g.store, g.region,
-        g.created_date, g.dissolved_date, g.line,
+        g.created_date, g.dissolved_date,
         coalesce(size.size, 0) AS size, coalesce(size.joins, 0) AS joins,
         coalesce(recent.active_members_7d, 0) AS active_members_7d,
         coalesce(recent.messages_28d, 0) AS messages_28d,

@@ -88,20 +88,26 @@ export async function groupPages(db: Db, config: QunlensConfig): Promise<GroupPa
   const groups = await db.rows<GroupRow & Record<string, unknown>>(`SELECT * FROM out_groups ORDER BY group_id`);
   const benchmarks = await db.rows<{ group_type: string; metric: BenchmarkMetric; groups: number; p25: number; p50: number; p75: number }>(`SELECT * FROM out_type_benchmarks`);
   const bench = new Map(benchmarks.map((b) => [`${b.group_type}\u0000${b.metric}`, b]));
-  const below = await db.rows<{ group_id: string; metric: string }>(`SELECT qz_public_id(group_id) AS group_id, metric FROM f_group_ranks WHERE below_p25`);
+  // Queries group by the raw group ID; pages are keyed by the public one (masked once per group).
+  const publicOf = new Map((await db.rows<{ group_id: string; public_id: string }>(`SELECT group_id, public_id FROM m_groups`)).map((g) => [g.group_id, g.public_id]));
+  const toPublic = <T extends { group_id: string }>(rows: T[]): T[] => rows.map((r) => ({ ...r, group_id: publicOf.get(r.group_id) ?? r.group_id }));
+  const below = toPublic(await db.rows<{ group_id: string; metric: string }>(`SELECT group_id, metric FROM f_group_ranks WHERE below_p25`));
   const belowSet = new Set(below.map((b) => `${b.group_id}\u0000${b.metric}`));
 
-  const tenure = await survivalCounts(db, 'f_memberships', 'qz_public_id(group_id)', 'tenure_days', 'left_by_asof');
+  const tenureRaw = await survivalCounts(db, 'f_memberships', 'group_id', 'tenure_days', 'left_by_asof');
+  const tenure = new Map([...tenureRaw].map(([id, counts]) => [publicOf.get(id) ?? id, counts]));
   const weekly = groupBy(
-    await db.rows<{ group_id: string; week: string; active_members: number; messages: number }>(`
-      SELECT qz_public_id(group_id) AS group_id, CAST(date_trunc('week', date) AS DATE)::VARCHAR AS week,
-        count(DISTINCT member_id)::INTEGER AS active_members, sum(messages)::INTEGER AS messages
-      FROM m_activity GROUP BY ALL ORDER BY group_id, week`),
+    toPublic(
+      await db.rows<{ group_id: string; week: string; active_members: number; messages: number }>(`
+        SELECT group_id, week::VARCHAR AS week, count(*)::INTEGER AS active_members, sum(messages)::INTEGER AS messages
+        FROM (SELECT group_id, CAST(date_trunc('week', date) AS DATE) AS week, member_id, sum(messages) AS messages FROM m_activity GROUP BY ALL)
+        GROUP BY ALL ORDER BY group_id, week`),
+    ),
   );
-  const hourly = groupBy(await db.rows<{ group_id: string; weekday: number; hour: number; messages: number }>(`
-    SELECT qz_public_id(group_id) AS group_id, weekday, hour, messages::INTEGER AS messages FROM m_hourly ORDER BY group_id, weekday, hour`));
-  const channels = groupBy(await db.rows<{ group_id: string; channel: string; joins: number }>(`
-    SELECT qz_public_id(group_id) AS group_id, channel, count(*)::INTEGER AS joins FROM m_memberships GROUP BY ALL ORDER BY group_id, joins DESC, channel`));
+  const hourly = groupBy(toPublic(await db.rows<{ group_id: string; weekday: number; hour: number; messages: number }>(`
+    SELECT group_id, weekday, hour, messages::INTEGER AS messages FROM m_hourly ORDER BY group_id, weekday, hour`)));
+  const channels = groupBy(toPublic(await db.rows<{ group_id: string; channel: string; joins: number }>(`
+    SELECT group_id, channel, count(*)::INTEGER AS joins FROM m_memberships GROUP BY ALL ORDER BY group_id, joins DESC, channel`)));
 
   return groups.map((g) => {
     return {

@@ -80,7 +80,7 @@ export async function computeMetrics(db: Db, config: QunlensConfig, model: Model
   const curves = await membershipCurves(db, config);
   const channels = await channelSummaries(db, config, curves);
   const activityRetention = model.hasActivity ? await weeklyRetention(db, config, 'channel') : [];
-  const cohortRetention = model.hasActivity ? await weeklyRetention(db, config, `strftime(joined_date, '%Y-%m')`) : [];
+  const cohortRetention = model.hasActivity ? await weeklyRetention(db, config, 'join_month') : [];
   const lifespan = await lifespanCurves(db, config);
   const lifespans = await lifespanSummaries(db, lifespan.curves);
   const logRank = lifespanLogRank(lifespan.counts);
@@ -220,7 +220,7 @@ export async function computeMetrics(db: Db, config: QunlensConfig, model: Model
         list(CASE WHEN r.below_p25 THEN 'below_p25:' || r.metric END ORDER BY r.metric) AS below
       FROM f_group_ranks r GROUP BY ALL
     )
-    SELECT qz_public_id(g.group_id) AS group_id, g.group_type, g.size, g.weekly_active_ratio, g.lifespan_days, g.status,
+    SELECT m.public_id AS group_id, g.group_type, g.size, g.weekly_active_ratio, g.lifespan_days, g.status,
       nullif(array_to_string(list_sort(list_concat(g.rule_flags, list_filter(coalesce(ranks.below, []), x -> x IS NOT NULL))), ';'), '') AS flags,
       g.name, g.type_label, g.owner, g.store, g.region,
       g.created_date, g.dissolved_date, g.last_message_date, g.last_active_date, g.days_silent,
@@ -228,7 +228,7 @@ export async function computeMetrics(db: Db, config: QunlensConfig, model: Model
       g.activation_rate, g.activation_n, g.conversion_30d, g.conversion_n, g.retained_d30, g.retained_d30_n,
       g.dominant_channel,
       ranks.* EXCLUDE (group_id, below)
-    FROM f_groups g LEFT JOIN ranks USING (group_id)
+    FROM f_groups g JOIN m_groups m USING (group_id) LEFT JOIN ranks USING (group_id)
     ORDER BY g.group_type, g.created_date, g.group_id`);
 
   await createTable(

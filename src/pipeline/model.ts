@@ -14,6 +14,7 @@
  */
 import { CHANNEL_KEYS, labelKey, type QunlensConfig } from '../config.ts';
 import { sqlString, type Db } from '../db/db.ts';
+import { DAILY_SET, HOURLY_SET } from './events.ts';
 import type { ValidationResult } from './validate.ts';
 
 export interface LabelMapping {
@@ -89,7 +90,7 @@ async function inferAsOf(db: Db, present: Set<string>): Promise<string | null> {
     `SELECT max(joined_at)::DATE FROM v_members`,
     `SELECT max(left_at)::DATE FROM v_members`,
   ];
-  if (present.has('messages')) parts.push(`SELECT max(sent_at)::DATE FROM v_messages`);
+  if (present.has('messages')) parts.push(`SELECT max(date) FROM agg_messages WHERE grouping_set = ${DAILY_SET} AND messages > 0`);
   if (present.has('activity')) parts.push(`SELECT max(date) FROM v_activity`);
   if (present.has('orders')) parts.push(`SELECT max(ordered_at)::DATE FROM v_orders`);
   if (present.has('checkins')) parts.push(`SELECT max(date) FROM v_checkins`);
@@ -125,29 +126,30 @@ export async function buildModel(db: Db, validation: ValidationResult, options: 
   // Groups created after T do not exist yet at T.
   await db.exec(`
     CREATE OR REPLACE TABLE m_groups AS
-    SELECT g.group_id, qz_public(g.name) AS name, coalesce(lm.key, g.type) AS group_type, g.type AS type_label,
+    SELECT g.group_id, qz_public_id(g.group_id) AS public_id, qz_public(g.name) AS name, coalesce(lm.key, g.type) AS group_type, g.type AS type_label,
       qz_public(g.owner_id) AS owner, qz_public(g.store) AS store, qz_public(g.region) AS region,
       g.created_at, CAST(g.created_at AS DATE) AS created_date,
-      g.dissolved_at, CAST(g.dissolved_at AS DATE) AS dissolved_date, g.__line AS line
+      g.dissolved_at, CAST(g.dissolved_at AS DATE) AS dissolved_date
     FROM v_groups g LEFT JOIN label_map lm ON lm.kind = 'type' AND lm.label = g.type
     WHERE CAST(g.created_at AS DATE) <= ${T}`);
 
-  await db.exec(`CREATE OR REPLACE TABLE m_staff AS SELECT DISTINCT member_id FROM v_members WHERE is_staff`);
+  await db.exec(`CREATE OR REPLACE TABLE m_staff AS SELECT member_id FROM staff_ids`);
 
+  // (an equality-only ON clause: a hash join; "state only when channel is empty" is in the SELECT)
   const stateJoin = present.has('channels')
     ? `LEFT JOIN (SELECT c.state, lm.key FROM v_channels c JOIN label_map lm ON lm.kind = 'channel' AND lm.label = c.channel) st
-         ON m.channel IS NULL AND st.state = m.state`
+         ON st.state = m.state`
     : `LEFT JOIN (SELECT NULL::VARCHAR AS state, NULL::VARCHAR AS key) st ON false`;
   // Attribution order (DATA.md): channel column; else state via channels.csv; else other.
   await db.exec(`
     CREATE OR REPLACE TABLE m_memberships AS
-    SELECT m.__line AS membership_id, m.member_id,
+    SELECT m.__row + 1 AS membership_id, m.member_id,
       qz_hash(m.member_id, 16) AS member_key,
       m.group_id, g.group_type, g.region, g.store,
       m.joined_at, CAST(m.joined_at AS DATE) AS joined_date,
       CAST(m.left_at AS DATE) AS left_date,
-      coalesce(cl.key, st.key, 'other') AS channel,
-      CASE WHEN cl.key IS NOT NULL THEN 'channel' WHEN st.key IS NOT NULL THEN 'state' ELSE 'unattributed' END AS channel_source,
+      coalesce(cl.key, CASE WHEN m.channel IS NULL THEN st.key END, 'other') AS channel,
+      CASE WHEN cl.key IS NOT NULL THEN 'channel' WHEN m.channel IS NULL AND st.key IS NOT NULL THEN 'state' ELSE 'unattributed' END AS channel_source,
       m.inviter_id, m.join_scene,
       -- tenure (METRICS.md): to the leave date if the member left on or before T (event), else to T
       (CAST(m.left_at AS DATE) IS NOT NULL AND CAST(m.left_at AS DATE) <= ${T}) AS left_by_asof,
@@ -163,18 +165,18 @@ export async function buildModel(db: Db, validation: ValidationResult, options: 
   let activitySource: Model['activitySource'] = null;
   if (present.has('messages')) {
     activitySource = 'messages';
+    // agg_messages (events.ts) holds the accepted messages per day and per hour
     await db.exec(`
       CREATE OR REPLACE TABLE m_activity AS
-      SELECT group_id, member_id, CAST(sent_at AS DATE) AS date, count(*)::BIGINT AS messages
-      FROM v_messages
-      WHERE CAST(sent_at AS DATE) <= ${T} AND member_id NOT IN (SELECT member_id FROM m_staff)
-      GROUP BY ALL`);
+      SELECT group_id, member_id, date, messages
+      FROM agg_messages
+      WHERE grouping_set = ${DAILY_SET} AND messages > 0 AND date <= ${T} AND NOT staff`);
+    // the rhythm of non-staff messages (the hourly set is split by staff, events.ts)
     await db.exec(`
       CREATE OR REPLACE TABLE m_hourly AS
-      SELECT group_id, isodow(sent_at)::INTEGER AS weekday, hour(sent_at)::INTEGER AS hour, count(*)::BIGINT AS messages
-      FROM v_messages
-      WHERE CAST(sent_at AS DATE) <= ${T} AND member_id NOT IN (SELECT member_id FROM m_staff)
-      GROUP BY ALL`);
+      SELECT group_id, weekday, hour, messages
+      FROM agg_messages
+      WHERE grouping_set = ${HOURLY_SET} AND messages > 0 AND NOT staff`);
   } else if (present.has('activity')) {
     activitySource = 'activity';
     await db.exec(`
@@ -199,6 +201,23 @@ export async function buildModel(db: Db, validation: ValidationResult, options: 
   } else {
     await db.exec(`CREATE OR REPLACE TABLE m_orders (order_id VARCHAR, member_id VARCHAR, group_id VARCHAR, ordered_date DATE, amount DECIMAL(18,4), refunded BOOLEAN)`);
   }
+
+  // Per membership: active in its first 7 days, and a bit per week with a message. Messages
+  // count for a membership only while it lasts (join day to leave day, or T): a member who left
+  // cannot be active in later weeks; a later spell is its own row. The LEFT join also finds
+  // the messages of senders with no membership in that group, for the warning below.
+  await db.exec(`
+    CREATE OR REPLACE TABLE f_activity AS
+    SELECT membership_id,
+      bool_or(day < 7) AS active_first_week,
+      bit_or(CASE WHEN day < ${7 * config.maxWeeks} THEN (1 << (day // 7))::INTEGER ELSE 0 END) AS weeks,
+      sum(messages)::BIGINT AS messages, any_value(group_id) AS example_group
+    FROM (
+      SELECT m.membership_id, a.group_id, a.messages, (a.date - m.joined_date)::INTEGER AS day,
+        a.date >= m.joined_date AND a.date <= CASE WHEN m.left_by_asof THEN m.left_date ELSE ${T} END AS in_spell
+      FROM m_activity a LEFT JOIN m_memberships m ON a.group_id = m.group_id AND a.member_id = m.member_id)
+    WHERE membership_id IS NULL OR in_spell
+    GROUP BY ALL`);
 
   await addModelWarnings(db, present, labels, asOf, config.asOf !== undefined);
 
@@ -231,32 +250,31 @@ async function addModelWarnings(db: Db, present: Set<string>, labels: LabelMappi
     warnings.push(`SELECT ${sqlString(l.file)}, NULL, 'channel', 'warning',
       ${sqlString(`channel label "${l.label}" (${l.rows} rows) is not a known channel and counts as other; add it to channelLabels in qunlens.config.json`)}`);
   }
-  warnings.push(`SELECT 'members.csv', min(__line), 'channel', 'warning',
-      count(*) || ' memberships (' || round(100.0 * count(*) / (SELECT count(*) FROM m_memberships), 1) || '%) have no channel and no state found in channels.csv; they count as other'
-    FROM m_memberships mm JOIN v_members m ON m.__line = mm.membership_id
-    WHERE mm.channel_source = 'unattributed' HAVING count(*) > 0`);
+  warnings.push(`SELECT 'members.csv', NULL, 'channel', 'warning',
+      count(*) || ' memberships (' || round(100.0 * count(*) / (SELECT count(*) FROM m_memberships), 1) || '%) have no channel and no state found in channels.csv; they count as other (e.g. in group "' || min(group_id) || '")'
+    FROM m_memberships WHERE channel_source = 'unattributed' HAVING count(*) > 0`);
   if (present.has('channels')) {
-    warnings.push(`SELECT 'members.csv', min(__line), 'state', 'warning',
+    warnings.push(`SELECT 'members.csv', NULL, 'state', 'warning',
         'state "' || state || '" (' || count(*) || ' rows) is not in channels.csv'
-      FROM v_members WHERE channel IS NULL AND state IS NOT NULL AND state NOT IN (SELECT state FROM v_channels)
+      FROM v_members WHERE channel IS NULL AND state IS NOT NULL AND state NOT IN (SELECT state FROM v_channels WHERE state IS NOT NULL)
       GROUP BY state`);
   }
   if (present.has('messages')) {
-    warnings.push(`SELECT 'messages.csv', min(msg.__line), 'member_id', 'warning',
-        count(*) || ' messages come from senders who are not in members.csv for that group; they count for group activity, not for any membership'
-      FROM v_messages msg ANTI JOIN v_members m ON m.group_id = msg.group_id AND m.member_id = msg.member_id HAVING count(*) > 0`);
+    // (f_activity's row without a membership: messages of senders with no membership there)
+    warnings.push(`SELECT 'messages.csv', NULL, 'member_id', 'warning',
+        messages || ' messages come from senders who are not members of that group in members.csv (e.g. in group "' || example_group || '"); they count for group activity, not for any membership'
+      FROM f_activity WHERE membership_id IS NULL AND messages > 0`);
   }
   if (explicitAsOf) {
-    const late: [string, string, string][] = [
-      ['members.csv', 'v_members', 'joined_at'],
-      ['groups.csv', 'v_groups', 'created_at'],
+    const late: [string, string][] = [
+      ['members.csv', `SELECT count(*) AS n FROM v_members WHERE CAST(joined_at AS DATE) > ${T}`],
+      ['groups.csv', `SELECT count(*) AS n FROM v_groups WHERE CAST(created_at AS DATE) > ${T}`],
     ];
-    if (present.has('messages')) late.push(['messages.csv', 'v_messages', 'sent_at']);
-    if (present.has('orders')) late.push(['orders.csv', 'v_orders', 'ordered_at']);
-    for (const [file, table, column] of late) {
-      warnings.push(`SELECT ${sqlString(file)}, min(__line), ${sqlString(column)}, 'warning',
-          count(*) || ' rows are dated after the report date ${asOf} and are ignored'
-        FROM ${table} WHERE CAST(${column} AS DATE) > ${T} HAVING count(*) > 0`);
+    if (present.has('messages')) late.push(['messages.csv', `SELECT sum(messages) AS n FROM agg_messages WHERE grouping_set = ${DAILY_SET} AND date > ${T}`]);
+    if (present.has('orders')) late.push(['orders.csv', `SELECT count(*) AS n FROM v_orders WHERE CAST(ordered_at AS DATE) > ${T}`]);
+    for (const [file, count] of late) {
+      warnings.push(`SELECT ${sqlString(file)}, NULL, NULL, 'warning', n || ' rows are dated after the report date ${asOf} and are ignored'
+        FROM (${count}) WHERE n > 0`);
     }
   }
   for (const sql of warnings) await db.exec(`INSERT INTO dq ${sql}`);

@@ -111,21 +111,23 @@ async function writeBrowserDatabase(db: Db, path: string, options: OutputOptions
     for (const [name, table] of Object.entries(CSV_OUTPUTS)) {
       await db.exec(`CREATE TABLE pub.${name.replace(/\.csv$/, '')} AS SELECT * FROM ${table}`);
     }
+    // public group IDs come from m_groups (masked once per group, not once per row)
     await db.exec(`
       CREATE TABLE pub.memberships AS
-      SELECT membership_id, member_key, qz_public_id(group_id) AS group_id, group_type, region, store, channel,
-        joined_date, left_date, left_by_asof, tenure_days, days_observed,
-        activation_eligible, activated, conversion_eligible, converted_30d, orders_to_asof,
-        gmv_eligible, CAST(gmv_90d AS DOUBLE) AS gmv_90d, retained_d30
-      FROM f_memberships ORDER BY group_id, joined_date, membership_id`);
-    await db.exec(`CREATE TABLE pub.membership_weeks AS SELECT membership_id, week FROM f_weeks ORDER BY membership_id, week`);
+      SELECT m.membership_id, m.member_key, g.public_id AS group_id, m.group_type, m.region, m.store, m.channel,
+        m.joined_date, m.left_date, m.left_by_asof, m.tenure_days, m.days_observed,
+        m.activation_eligible, m.activated, m.weeks, m.conversion_eligible, m.converted_30d, m.orders_to_asof,
+        m.gmv_eligible, CAST(m.gmv_90d AS DOUBLE) AS gmv_90d, m.retained_d30
+      FROM f_memberships m JOIN m_groups g USING (group_id) ORDER BY g.public_id, m.joined_date, m.membership_id`);
+    // m_activity has one row per member and day, so a day's rows are its active members
     await db.exec(`
       CREATE TABLE pub.group_daily AS
-      SELECT qz_public_id(group_id) AS group_id, date, sum(messages)::BIGINT AS messages, count(DISTINCT member_id)::INTEGER AS active_members
-      FROM m_activity GROUP BY ALL ORDER BY group_id, date`);
+      SELECT g.public_id AS group_id, a.date, a.messages, a.active_members
+      FROM (SELECT group_id, date, sum(messages)::BIGINT AS messages, count(*)::INTEGER AS active_members FROM m_activity GROUP BY ALL) a
+      JOIN m_groups g USING (group_id) ORDER BY g.public_id, a.date`);
     await db.exec(`
       CREATE TABLE pub.group_hourly AS
-      SELECT qz_public_id(group_id) AS group_id, weekday, hour, messages FROM m_hourly ORDER BY group_id, weekday, hour`);
+      SELECT g.public_id AS group_id, h.weekday, h.hour, h.messages FROM m_hourly h JOIN m_groups g USING (group_id) ORDER BY g.public_id, h.weekday, h.hour`);
     const meta: [string, string][] = [
       ['as_of', options.model.asOf],
       ['built_at', options.builtAt],

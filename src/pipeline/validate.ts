@@ -1,15 +1,20 @@
 /**
- * Step 2, validate: raw text rows → typed rows (`v_<table>`) and one data-quality table (`dq`).
+ * Step 2, validate: cross-table rules, then every rejected row into the data-quality table
+ * (`dq`) with its file, physical line, column and a reason an operator can act on, and views
+ * `v_<table>` of the accepted rows.
  *
- * Every rule of DATA.md "Bad input" is here, and a row that breaks one is rejected with its
- * file, physical line, column and a reason an operator can act on; it is never dropped
- * silently or guessed. Parsing and per-row checks run as one columnar SQL pass per table;
- * cross-table checks (unknown group, duplicates, leave before join) are joins.
+ * Per-row rules were checked while reading (checks.ts); here come the rules that need other
+ * rows: a member or message in an unknown (or rejected) group, duplicate IDs, leave before
+ * join, dissolution before creation. A row is never dropped silently or guessed.
  */
-import { tableSpec, type ColumnSpec, type TableName } from '../contract.ts';
+import type { TableName } from '../contract.ts';
 import { sqlIdent, sqlString, type Db } from '../db/db.ts';
-import { asciiOf } from './values.ts';
-import type { DataIssue, RawTable, ReadResult } from './read.ts';
+import { CROSS_BIT, failedChecksSql } from './checks.ts';
+import type { Effects } from './effects.ts';
+import { aggregateFromRows, DAILY_SET, messagesClean } from './events.ts';
+import { createLines, rejectLines } from './lines.ts';
+import { loadRows, type LoadedTable, type ReadResult } from './read.ts';
+import type { DataIssue } from './sources.ts';
 
 export interface FileQuality {
   file: string;
@@ -26,8 +31,9 @@ export interface ValidationResult {
 }
 
 const DQ_TABLE = `CREATE OR REPLACE TABLE dq (file VARCHAR, line BIGINT, "column" VARCHAR, severity VARCHAR, message VARCHAR)`;
+const CROSS = `${1n << BigInt(CROSS_BIT)}::BIGINT`;
 
-/** Add issues found outside SQL (read step, config) to the dq table. */
+/** Add issues found outside SQL (sources, config) to the dq table. */
 export async function insertIssues(db: Db, issues: readonly DataIssue[]): Promise<void> {
   for (let i = 0; i < issues.length; i += 500) {
     const values = issues
@@ -39,147 +45,37 @@ export async function insertIssues(db: Db, issues: readonly DataIssue[]): Promis
 }
 
 /**
- * The SQL value of a column after parsing, by kind, from its trimmed text `t` and its
- * full-width-normalised text `a` (each computed once per row: the parsers are macros that
- * DuckDB inlines, so normalising inside them would repeat the work in every branch).
+ * Cross-table checks of a table: SQL giving (row, column, message, ref_table, ref_row); a
+ * message may say {line}, the line of the referenced row (ref_table, ref_row).
  */
-function parsedExpr(column: ColumnSpec, t: string, a: string): string {
-  switch (column.kind) {
-    case 'id':
-    case 'text':
-    case 'label':
-      return t;
-    case 'datetime':
-      return `qz_ts_ascii(${a})`;
-    case 'date':
-      return `CAST(qz_ts_ascii(${a}) AS DATE)`;
-    case 'amount':
-      return `qz_amount_ascii(${a})`;
-    case 'integer':
-      return `qz_int_ascii(${a})`;
-    case 'number':
-      return `qz_num_ascii(${a})`;
-    case 'boolean':
-      return `qz_bool_ascii(${a})`;
-    case 'staff_flag':
-      return `qz_staff_ascii(${a})`;
-    case 'join_scene':
-      return `qz_join_scene_ascii(${a})`;
-  }
-}
-
-/** Kinds parsed from the full-width-normalised text. */
-const NEEDS_ASCII = new Set(['id', 'datetime', 'date', 'amount', 'integer', 'number', 'boolean', 'staff_flag', 'join_scene']);
-
-const shown = (expr: string) => `'"' || left(${expr}, 60) || CASE WHEN length(${expr}) > 60 THEN '…' ELSE '' END || '"'`;
-
-/** Per-row checks of one column: SQL producing a struct {column, message} or NULL. */
-function columnChecks(column: ColumnSpec): string[] {
-  const raw = sqlIdent(`${column.name}__t`);
-  const ascii = sqlIdent(`${column.name}__a`);
-  const value = sqlIdent(column.name);
-  const name = column.name;
-  const err = (condition: string, message: string) =>
-    `CASE WHEN ${condition} THEN {'column': ${sqlString(name)}, 'message': ${message}} END`;
-  const checks: string[] = [];
-  const empty = `${raw} IS NULL`;
-  if (column.required) checks.push(err(empty, sqlString(`${name} is empty; every row needs a ${column.description}`)));
-  const unparsed = `${raw} IS NOT NULL AND ${value} IS NULL`;
-  switch (column.kind) {
-    case 'id':
-      checks.push(
-        err(`qz_id_mangled_ascii(${ascii})`, `${sqlString(`${name} `)} || ${shown(raw)} || ' is in scientific notation: Excel turned the ID into a number and lost digits; format the column as text and export again'`),
-      );
-      break;
-    case 'datetime':
-    case 'date':
-      checks.push(
-        err(unparsed, `${sqlString(`${name} `)} || ${shown(raw)} || ' is not a ${column.kind === 'date' ? 'date' : 'date/time'}; use e.g. 2026-03-05${column.kind === 'date' ? '' : ' 14:02:09'}, 2026/3/5 or 2026年3月5日'`),
-      );
-      break;
-    case 'amount':
-      checks.push(err(unparsed, `${sqlString(`${name} `)} || ${shown(raw)} || ' is not a number'`));
-      checks.push(err(`${value} < 0`, `${sqlString(`${name} `)} || ${shown(raw)} || ' is negative; an amount must be ≥ 0 (mark refunds in the refunded column)'`));
-      break;
-    case 'integer':
-      checks.push(err(unparsed, `${sqlString(`${name} `)} || ${shown(raw)} || ' is not a whole number'`));
-      checks.push(err(`${value} < 0`, `${sqlString(`${name} `)} || ${shown(raw)} || ' is negative'`));
-      break;
-    case 'number':
-      checks.push(err(unparsed, `${sqlString(`${name} `)} || ${shown(raw)} || ' is not a number'`));
-      break;
-    case 'boolean':
-      checks.push(err(unparsed, `${sqlString(`${name} `)} || ${shown(raw)} || ' is not one of true/false, 是/否, 1/0'`));
-      break;
-    case 'staff_flag':
-      checks.push(err(unparsed, `${sqlString(`${name} `)} || ${shown(raw)} || ' is not a member type: use 1 (企业成员, staff) or 2 (外部联系人, customer), or true/false'`));
-      break;
-    case 'join_scene':
-      checks.push(err(unparsed, `${sqlString(`${name} `)} || ${shown(raw)} || ' is not a join scene: use 1 直接邀请, 2 邀请链接 or 3 扫描群二维码'`));
-      break;
-    case 'text':
-    case 'label':
-      break;
-  }
-  return checks;
-}
-
-/**
- * Parse one raw table into p_<table>: typed columns (all contract columns; absent ones NULL),
- * `__line`, and `__errors` (list of {column, message}).
- */
-async function parseTable(db: Db, raw: RawTable): Promise<void> {
-  const spec = tableSpec(raw.table);
-  const present = new Set(raw.columns);
-  const q = (name: string, suffix: string) => sqlIdent(`${name}__${suffix}`);
-  // 1: trimmed text (NULL for '', '-', '--'); absent columns are NULL
-  const trimmed = spec.columns.map((c) => (present.has(c.name) ? `qz_text(${sqlIdent(c.name)})` : 'NULL::VARCHAR') + ` AS ${q(c.name, 't')}`);
-  // 2: + full-width-normalised text where a parser needs it
-  const normalised = spec.columns.filter((c) => NEEDS_ASCII.has(c.kind)).map((c) => `${asciiOf(q(c.name, 't'))} AS ${q(c.name, 'a')}`);
-  // 3: typed values
-  const typed = spec.columns.map((c) => `${parsedExpr(c, q(c.name, 't'), q(c.name, 'a'))} AS ${sqlIdent(c.name)}`);
-  const checks = [
-    `CASE WHEN __short THEN {'column': NULL::VARCHAR, 'message': 'the row has fewer fields than the header (${raw.headers.length}); a delimiter or a value is missing'} END`,
-    `CASE WHEN __long THEN {'column': NULL::VARCHAR, 'message': 'the row has more fields than the header (${raw.headers.length}); a value probably contains an unquoted delimiter'} END`,
-    ...spec.columns.filter((c) => present.has(c.name)).flatMap(columnChecks),
-  ];
-  const keep = spec.columns.flatMap((c) => [q(c.name, 't'), ...(NEEDS_ASCII.has(c.kind) ? [q(c.name, 'a')] : [])]);
-  await db.exec(`
-    CREATE OR REPLACE TABLE p_${raw.table} AS
-    SELECT __line, ${spec.columns.map((c) => sqlIdent(c.name)).join(', ')},
-      list_filter([${checks.join(',\n        ')}], x -> x IS NOT NULL) AS __errors
-    FROM (SELECT __line, __short, __long, ${keep.join(', ')}, ${typed.join(', ')}
-      FROM (SELECT *, ${normalised.length ? normalised.join(', ') : '1 AS __none'}
-        FROM (SELECT __line, __short, __long, ${trimmed.join(', ')} FROM ${raw.source})))`);
-}
-
-/** Cross-table and uniqueness checks: x_<table>(line, column, message). */
 function crossChecks(table: TableName): string[] {
-  const groupKnown = (alias: string) => `
-    SELECT ${alias}.__line AS line, 'group_id' AS "column",
-      CASE WHEN pg.group_id IS NOT NULL
-        THEN 'group_id "' || ${alias}.group_id || '": its group was rejected (groups.csv line ' || pg.line || '); fix that row first'
-        ELSE 'group_id "' || ${alias}.group_id || '" is not in groups.csv; add the group or correct the ID' END AS message
-    FROM p_${table} ${alias}
-    ANTI JOIN v_groups g ON g.group_id = ${alias}.group_id
-    LEFT JOIN (SELECT group_id, min(__line) AS line FROM p_groups GROUP BY ALL) pg ON pg.group_id = ${alias}.group_id
-    WHERE ${alias}.group_id IS NOT NULL`;
+  const p = `p_${table}`;
+  const groupKnown = `
+    SELECT t.rowid AS row, 'group_id' AS "column",
+      CASE WHEN pg.row IS NOT NULL
+        THEN 'group_id "' || t.group_id || '": its group was rejected (groups.csv line {line}); fix that row first'
+        ELSE 'group_id "' || t.group_id || '" is not in groups.csv; add the group or correct the ID' END AS message,
+      CASE WHEN pg.row IS NOT NULL THEN 'groups' END AS ref_table, pg.row AS ref_row
+    FROM ${p} t
+    ANTI JOIN v_groups g ON g.group_id = t.group_id
+    LEFT JOIN (SELECT group_id, min(rowid) AS row FROM p_groups GROUP BY ALL) pg ON pg.group_id = t.group_id
+    WHERE t.group_id IS NOT NULL`;
   const duplicate = (keys: string[], label: string) => `
-    SELECT __line AS line, ${sqlString(keys[0])} AS "column",
-      ${label} || ' (first on line ' || first_line || '); the later row is rejected' AS message
-    FROM (SELECT __line, ${keys.join(', ')}, min(__line) OVER (PARTITION BY ${keys.join(', ')}) AS first_line
-          FROM p_${table} WHERE len(__errors) = 0 AND ${keys.map((k) => `${k} IS NOT NULL`).join(' AND ')})
-    WHERE __line > first_line`;
+    SELECT row, ${sqlString(keys[0])} AS "column", ${label} || ' (first on line {line}); the later row is rejected' AS message,
+      ${sqlString(table)} AS ref_table, first_row AS ref_row
+    FROM (SELECT rowid AS row, ${keys.join(', ')}, min(rowid) OVER (PARTITION BY ${keys.join(', ')}) AS first_row
+          FROM ${p} WHERE __mask = 0 AND ${keys.map((k) => `${k} IS NOT NULL`).join(' AND ')})
+    WHERE row > first_row`;
   switch (table) {
     case 'groups':
       return [
         duplicate(['group_id'], `'duplicate group_id "' || group_id || '"'`),
-        `SELECT __line, 'dissolved_at', 'dissolved_at is before created_at' FROM p_groups WHERE dissolved_at < created_at`,
+        `SELECT rowid, 'dissolved_at', 'dissolved_at is before created_at', NULL, NULL FROM ${p} WHERE dissolved_at < created_at`,
       ];
     case 'members':
       return [
-        groupKnown('m'),
-        `SELECT __line, 'left_at', 'left_at ' || strftime(left_at, '%Y-%m-%d %H:%M:%S') || ' is before joined_at ' || strftime(joined_at, '%Y-%m-%d %H:%M:%S') FROM p_members WHERE left_at < joined_at`,
+        groupKnown,
+        `SELECT rowid, 'left_at', 'left_at ' || strftime(left_at, '%Y-%m-%d %H:%M:%S') || ' is before joined_at ' || strftime(joined_at, '%Y-%m-%d %H:%M:%S'), NULL, NULL FROM ${p} WHERE left_at < joined_at`,
         duplicate(['member_id', 'group_id', 'joined_at'], `'the same member joined the same group at the same time twice'`),
       ];
     case 'channels':
@@ -187,52 +83,96 @@ function crossChecks(table: TableName): string[] {
     case 'messages':
     case 'activity':
     case 'checkins':
-      return [groupKnown('t')];
+      return [groupKnown];
     case 'orders':
-      return [groupKnown('o'), duplicate(['order_id'], `'duplicate order_id "' || order_id || '"'`)];
+      return [groupKnown, duplicate(['order_id'], `'duplicate order_id "' || order_id || '"'`)];
   }
 }
 
 const ORDER: readonly TableName[] = ['groups', 'channels', 'members', 'messages', 'activity', 'orders', 'checkins'];
 
-export async function validate(db: Db, read: ReadResult): Promise<ValidationResult> {
+/** Cross checks, rejected rows into dq (with lines), the view of accepted rows. */
+async function validateRows(db: Db, loaded: LoadedTable): Promise<number> {
+  const { source, plan } = loaded;
+  const table = source.table;
+  const p = `p_${table}`;
+  const file = sqlString(source.file);
+  await db.exec(`CREATE OR REPLACE TEMP TABLE x_${table} (row BIGINT, "column" VARCHAR, message VARCHAR, ref_table VARCHAR, ref_row BIGINT)`);
+  for (const check of crossChecks(table)) await db.exec(`INSERT INTO x_${table} ${check}`);
+  await db.exec(`UPDATE ${p} SET __mask = __mask | ${CROSS} WHERE rowid IN (SELECT row FROM x_${table})`);
+
+  const [{ failed }] = await db.rows<{ failed: number }>(`SELECT count(*)::BIGINT AS failed FROM ${p} WHERE __mask <> 0`);
+  if (failed > 0) {
+    // Lines only for the rows a message names: failed rows and the rows they refer to.
+    const rows = `SELECT rowid AS row FROM ${p} WHERE __mask <> 0 UNION ALL SELECT ref_row FROM x_${table} WHERE ref_table = ${sqlString(table)}`;
+    const lines = await createLines(db, source, rows, loaded.rejects);
+    await db.exec(`
+      INSERT INTO dq
+      SELECT ${file}, l.line, f."column", 'error', replace(f.message, '{line}', coalesce(rl.line::VARCHAR, '?'))
+      FROM (SELECT row, "column", message, NULL AS ref_table, NULL::BIGINT AS ref_row FROM (${failedChecksSql(p, plan.checks)})
+            UNION ALL SELECT row, "column", message, ref_table, ref_row FROM x_${table}) f
+      JOIN ${lines} l ON l.row = f.row
+      LEFT JOIN (SELECT 'groups' AS t, row, line FROM ${table === 'groups' ? lines : 'lines_groups'}
+                 ${table === 'groups' ? '' : `UNION ALL SELECT ${sqlString(table)}, row, line FROM ${lines}`}) rl
+        ON rl.t = f.ref_table AND rl.row = f.ref_row`);
+  }
+  // DuckDB's unreadable records (bytes invalid in the file's encoding)
+  if (loaded.rejects.length) {
+    const at = await rejectLines(source, loaded.rejects);
+    const issues: DataIssue[] = loaded.rejects.map((reject) => {
+      const header = reject.column_name?.startsWith('f') ? source.headers[Number(reject.column_name.slice(1))] : null;
+      const canonical = header ? [...source.columns.entries()].find(([, i]) => source.headers[i] === header)?.[0] : null;
+      return {
+        file: source.file,
+        line: at.get(reject.byte_position) ?? null,
+        column: canonical ?? header ?? null,
+        severity: 'error',
+        message:
+          reject.error_type === 'INVALID ENCODING'
+            ? `the row has bytes that are not valid ${source.encoding === 'utf-8' ? 'UTF-8' : String(source.encoding).toUpperCase()}; save the file as UTF-8 (or GB18030) and check this row`
+            : `the row could not be read as CSV (${reject.error_message.split('\n')[0]}); check quotes and delimiters on this line`,
+      };
+    });
+    await insertIssues(db, issues);
+  }
+  const columns = plan.spec.columns.map((c) => sqlIdent(c.name)).join(', ');
+  await db.exec(`CREATE OR REPLACE VIEW v_${table} AS SELECT ${columns}, rowid AS __row FROM ${p} WHERE __mask = 0`);
+  return failed + loaded.rejects.length;
+}
+
+export interface ValidateOptions {
+  effects: Effects;
+  workDir: string;
+}
+
+export async function validate(db: Db, read: ReadResult, options: ValidateOptions): Promise<ValidationResult> {
   await db.exec(DQ_TABLE);
+  // members and other tables refer to rejected groups' lines; the table exists even when empty
+  await db.exec(`CREATE OR REPLACE TABLE lines_groups (row BIGINT, line BIGINT)`);
   await insertIssues(db, read.issues);
   const present = new Set(read.tables.keys());
   const files: FileQuality[] = [];
   for (const table of ORDER) {
-    const raw = read.tables.get(table);
-    if (!raw) continue;
-    await insertIssues(db, raw.issues);
-    await parseTable(db, raw);
-    const file = sqlString(raw.file);
-    await db.exec(`CREATE OR REPLACE TABLE x_${table} (line BIGINT, "column" VARCHAR, message VARCHAR)`);
-    for (const check of crossChecks(table)) await db.exec(`INSERT INTO x_${table} ${check}`);
-    await db.exec(`
-      INSERT INTO dq
-      SELECT ${file}, __line, e.column, 'error', e.message FROM (SELECT __line, unnest(__errors) AS e FROM p_${table} WHERE len(__errors) > 0)
-      UNION ALL SELECT ${file}, line, "column", 'error', message FROM x_${table}`);
-    await db.exec(`
-      CREATE OR REPLACE TABLE v_${table} AS
-      SELECT * EXCLUDE (__errors) FROM p_${table} p
-      WHERE len(__errors) = 0 AND NOT EXISTS (SELECT 1 FROM x_${table} x WHERE x.line = p.__line)`);
-    // p_groups stays until the end: member rows name the line of a rejected group
-    if (table !== 'groups') await db.exec(`DROP TABLE p_${table}`);
-    const [counts] = await db.rows<{ accepted: number; errors: number; warnings: number }>(`
-      SELECT (SELECT count(*) FROM v_${table})::BIGINT AS accepted,
-        (SELECT count(DISTINCT line) FROM dq WHERE file = ${file} AND severity = 'error' AND line IS NOT NULL)::BIGINT AS errors,
-        (SELECT count(*) FROM dq WHERE file = ${file} AND severity = 'warning')::BIGINT AS warnings`);
-    const unreadable = raw.issues.filter((i) => i.severity === 'error').length;
-    files.push({
-      file: raw.file,
-      table,
-      encoding: raw.encoding,
-      rowsRead: raw.rows + unreadable,
-      rowsRejected: raw.rows + unreadable - counts.accepted,
-      warnings: counts.warnings,
-    });
+    let loaded = read.tables.get(table);
+    if (!loaded) continue;
+    await insertIssues(db, loaded.source.issues);
+    let rejected = 0;
+    if (table === 'messages' && loaded.rowTable === null) {
+      const [{ unknown }] = await db.rows<{ unknown: number }>(`
+        SELECT count(*)::BIGINT AS unknown FROM (SELECT DISTINCT group_id FROM agg_messages WHERE grouping_set = ${DAILY_SET} AND messages > 0) a
+        ANTI JOIN v_groups g ON g.group_id = a.group_id`);
+      if (unknown > 0 || !(await messagesClean(db, loaded))) {
+        // Bad rows need their line numbers: read the file again, this time row by row.
+        loaded = await loadRows(db, loaded.source, loaded.plan, options.effects, options.workDir);
+        read.tables.set(table, loaded);
+      }
+    }
+    if (loaded.rowTable !== null) {
+      rejected = await validateRows(db, loaded);
+      if (table === 'messages') await aggregateFromRows(db, `(SELECT group_id, member_id, sent_at FROM v_messages)`);
+    }
+    files.push({ file: loaded.source.file, table, encoding: loaded.source.encoding, rowsRead: loaded.rows, rowsRejected: rejected, warnings: 0 });
   }
-  await db.exec(`DROP TABLE IF EXISTS p_groups`);
   return { present, files };
 }
 

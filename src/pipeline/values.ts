@@ -22,13 +22,25 @@ export function asciiOf(textExpr: string): string {
   return `CASE WHEN strlen(${textExpr}) = length(${textExpr}) THEN ${textExpr} ELSE translate(${textExpr}, '${FULL_WIDTH}', '${HALF_WIDTH}') END`;
 }
 
+const list = (formats: string[]) => `[${formats.map(sqlString).join(', ')}]`;
+const OFFSET_FORMATS = list(['%Y-%m-%dT%H:%M:%S%z', '%Y-%m-%d %H:%M:%S%z', '%Y-%m-%dT%H:%M:%S.%f%z', '%Y-%m-%d %H:%M:%S.%f%z', '%Y-%m-%dT%H:%M%z', '%Y-%m-%d %H:%M%z', '%Y/%m/%d %H:%M:%S%z', '%Y/%m/%d %H:%M%z']);
+const LOCAL_FORMATS = list([
+  '%Y-%m-%d %H:%M:%S', '%Y-%m-%dT%H:%M:%S', '%Y-%m-%d %H:%M:%S.%f', '%Y-%m-%dT%H:%M:%S.%f', '%Y-%m-%d %H:%M', '%Y-%m-%dT%H:%M', '%Y-%m-%d',
+  '%Y/%m/%d %H:%M:%S', '%Y/%m/%d %H:%M', '%Y/%m/%d',
+  '%Y.%m.%d %H:%M:%S', '%Y.%m.%d %H:%M', '%Y.%m.%d',
+  '%Y年%m月%d日 %H:%M:%S', '%Y年%m月%d日 %H:%M', '%Y年%m月%d日', '%Y年%m月%d日%H:%M:%S', '%Y年%m月%d日%H:%M',
+  '%Y年%m月%d日 %H时%M分%S秒', '%Y年%m月%d日 %H时%M分', '%Y年%m月%d日%H时%M分%S秒', '%Y年%m月%d日%H时%M分',
+]);
+
 export function valueMacros(timeZone: string): string {
   const zone = sqlString(timeZone);
   return `
 -- text as given, trimmed; '', '-', '--' and full-width blanks mean "no value". Most values
 -- have no surrounding blanks: check the first and last character before trimming anything.
-CREATE OR REPLACE MACRO qz_blank_code(c) AS c IN (9, 10, 13, 32, 12288, 65279);
-CREATE OR REPLACE MACRO qz_trimmed(t) AS CASE WHEN t IN ('', '-', '--') THEN NULL ELSE t END;
+-- (No IN lists in these macros: DuckDB turns an IN list into a join that runs for every row,
+-- even inside a CASE branch almost no row reaches; OR chains stay lazy.)
+CREATE OR REPLACE MACRO qz_blank_code(c) AS (c = 9 OR c = 10 OR c = 13 OR c = 32 OR c = 12288 OR c = 65279);
+CREATE OR REPLACE MACRO qz_trimmed(t) AS CASE WHEN (t = '' OR t = '-' OR t = '--') THEN NULL ELSE t END;
 CREATE OR REPLACE MACRO qz_text(s) AS
   CASE
     WHEN s IS NULL OR s = '' THEN NULL
@@ -39,32 +51,19 @@ CREATE OR REPLACE MACRO qz_text(s) AS
 -- text normalised for parsing: full-width → ASCII (only when there is something non-ASCII)
 CREATE OR REPLACE MACRO qz_ascii(s) AS ${asciiOf('qz_text(s)')};
 
--- datetimes → local TIMESTAMP (no zone) in the configured zone
+-- datetimes → local TIMESTAMP (no zone) in the configured zone. One strptime call tries the
+-- listed formats; offsets are converted (a plain cast would drop them); epoch seconds or
+-- milliseconds and Excel serial days are numbers.
 CREATE OR REPLACE MACRO qz_ts_ascii(x) AS
   CASE
     WHEN x IS NULL THEN NULL
-    -- the common export shape first, cheaply
-    WHEN length(x) <= 19 AND regexp_full_match(x, '\\d{4}[-/]\\d{1,2}[-/]\\d{1,2}([ T]\\d{1,2}:\\d{2}(:\\d{2})?)?')
-      THEN try_cast(x AS TIMESTAMP)
-    -- explicit offset: convert to the configured zone (a plain cast would drop the offset)
-    WHEN regexp_full_match(x, '\\d{4}[-/]\\d{1,2}[-/]\\d{1,2}[ T]\\d{1,2}:\\d{2}(:\\d{2}(\\.\\d+)?)?\\s*(Z|z|UTC|[+-]\\d{2}(:?\\d{2})?)')
-      THEN timezone(${zone}, try_cast(replace(x, 'UTC', 'Z') AS TIMESTAMPTZ))
-    -- epoch milliseconds / seconds
-    WHEN regexp_full_match(x, '\\d{12,13}(\\.\\d+)?')
-      THEN timezone(${zone}, make_timestamptz(CAST(round(CAST(x AS DOUBLE) * 1000) AS BIGINT)))
-    WHEN regexp_full_match(x, '\\d{9,10}(\\.\\d+)?')
-      THEN timezone(${zone}, make_timestamptz(CAST(round(CAST(x AS DOUBLE) * 1000000) AS BIGINT)))
-    -- Excel serial days (1927–2173), local wall-clock time
-    WHEN regexp_full_match(x, '\\d{5}(\\.\\d+)?')
-      THEN TIMESTAMP '1899-12-30 00:00:00' + to_microseconds(CAST(round(CAST(x AS DOUBLE) * 86400000000) AS BIGINT))
-    -- 2026年3月5日 14时02分09秒 / 2026年3月5日 14:02
-    WHEN contains(x, '年')
-      THEN try_cast(regexp_replace(regexp_replace(regexp_replace(replace(replace(replace(x, '年', '-'), '月', '-'), '日', ' '),
-             '(时|点)', ':', 'g'), '分', ':', 'g'), '[秒:\\s]+$', '') AS TIMESTAMP)
-    -- 2026.3.5
-    WHEN regexp_full_match(x, '\\d{4}\\.\\d{1,2}\\.\\d{1,2}( .*)?')
-      THEN try_cast(regexp_replace(x, '^(\\d{4})\\.(\\d{1,2})\\.(\\d{1,2})', '\\1-\\2-\\3') AS TIMESTAMP)
-    ELSE try_cast(x AS TIMESTAMP)
+    WHEN regexp_full_match(x, '\\d{9,13}(\\.\\d+)?') THEN
+      timezone(${zone}, make_timestamptz(CAST(round(CAST(x AS DOUBLE) * CASE WHEN length(x) >= 12 AND NOT contains(x, '.') OR regexp_full_match(x, '\\d{12,13}\\.\\d+') THEN 1000 ELSE 1000000 END) AS BIGINT)))
+    WHEN regexp_full_match(x, '\\d{5}(\\.\\d+)?') THEN
+      TIMESTAMP '1899-12-30 00:00:00' + to_microseconds(CAST(round(CAST(x AS DOUBLE) * 86400000000) AS BIGINT))
+    WHEN regexp_matches(x, '\\d:\\d\\d(:\\d\\d(\\.\\d+)?)?\\s*(Z|z|UTC|[+-]\\d\\d(:?\\d\\d)?)$') THEN
+      timezone(${zone}, try_strptime(regexp_replace(regexp_replace(x, '\\s*(Z|z|UTC)$', '+00:00'), '\\s+([+-])', '\\1'), ${OFFSET_FORMATS}))
+    ELSE try_strptime(x, ${LOCAL_FORMATS})
   END;
 CREATE OR REPLACE MACRO qz_ts(s) AS qz_ts_ascii(qz_ascii(s));
 CREATE OR REPLACE MACRO qz_date(s) AS CAST(qz_ts(s) AS DATE);
@@ -89,30 +88,33 @@ CREATE OR REPLACE MACRO qz_int(s) AS
 -- booleans
 CREATE OR REPLACE MACRO qz_bool_ascii(x) AS
   CASE
-    WHEN lower(x) IN ('true', 't', 'yes', 'y', '1', '是', '对', '已退款', '退款') THEN true
-    WHEN lower(x) IN ('false', 'f', 'no', 'n', '0', '否', '未退款', '无') THEN false
+    WHEN (lower(x) = 'true' OR lower(x) = 't' OR lower(x) = 'yes' OR lower(x) = 'y' OR lower(x) = '1' OR lower(x) = '是' OR lower(x) = '对' OR lower(x) = '已退款' OR lower(x) = '退款') THEN true
+    WHEN (lower(x) = 'false' OR lower(x) = 'f' OR lower(x) = 'no' OR lower(x) = 'n' OR lower(x) = '0' OR lower(x) = '否' OR lower(x) = '未退款' OR lower(x) = '无') THEN false
   END;
 CREATE OR REPLACE MACRO qz_bool(s) AS qz_bool_ascii(qz_ascii(s));
 -- WeCom 成员类型: 1 企业成员 (staff), 2 外部联系人 (customer); also plain booleans
 CREATE OR REPLACE MACRO qz_staff_ascii(x) AS
   CASE
-    WHEN lower(x) IN ('2', '外部联系人', '客户', 'customer', 'external') THEN false
-    WHEN lower(x) IN ('企业成员', '员工', 'staff', 'employee', 'internal') THEN true
+    WHEN (lower(x) = '2' OR lower(x) = '外部联系人' OR lower(x) = '客户' OR lower(x) = 'customer' OR lower(x) = 'external') THEN false
+    WHEN (lower(x) = '企业成员' OR lower(x) = '员工' OR lower(x) = 'staff' OR lower(x) = 'employee' OR lower(x) = 'internal') THEN true
     ELSE qz_bool_ascii(x)
   END;
 CREATE OR REPLACE MACRO qz_staff(s) AS qz_staff_ascii(qz_ascii(s));
 CREATE OR REPLACE MACRO qz_join_scene_ascii(x) AS
   CASE
-    WHEN x IN ('1', '直接邀请', '直接邀请入群') THEN 'direct_invite'
-    WHEN x IN ('2', '邀请链接', '通过邀请链接入群') THEN 'invite_link'
-    WHEN x IN ('3', '扫描群二维码', '扫码', '扫描二维码', '通过扫描群二维码入群') THEN 'qr_code'
+    WHEN (x = '1' OR x = '直接邀请' OR x = '直接邀请入群') THEN 'direct_invite'
+    WHEN (x = '2' OR x = '邀请链接' OR x = '通过邀请链接入群') THEN 'invite_link'
+    WHEN (x = '3' OR x = '扫描群二维码' OR x = '扫码' OR x = '扫描二维码' OR x = '通过扫描群二维码入群') THEN 'qr_code'
   END;
 CREATE OR REPLACE MACRO qz_join_scene(s) AS qz_join_scene_ascii(qz_ascii(s));
 
--- IDs: strings, never numbers; a value in scientific notation was mangled by Excel
+-- IDs: strings, never numbers; a value in scientific notation was mangled by Excel.
+-- qz_id_suspect is a cheap pre-check (starts with a digit, has an e) before the regex.
 CREATE OR REPLACE MACRO qz_id(s) AS qz_text(s);
 CREATE OR REPLACE MACRO qz_id_mangled_ascii(x) AS regexp_full_match(x, '[0-9]+(\\.[0-9]+)?[eE][+-]?[0-9]+');
 CREATE OR REPLACE MACRO qz_id_mangled(s) AS qz_id_mangled_ascii(qz_ascii(s));
+CREATE OR REPLACE MACRO qz_id_suspect(t) AS
+  ((t >= '0' AND t < ':') OR t >= '０') AND (contains(t, 'E') OR contains(t, 'e') OR contains(t, 'Ｅ') OR contains(t, 'ｅ'));
 `;
 }
 
@@ -137,3 +139,51 @@ CREATE OR REPLACE MACRO qz_public(s) AS
   END;
 `;
 }
+
+/**
+ * Parsers as SQL over a column reference, for the ingest queries: a cheap fast path for the
+ * shapes exports almost always have, the general macros only for the rows that need them
+ * (DuckDB evaluates a CASE branch only on the rows that reach it). Each builder may repeat its
+ * argument, so it must be a plain column, never an expression.
+ */
+/** An ISO shape the plain cast reads (no offset: those are longer). */
+export const isoTimestamp = (r: string) => `(${r} LIKE '____-__-__ __:__:__' OR ${r} LIKE '____-__-__T__:__:__')`;
+
+export const parse = {
+  /** trimmed text, NULL for '', '-', '--' */
+  text(c: string): string {
+    // A first character below '!' is a space, a control character, or the string is empty: all
+    // go to the general macro, as do values ending in a blank. (The reader already removed CR
+    // of CRLF line ends; a BOM only precedes the header.)
+    const blankEdge = `${c} < '!' OR suffix(${c}, ' ') OR suffix(${c}, chr(9)) OR prefix(${c}, '　') OR suffix(${c}, '　')`;
+    return `CASE WHEN ${c} IS NULL THEN NULL WHEN ${blankEdge} THEN qz_text(${c}) WHEN ${c} = '-' OR ${c} = '--' THEN NULL ELSE ${c} END`;
+  },
+  /** `r`: the raw field; `a`: its trimmed, full-width-normalised text (both plain columns) */
+  timestamp(r: string, a: string): string {
+    return `CASE WHEN ${isoTimestamp(r)} THEN try_cast(${r} AS TIMESTAMP) WHEN ${a} IS NULL THEN NULL ELSE qz_ts_ascii(${a}) END`;
+  },
+  amount(r: string, a: string): string {
+    return `CASE WHEN try_cast(${r} AS DECIMAL(18, 4)) IS NOT NULL THEN try_cast(${r} AS DECIMAL(18, 4)) ELSE qz_amount_ascii(${a}) END`;
+  },
+  integer(r: string, a: string): string {
+    return `CASE WHEN try_cast(${r} AS BIGINT) IS NOT NULL THEN try_cast(${r} AS BIGINT) ELSE qz_int_ascii(${a}) END`;
+  },
+  number(r: string, a: string): string {
+    return `CASE WHEN try_cast(${r} AS DOUBLE) IS NOT NULL THEN try_cast(${r} AS DOUBLE) ELSE qz_num_ascii(${a}) END`;
+  },
+  boolean(r: string, a: string): string {
+    return `CASE ${r} WHEN '否' THEN false WHEN '是' THEN true WHEN 'false' THEN false WHEN 'true' THEN true WHEN '0' THEN false WHEN '1' THEN true ELSE qz_bool_ascii(${a}) END`;
+  },
+  staff(r: string, a: string): string {
+    return `CASE ${r} WHEN '2' THEN false WHEN '1' THEN true ELSE qz_staff_ascii(${a}) END`;
+  },
+  joinScene(r: string, a: string): string {
+    return `CASE ${r} WHEN '1' THEN 'direct_invite' WHEN '2' THEN 'invite_link' WHEN '3' THEN 'qr_code' ELSE qz_join_scene_ascii(${a}) END`;
+  },
+  /** an ID Excel turned into scientific notation; `t` is the trimmed text column */
+  mangled(t: string): string {
+    // Excel writes 1.38E+10: a substring search rules out nearly every ID before the regex
+    // (CASE, not AND: DuckDB evaluates both sides of an AND for every row; CASE is lazy)
+    return `CASE WHEN contains(${t}, 'E+') OR contains(${t}, 'e+') THEN qz_id_mangled(${t}) ELSE false END`;
+  },
+};

@@ -1,0 +1,60 @@
+/**
+ * Physical line numbers (header = line 1) of stored rows, computed only for the rows a report
+ * needs (rejected rows): DuckDB numbers records, not lines, so records spanning lines (quoted
+ * newlines), skipped blank lines and unreadable records shift the count. Clean files never pay
+ * for this.
+ */
+import { sqlString, type Db } from '../db/db.ts';
+import { findBlankLines, lineBreakpoints, linesAtOffsets } from './csv-file.ts';
+import { scanSql, type SourceFile } from './sources.ts';
+
+export interface RejectRow {
+  byte_position: number;
+  column_name: string | null;
+  error_type: string;
+  error_message: string;
+}
+
+/**
+ * Creates `lines_<table>(row, line)` for the given rows (an SQL query of rowids): breakpoints
+ * come from quoted newlines (a second scan storing the same records in the same order),
+ * blank lines and unreadable records; lines are then one ASOF join.
+ */
+export async function createLines(db: Db, source: SourceFile, rowsSql: string, rejects: readonly RejectRow[]): Promise<string> {
+  const target = `lines_${source.table}`;
+  if (source.format === 'parquet') {
+    await db.exec(`CREATE OR REPLACE TABLE ${target} AS SELECT DISTINCT row, row + 1 AS line FROM (${rowsSql})`);
+    return target;
+  }
+  const fields = source.headers.map((_, i) => `f${i}`);
+  const anyNewline = fields.map((f) => `contains(${f}, chr(10))`).join(' OR ');
+  const newlines = fields.map((f) => `coalesce(length(${f}) - length(replace(${f}, chr(10), '')), 0)`).join(' + ');
+  const nl = `nl_${source.table}`;
+  await db.exec(`CREATE OR REPLACE TEMP TABLE ${nl} AS SELECT CASE WHEN ${anyNewline} THEN ${newlines} ELSE 0 END AS nl FROM ${scanSql(source, `${nl}_rejects`)}`);
+  const multiLine = await db.rows<{ row: number; extra: number }>(`SELECT rowid AS row, nl AS extra FROM ${nl} WHERE nl > 0 ORDER BY rowid`);
+  await db.exec(`DROP TABLE ${nl}`);
+  const [blank, rejectAt] = await Promise.all([findBlankLines(source.readPath), linesAtOffsets(source.readPath, rejects.map((r) => r.byte_position))]);
+  const breakpoints = lineBreakpoints(multiLine, [...blank, ...rejectAt.values()]);
+  const bp = `bp_${source.table}`;
+  await db.exec(`CREATE OR REPLACE TEMP TABLE ${bp} (from_row BIGINT, line_offset BIGINT)`);
+  for (let i = 0; i < breakpoints.length; i += 1000) {
+    await db.exec(`INSERT INTO ${bp} VALUES ${breakpoints.slice(i, i + 1000).map((b) => `(${b.fromRow}, ${b.offset})`).join(', ')}`);
+  }
+  await db.exec(`CREATE OR REPLACE TABLE ${target} AS
+    SELECT r.row, r.row + 2 + coalesce(b.line_offset, 0) AS line
+    FROM (SELECT DISTINCT row FROM (${rowsSql})) r ASOF LEFT JOIN ${bp} b ON r.row >= b.from_row`);
+  return target;
+}
+
+/** Lines of DuckDB's unreadable records (from their byte offsets). */
+export async function rejectLines(source: SourceFile, rejects: readonly RejectRow[]): Promise<Map<number, number>> {
+  return source.format === 'parquet' ? new Map() : linesAtOffsets(source.readPath, rejects.map((r) => r.byte_position));
+}
+
+export async function readRejects(db: Db, rejectsTable: string): Promise<RejectRow[]> {
+  const exists = await db.rows<{ n: number }>(`SELECT count(*)::INTEGER AS n FROM duckdb_tables() WHERE table_name = ${sqlString(rejectsTable)}`);
+  if (!exists[0].n) return [];
+  return db.rows<RejectRow>(
+    `SELECT byte_position::BIGINT AS byte_position, column_name, error_type::VARCHAR AS error_type, error_message FROM ${rejectsTable} ORDER BY byte_position`,
+  );
+}
