@@ -91,7 +91,8 @@ export interface SiteData {
 
 /** A URL-safe page name for a group: its ID when that is safe, else a stable hash. */
 export function groupSlug(id: string): string {
-  if (/^[A-Za-z0-9_-]{1,64}$/.test(id)) return id;
+  // (qz-shell is the page shell every group page is written into)
+  if (/^[A-Za-z0-9_-]{1,64}$/.test(id) && id !== 'qz-shell') return id;
   return `g-${createHash('sha256').update(id).digest('hex').slice(0, 12)}`;
 }
 

@@ -1,0 +1,169 @@
+/**
+ * Light charts for the group pages, written as SVG text directly (no Plot, no DOM): a build
+ * draws thousands of them, so each must cost microseconds. They follow the look of the Plot
+ * charts (font, grid, colours, percent axes) and, like them, read with JavaScript off and print.
+ */
+import type { I18n } from '../i18n/index.ts';
+import { tickStep, ticks } from './common.ts';
+
+const FONT = 12;
+const GRID = '#e6e9ed';
+const AXIS = '#59636e';
+
+export function escapeXml(text: string): string {
+  return text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+}
+
+const n = (v: number) => (Math.round(v * 10) / 10).toString();
+
+interface Frame {
+  width: number;
+  height: number;
+  left: number;
+  right: number;
+  top: number;
+  bottom: number;
+}
+
+function svg(f: Frame, label: string, body: string): string {
+  const title = escapeXml(label);
+  return `<svg xmlns="http://www.w3.org/2000/svg" role="img" aria-label="${title}" viewBox="0 0 ${f.width} ${f.height}" width="${f.width}" height="${f.height}" font-size="${FONT}" font-family="inherit" style="max-width:100%;height:auto"><title>${title}</title>${body}</svg>`;
+}
+
+function scale(d0: number, d1: number, r0: number, r1: number): (v: number) => number {
+  const k = d1 === d0 ? 0 : (r1 - r0) / (d1 - d0);
+  return (v) => r0 + (v - d0) * k;
+}
+
+/** A y axis with gridlines (left labels) and an x axis with ticks (bottom labels). */
+function axes(f: Frame, y: { ticks: number[]; at: (v: number) => number; label: (v: number) => string; title?: string }, x: { ticks: number[]; at: (v: number) => number; label: (v: number) => string; title?: string }): string {
+  let out = '';
+  for (const t of y.ticks) {
+    const py = n(y.at(t));
+    out += `<line x1="${f.left}" x2="${f.width - f.right}" y1="${py}" y2="${py}" stroke="${GRID}"/><text x="${f.left - 6}" y="${py}" dy="0.32em" text-anchor="end" fill="${AXIS}">${escapeXml(y.label(t))}</text>`;
+  }
+  const base = f.height - f.bottom;
+  out += `<line x1="${f.left}" x2="${f.width - f.right}" y1="${base}" y2="${base}" stroke="${AXIS}"/>`;
+  for (const t of x.ticks) {
+    const px = n(x.at(t));
+    out += `<line x1="${px}" x2="${px}" y1="${base}" y2="${base + 4}" stroke="${AXIS}"/><text x="${px}" y="${base + 16}" text-anchor="middle" fill="${AXIS}">${escapeXml(x.label(t))}</text>`;
+  }
+  if (y.title) out += `<text x="${f.left - 6}" y="${f.top - 8}" fill="${AXIS}">${escapeXml(y.title)}</text>`;
+  if (x.title) out += `<text x="${(f.left + f.width - f.right) / 2}" y="${f.height - 4}" text-anchor="middle" fill="${AXIS}">${escapeXml(x.title)}</text>`;
+  return out;
+}
+
+export interface StepSeries {
+  label: string;
+  color: string;
+  points: { time: number; survival: number; lower: number | null; upper: number | null }[];
+  band: boolean;
+}
+
+/** Kaplan–Meier steps from (0, 100%), with an optional band, clipped at xMax days. */
+export function stepChart(o: { f: I18n; width: number; ariaLabel: string; xLabel: string; yLabel: string; xMax: number; markers: number[]; series: StepSeries[] }): string {
+  const f: Frame = { width: o.width, height: o.width < 420 ? 240 : 280, left: 44, right: 14, top: 26, bottom: 38 };
+  const x = scale(0, o.xMax, f.left, o.width - f.right);
+  const y = scale(0, 1, f.height - f.bottom, f.top);
+  const step = tickStep(0, o.xMax, o.width < 420 ? 4 : 6);
+  let body = axes(
+    f,
+    { ticks: [0, 0.25, 0.5, 0.75, 1], at: y, label: (v) => `${Math.round(v * 100)}%`, title: o.yLabel },
+    { ticks: ticks(0, o.xMax, step), at: x, label: (v) => o.f.int(v), title: o.xLabel },
+  );
+  for (const m of o.markers) if (m < o.xMax) body += `<line x1="${n(x(m))}" x2="${n(x(m))}" y1="${f.top}" y2="${f.height - f.bottom}" stroke="#8a8a8a" stroke-dasharray="3,3"/><text x="${n(x(m)) }" y="${f.top - 2}" text-anchor="middle" fill="${AXIS}" font-size="10">d${m}</text>`;
+  for (const s of o.series) {
+    const pts = s.points.filter((p) => p.time <= o.xMax);
+    const end = s.points.length ? Math.min(o.xMax, s.points[s.points.length - 1].time) : 0;
+    // the step path: from (0, 100%), along at the previous level to each time, then to its level
+    let d = `M${n(x(0))},${n(y(1))}`;
+    for (const p of pts) d += `H${n(x(p.time))}V${n(y(p.survival))}`;
+    d += `H${n(x(end))}`;
+    if (s.band) {
+      // the band as one polygon: upper steps forward, lower steps back (points without a band skipped)
+      const band = [{ time: 0, lo: 1, hi: 1 }, ...pts.filter((p) => p.lower !== null && p.upper !== null).map((p) => ({ time: p.time, lo: p.lower!, hi: p.upper! }))];
+      if (band.length > 1) {
+        let poly = `M${n(x(0))},${n(y(1))}`;
+        for (const b of band.slice(1)) poly += `H${n(x(b.time))}V${n(y(b.hi))}`;
+        poly += `H${n(x(end))}V${n(y(band[band.length - 1].lo))}`;
+        for (let i = band.length - 1; i >= 1; i--) poly += `H${n(x(band[i].time))}V${n(y(band[i - 1].lo))}`;
+        body += `<path d="${poly}H${n(x(0))}Z" fill="${s.color}" fill-opacity="0.15" stroke="none"/>`;
+      }
+    }
+    body += `<path d="${d}" fill="none" stroke="${s.color}" stroke-width="1.8"/>`;
+  }
+  return svg(f, o.ariaLabel, body);
+}
+
+/** Horizontal bars with their values. */
+export function barChart(o: { width: number; ariaLabel: string; xLabel: string; rows: { label: string; color: string; value: number }[]; format: (v: number) => string }): string {
+  const labelWidth = Math.min(o.width * 0.32, 8 + Math.max(0, ...o.rows.map((r) => r.label.length * FONT * (/[\u3000-\u9fff]/.test(r.label) ? 1 : 0.6))));
+  const f: Frame = { width: o.width, height: 40 + o.rows.length * 26, left: labelWidth + 8, right: 48, top: 8, bottom: 32 };
+  const max = Math.max(1, ...o.rows.map((r) => r.value));
+  const x = scale(0, max, f.left, o.width - f.right);
+  let body = '';
+  o.rows.forEach((r, i) => {
+    const top = f.top + i * 26;
+    body += `<text x="${f.left - 6}" y="${top + 11}" dy="0.32em" text-anchor="end" fill="#1f2328">${escapeXml(r.label)}</text>`;
+    body += `<rect x="${f.left}" y="${top + 3}" width="${n(Math.max(1, x(r.value) - f.left))}" height="16" fill="${r.color}"/>`;
+    body += `<text x="${n(x(r.value) + 4)}" y="${top + 11}" dy="0.32em" fill="#1f2328">${escapeXml(o.format(r.value))}</text>`;
+  });
+  const base = f.height - f.bottom;
+  body += `<line x1="${f.left}" x2="${o.width - f.right}" y1="${base}" y2="${base}" stroke="${AXIS}"/><text x="${(f.left + o.width - f.right) / 2}" y="${f.height - 6}" text-anchor="middle" fill="${AXIS}">${escapeXml(o.xLabel)}</text>`;
+  return svg(f, o.ariaLabel, body);
+}
+
+/** A weekly series as an area with its line, months on the x axis. */
+export function weeklyChart(o: { f: I18n; width: number; ariaLabel: string; yLabel: string; xLabel: string; color: string; points: { week: string; value: number }[] }): string {
+  const f: Frame = { width: o.width, height: o.width < 420 ? 200 : 230, left: 44, right: 14, top: 26, bottom: 38 };
+  if (o.points.length === 0) return svg(f, o.ariaLabel, `<text x="${o.width / 2}" y="${f.height / 2}" text-anchor="middle" fill="${AXIS}">—</text>`);
+  const day = (s: string) => Date.parse(`${s}T00:00:00Z`) / 86400000;
+  const t0 = day(o.points[0].week);
+  const t1 = Math.max(t0 + 7, day(o.points[o.points.length - 1].week));
+  const max = Math.max(1, ...o.points.map((p) => p.value));
+  const step = tickStep(0, max, 4);
+  const top = Math.ceil(max / step) * step;
+  const x = scale(t0, t1, f.left, o.width - f.right);
+  const y = scale(0, top, f.height - f.bottom, f.top);
+  // month ticks: the first of each month in range, thinned to fit
+  const months: number[] = [];
+  const start = new Date(t0 * 86400000);
+  for (let d = new Date(Date.UTC(start.getUTCFullYear(), start.getUTCMonth() + 1, 1)); d.getTime() / 86400000 <= t1; d = new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + 1, 1))) months.push(d.getTime() / 86400000);
+  const every = Math.max(1, Math.ceil(months.length / (o.width < 420 ? 4 : 7)));
+  const monthTicks = months.filter((_, i) => i % every === 0);
+  const monthLabel = (t: number) => {
+    const d = new Date(t * 86400000);
+    return o.f.lang === 'zh' ? `${d.getUTCMonth() + 1}月` : d.toLocaleString('en-GB', { month: 'short', timeZone: 'UTC' });
+  };
+  let body = axes(f, { ticks: ticks(0, top, step), at: y, label: (v) => o.f.int(v), title: o.yLabel }, { ticks: monthTicks, at: x, label: monthLabel, title: o.xLabel });
+  const line = o.points.map((p, i) => `${i ? 'L' : 'M'}${n(x(day(p.week)))},${n(y(p.value))}`).join('');
+  const area = `${line}L${n(x(day(o.points[o.points.length - 1].week)))},${n(y(0))}L${n(x(t0))},${n(y(0))}Z`;
+  body += `<path d="${area}" fill="${o.color}" fill-opacity="0.15"/><path d="${line}" fill="none" stroke="${o.color}" stroke-width="1.8"/>`;
+  return svg(f, o.ariaLabel, body);
+}
+
+/** Weekday (rows, Monday first) × hour (columns) heat grid of messages. */
+export function rhythmGrid(o: { width: number; ariaLabel: string; weekdayLabels: string[]; hourLabel: string; cells: { weekday: number; hour: number; messages: number }[] }): string {
+  const f: Frame = { width: o.width, height: 0, left: 34, right: 8, top: 8, bottom: 34 };
+  const cell = (o.width - f.left - f.right) / 24;
+  const rowHeight = Math.min(22, Math.max(14, cell * 1.1));
+  f.height = f.top + rowHeight * 7 + f.bottom;
+  const grid = new Map(o.cells.map((c) => [`${c.weekday}:${c.hour}`, c.messages]));
+  const max = Math.max(1, ...o.cells.map((c) => c.messages));
+  let body = '';
+  for (let d = 1; d <= 7; d++) {
+    const top = f.top + (d - 1) * rowHeight;
+    body += `<text x="${f.left - 6}" y="${n(top + rowHeight / 2)}" dy="0.32em" text-anchor="end" fill="${AXIS}">${escapeXml(o.weekdayLabels[d - 1])}</text>`;
+    for (let h = 0; h < 24; h++) {
+      const v = grid.get(`${d}:${h}`) ?? 0;
+      // a blue ramp from near-white to #08306b by the square root (a few busy hours dominate)
+      const t = Math.sqrt(v / max);
+      const c = (a: number, b: number) => Math.round(a + (b - a) * t);
+      body += `<rect x="${n(f.left + h * cell)}" y="${n(top)}" width="${n(cell - 1)}" height="${n(rowHeight - 1)}" fill="rgb(${c(239, 8)},${c(243, 48)},${c(255, 107)})"><title>${v}</title></rect>`;
+    }
+  }
+  const base = f.top + rowHeight * 7;
+  for (const h of [0, 6, 12, 18, 23]) body += `<text x="${n(f.left + (h + 0.5) * cell)}" y="${base + 14}" text-anchor="middle" fill="${AXIS}">${h}</text>`;
+  body += `<text x="${(f.left + o.width - f.right) / 2}" y="${f.height - 4}" text-anchor="middle" fill="${AXIS}">${escapeXml(o.hourLabel)}</text>`;
+  return svg(f, o.ariaLabel, body);
+}

@@ -1,0 +1,160 @@
+/**
+ * A group's page content, as HTML text. Group pages are the one page kind that comes in
+ * thousands, so they are written by this function into the page shell Astro rendered (layout,
+ * navigation, styles), with the light SVG charts of charts/svg.ts: microseconds per page, and
+ * like every page they read with JavaScript off and print.
+ */
+import { barChart, escapeXml as esc, rhythmGrid, stepChart, weeklyChart } from '../charts/svg.ts';
+import { i18n, type I18n, type Lang } from '../i18n/index.ts';
+import type { GroupPage } from '../metrics/group-pages.ts';
+import { channelColor } from './colors.ts';
+import { csvDataUri } from './csv.ts';
+import type { SiteData } from './site-data.ts';
+import { channelLabel, curvePoints, flagLabel, metricLabel, survivalAtDay, typeColorOf, typeLabel } from './view.ts';
+
+const PERCENT = new Set(['weekly_active_ratio', 'activation_rate', 'conversion_30d', 'retained_d30']);
+
+interface FigureInput {
+  id: string;
+  title: string;
+  takeaway: string;
+  desktop: string;
+  phone: string;
+  legend?: { label: string; color: string }[];
+  columns: string[];
+  rows: (string | number)[][];
+  csvHref: string;
+  csvName: string;
+}
+
+/** The markup of components/Figure.astro, for pages written outside Astro. */
+export function figureHtml(f: I18n, o: FigureInput): string {
+  const legend = o.legend?.length
+    ? `<ul class="legend" aria-hidden="true">${o.legend.map((l) => `<li><span class="swatch" style="background:${l.color}"></span>${esc(l.label)}</li>`).join('')}</ul>`
+    : '';
+  const head = o.columns.map((c, i) => `<th scope="col"${i === 0 ? ' class="left"' : ''}>${esc(c)}</th>`).join('');
+  const body = o.rows.map((r) => `<tr>${r.map((v, j) => (j === 0 ? `<th scope="row" class="left">${esc(String(v))}</th>` : `<td>${esc(String(v))}</td>`)).join('')}</tr>`).join('');
+  return `<figure class="figure" id="${o.id}" aria-labelledby="${o.id}-title"><figcaption><h3 id="${o.id}-title">${esc(o.title)}</h3><p class="takeaway">${esc(o.takeaway)}</p></figcaption>${legend}<div class="chart chart-desktop">${o.desktop}</div><div class="chart chart-phone">${o.phone}</div><div class="figure-actions"><details class="data"><summary>${esc(f.t('meta.table'))}</summary><div class="table-wrap"><table><caption>${esc(o.title)}</caption><thead><tr>${head}</tr></thead><tbody>${body}</tbody></table></div></details><a class="download" href="${o.csvHref}" download="${esc(o.csvName)}">${esc(f.t('meta.download'))}</a></div></figure>`;
+}
+
+export function groupPageMain(site: SiteData, g: GroupPage & { slug: string }, lang: Lang, pageUrl: (path: string) => string): string {
+  const f = i18n(lang);
+  const fmt = (metric: string, v: number | null) => (PERCENT.has(metric) ? f.pct(v) : f.num(v, metric === 'size' ? 0 : 2));
+  const name = g.name ?? g.id;
+  const typeName = typeLabel(site, f, g.groupType);
+  const badge = (cls: string, text: string) => `<span class="badge ${cls}">${esc(text)}</span>`;
+  const parts: string[] = [];
+
+  parts.push(`<p class="crumbs"><a href="${pageUrl('groups/')}">${esc(f.t('nav.groups'))}</a> › ${esc(typeName)}</p><h1>${esc(name)}</h1>`);
+  const where = [typeName, g.store, g.region, g.owner && `${f.t('col.owner')} ${g.owner}`, f.t('group.created', { date: f.date(g.created) }), g.dissolved && f.t('group.dissolvedOn', { date: f.date(g.dissolved) })].filter(Boolean) as string[];
+  parts.push(`<p class="lede">${badge(g.status, f.t(`status.${g.status}`))} ${esc(where.join(' · '))}</p>`);
+  if (g.flags.length) parts.push(`<p>${g.flags.map((fl) => badge('flag', flagLabel(f, fl))).join('')}</p>`);
+
+  const stat = (label: string, value: string, detail?: string, warn = false) =>
+    `<div class="stat${warn ? ' warn' : ''}"><div class="stat-label">${esc(label)}</div><div class="stat-value">${esc(value)}</div>${detail ? `<div class="stat-detail">${esc(detail)}</div>` : ''}</div>`;
+  const war = g.metrics.find((m) => m.metric === 'weekly_active_ratio')?.value ?? null;
+  parts.push(
+    `<section class="stats" aria-label="${esc(f.t('overview.headline'))}">${stat(f.t('metric.size'), f.int(g.size), f.t('group.joins', { n: f.int(g.joins) }))}${stat(f.t('metric.weekly_active_ratio'), fmt('weekly_active_ratio', war))}${stat(f.t('metric.days_silent'), f.int(g.daysSilent), f.t('group.lastActive', { date: f.date(g.lastActive) }), g.status === 'zombie')}${stat(f.t('metric.lifespan_days'), f.int(g.lifespanDays), g.status === 'alive' ? f.t('group.stillAlive') : f.t(`status.${g.status}`))}</section>`,
+  );
+
+  // the group against its type: value, P25/P50/P75, rank, and its position as a range bar
+  const rows = g.metrics
+    .map((m) => {
+      const lo = Math.min(m.p25 ?? 0, m.value ?? Infinity, 0);
+      const hi = Math.max((m.p75 ?? 0) * 1.5, m.value ?? 0, m.p75 ?? 0) || 1;
+      const x = (v: number) => `${((100 * (v - lo)) / (hi - lo)).toFixed(1)}%`;
+      const bar =
+        m.p25 !== null && m.p75 !== null
+          ? `<span class="range" role="img" aria-label="${esc(f.t('group.rangeLabel', { value: fmt(m.metric, m.value), p25: fmt(m.metric, m.p25), p75: fmt(m.metric, m.p75) }))}"><span class="iqr" style="left:${x(m.p25)};width:calc(${x(m.p75)} - ${x(m.p25)})"></span>${m.p50 !== null ? `<span class="median" style="left:${x(m.p50)}"></span>` : ''}${m.value !== null ? `<span class="dot" style="left:${x(m.value)}"></span>` : ''}</span>`
+          : '';
+      return `<tr${m.belowP25 ? ' class="below"' : ''}><th scope="row" class="left">${esc(metricLabel(f, m.metric))}</th><td><b>${esc(fmt(m.metric, m.value))}</b></td><td>${esc(fmt(m.metric, m.p25))}</td><td>${esc(fmt(m.metric, m.p50))}</td><td>${esc(fmt(m.metric, m.p75))}</td><td>${m.rank === null ? '—' : esc(f.pct(m.rank, 0))}</td><td class="range-col">${bar}</td></tr>`;
+    })
+    .join('');
+  parts.push(
+    `<h2>${esc(f.t('group.benchmark.title', { type: typeName }))}</h2><div class="table-wrap"><table class="bench"><caption>${esc(f.t('group.benchmark.caption'))}</caption><thead><tr><th scope="col">${esc(f.t('col.metric'))}</th><th scope="col">${esc(f.t('group.value'))}</th><th scope="col">P25</th><th scope="col">P50</th><th scope="col">P75</th><th scope="col">${esc(f.t('metric.rank'))}</th><th scope="col" class="range-col">${esc(f.t('group.position'))}</th></tr></thead><tbody>${rows}</tbody></table></div><p class="muted small-print">${esc(f.t('group.benchmark.note'))}</p>`,
+  );
+
+  // membership retention against all members of its type
+  const typeCurve = site.typeMembershipCurves.find((c) => c.groupType === g.groupType)?.curve;
+  const series = [
+    { label: f.t('group.thisGroup'), color: '#1f2328', points: curvePoints(g.retention), band: true, n: g.retention.n },
+    ...(typeCurve ? [{ label: f.t('group.typeAll', { type: typeName }), color: typeColorOf(site, g.groupType), points: curvePoints(typeCurve), band: false, n: typeCurve.n }] : []),
+  ];
+  const retention = (width: number) =>
+    stepChart({ f, width, ariaLabel: f.t('group.retention.title'), xLabel: f.t('axis.daysSinceJoined'), yLabel: f.t('axis.stillMember'), xMax: 180, markers: [30, 90], series });
+  const g30 = survivalAtDay(g.retention, 30);
+  const t30 = typeCurve ? survivalAtDay(typeCurve, 30) : null;
+  const figures: string[] = [
+    figureHtml(f, {
+      id: 'retention',
+      title: f.t('group.retention.title'),
+      takeaway: g30 !== null && t30 !== null ? f.t('group.retention.takeaway', { value: f.pct(g30), typeValue: f.pct(t30), type: typeName }) : f.t('group.retention.none'),
+      desktop: retention(520),
+      phone: retention(360),
+      legend: series.map((s) => ({ label: `${s.label} (n=${f.int(s.n)})`, color: s.color })),
+      columns: [f.t('col.series'), ...[7, 30, 90].map((d) => f.t('col.stillMemberAt', { days: d }))],
+      rows: [[f.t('group.thisGroup'), ...[7, 30, 90].map((d) => f.pct(survivalAtDay(g.retention, d)))], ...(typeCurve ? [[typeName, ...[7, 30, 90].map((d) => f.pct(survivalAtDay(typeCurve, d)))]] : [])],
+      csvHref: csvDataUri(['day', 'at_risk', 'events', 'survival', 'lower', 'upper'], g.retention.points.map((p) => [p.time, p.atRisk, p.events, p.survival, p.lower, p.upper])),
+      csvName: `${g.slug}-retention.csv`,
+    }),
+  ];
+  if (g.channels.length) {
+    const bars = g.channels.map((c) => ({ label: channelLabel(f, c.channel), color: channelColor(c.channel), value: c.joins }));
+    const top = g.channels[0];
+    figures.push(
+      figureHtml(f, {
+        id: 'channels',
+        title: f.t('group.channels.title'),
+        takeaway: f.t('group.channels.takeaway', { channel: channelLabel(f, top.channel), share: f.pct(top.joins / Math.max(1, g.joins)) }),
+        desktop: barChart({ width: 520, ariaLabel: f.t('group.channels.title'), xLabel: f.t('metric.joins'), rows: bars, format: (v) => f.int(v) }),
+        phone: barChart({ width: 360, ariaLabel: f.t('group.channels.title'), xLabel: f.t('metric.joins'), rows: bars, format: (v) => f.int(v) }),
+        columns: [f.t('col.channel'), f.t('metric.joins')],
+        rows: g.channels.map((c) => [channelLabel(f, c.channel), f.int(c.joins)]),
+        csvHref: csvDataUri(['channel', 'joins'], g.channels.map((c) => [c.channel, c.joins])),
+        csvName: `${g.slug}-channels.csv`,
+      }),
+    );
+  }
+  parts.push(`<div class="grid-2">${figures.join('')}</div>`);
+
+  if (site.meta.activitySource === null) {
+    parts.push(`<p class="notice">${esc(f.t('meta.missing.activity'))}</p>`);
+  } else {
+    const busiest = [...g.weekly].sort((a, b) => b.activeMembers - a.activeMembers)[0];
+    const weekly = (width: number) =>
+      weeklyChart({ f, width, ariaLabel: f.t('group.weekly.title'), yLabel: f.t('axis.activeMembers'), xLabel: f.t('axis.week'), color: typeColorOf(site, g.groupType), points: g.weekly.map((w) => ({ week: w.week, value: w.activeMembers })) });
+    const activity = [
+      figureHtml(f, {
+        id: 'weekly',
+        title: f.t('group.weekly.title'),
+        takeaway: busiest ? f.t('group.weekly.takeaway', { week: f.date(busiest.week), n: f.int(busiest.activeMembers) }) : f.t('group.weekly.none'),
+        desktop: weekly(520),
+        phone: weekly(360),
+        columns: [f.t('col.week'), f.t('axis.activeMembers'), f.t('col.messages')],
+        rows: g.weekly.map((w) => [w.week, f.int(w.activeMembers), f.int(w.messages)]),
+        csvHref: csvDataUri(['week', 'active_members', 'messages'], g.weekly.map((w) => [w.week, w.activeMembers, w.messages])),
+        csvName: `${g.slug}-weekly.csv`,
+      }),
+    ];
+    if (site.meta.hasHourly) {
+      const days = lang === 'zh' ? ['一', '二', '三', '四', '五', '六', '日'] : ['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'];
+      const peak = [...g.hourly].sort((a, b) => b.messages - a.messages)[0];
+      const grid = (width: number) => rhythmGrid({ width, ariaLabel: f.t('group.rhythm.title'), weekdayLabels: days, hourLabel: f.t('axis.hour'), cells: g.hourly });
+      activity.push(
+        figureHtml(f, {
+          id: 'rhythm',
+          title: f.t('group.rhythm.title'),
+          takeaway: peak ? f.t('group.rhythm.takeaway', { day: days[peak.weekday - 1], hour: peak.hour }) : f.t('group.weekly.none'),
+          desktop: grid(520),
+          phone: grid(360),
+          columns: [f.t('col.weekday'), f.t('axis.hour'), f.t('col.messages')],
+          rows: g.hourly.map((h) => [days[h.weekday - 1], h.hour, f.int(h.messages)]),
+          csvHref: csvDataUri(['weekday', 'hour', 'messages'], g.hourly.map((h) => [h.weekday, h.hour, h.messages])),
+          csvName: `${g.slug}-rhythm.csv`,
+        }),
+      );
+    }
+    parts.push(`<div class="grid-2">${activity.join('')}</div>`);
+  }
+  return parts.join('\n');
+}
