@@ -10,6 +10,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
+import { BUILD_KEY_FILE, computeBuildKey, storedBuildKey, type BuildKey } from './build-key.ts';
 import { loadConfig, type QunlensConfig } from './config.ts';
 import type { Db } from './db/db.ts';
 import { openNativeDb } from './db/native.ts';
@@ -99,11 +100,39 @@ export async function loadAndValidate(
   return { read, validation, model };
 }
 
-export async function build(options: BuildOptions, effects: Effects): Promise<BuildResult> {
+export interface UpToDate {
+  upToDate: true;
+  key: string;
+  outDir: string;
+  timings: Record<string, number>;
+}
+
+async function hashStep(effects: Effects, timings: Record<string, number>, options: BuildOptions, config: QunlensConfig, salt: string): Promise<BuildKey> {
+  return step(effects, timings, 'hash', () => computeBuildKey(effects, { dataDir: options.dataDir, config, salt, asOf: options.asOf, base: options.base, render: options.render !== false }), (k) =>
+    `${k.files} input files, ${(k.bytes / 1e6).toFixed(1)} MB, and the code → ${k.key.slice(0, 12)}`,
+  );
+}
+
+/**
+ * `npm run build`: build, unless the site in outDir was built from the same inputs, code and
+ * options (same build key), in which case there is nothing to do.
+ */
+export async function buildIfChanged(options: BuildOptions, effects: Effects): Promise<BuildResult | UpToDate> {
   const timings: Record<string, number> = {};
   const config = await loadConfig(effects, options.projectDir, { asOf: options.asOf });
   const salt = await resolveSalt(effects, options.projectDir, config, options.salt);
   const outDir = effects.path.resolve(options.outDir);
+  const key = await hashStep(effects, timings, options, config, salt);
+  if ((await storedBuildKey(effects, outDir)) === key.key) return { upToDate: true, key: key.key, outDir, timings };
+  return build(options, effects, { key, timings });
+}
+
+export async function build(options: BuildOptions, effects: Effects, known?: { key: BuildKey; timings: Record<string, number> }): Promise<BuildResult> {
+  const timings: Record<string, number> = known?.timings ?? {};
+  const config = await loadConfig(effects, options.projectDir, { asOf: options.asOf });
+  const salt = await resolveSalt(effects, options.projectDir, config, options.salt);
+  const outDir = effects.path.resolve(options.outDir);
+  const key = known?.key ?? (await hashStep(effects, timings, options, config, salt));
   // Staging and work folders: the stage sits next to the output so the final swap is a rename.
   const stage = `${outDir}.staging-${process.pid}-${randomBytes(3).toString('hex')}`;
   const work = await mkdtemp(effects.path.join(tmpdir(), 'qunlens-work-'));
@@ -118,7 +147,7 @@ export async function build(options: BuildOptions, effects: Effects): Promise<Bu
     const outputs = await step(effects, timings, 'outputs', () => writeOutputs(db, effects, { dataDir: dataOut, config, model, metrics, files: validation.files, builtAt, base: options.base ?? '/' }), (o) =>
       `${o.length} files, ${(o.reduce((s, f) => s + f.bytes, 0) / 1e6).toFixed(1)} MB in data/`,
     );
-    const groups = await groupPages(db, config);
+    let groups: Awaited<ReturnType<typeof groupPages>> | null = await groupPages(db, config);
     const site = siteData({
       config,
       model,
@@ -130,15 +159,24 @@ export async function build(options: BuildOptions, effects: Effects): Promise<Bu
       issues: await db.rows(`SELECT file, line, "column", severity, message FROM out_data_quality`),
     });
     const siteFile = effects.path.join(work, 'site.json');
-    const groupFile = effects.path.join(work, 'site-groups.json');
+    // one group per line: the page writers stream it instead of holding every group at once
+    const groupFile = effects.path.join(work, 'site-groups.ndjson');
     await effects.writeFile(siteFile, JSON.stringify(site));
-    await effects.writeFile(groupFile, JSON.stringify(groups.map((g) => ({ ...g, slug: groupSlug(g.id) }))));
+    await effects.writeFile(groupFile, '');
+    for (let i = 0; i < groups.length; i += 500) {
+      await effects.appendFile(groupFile, groups.slice(i, i + 500).map((g) => `${JSON.stringify({ ...g, slug: groupSlug(g.id) })}\n`).join(''));
+    }
+    groups = null;
+    // Everything the pages need is in the two JSON files: give DuckDB's memory back before
+    // Astro and the page writer take theirs, so the two peaks never add up.
+    await db.close();
 
     await effects.mkdir(stage);
     if (options.render !== false) {
-      await step(effects, timings, 'render', () => renderSite({ siteFile, groupFile, outDir: stage, base: options.base }), (pages) => `${pages} pages`);
+      await step(effects, timings, 'render', () => renderSite({ siteFile, groupFile, outDir: stage, base: options.base }), (r) => `${n(r.pages)} pages (Astro ${(r.astroMs / 1000).toFixed(1)}s, group pages ${(r.groupPagesMs / 1000).toFixed(1)}s)`);
     }
     await effects.rename(dataOut, effects.path.join(stage, 'data'));
+    await effects.writeFile(effects.path.join(stage, BUILD_KEY_FILE), `${JSON.stringify({ key: key.key, builtAt }, null, 2)}\n`);
     await step(effects, timings, 'publish', () => swapIn(effects, stage, outDir), () => outDir);
     return { config, model, metrics, validation, outputs, site, timings };
   } catch (error) {
@@ -165,7 +203,7 @@ async function swapIn(effects: Effects, stage: string, outDir: string): Promise<
 }
 
 /** Astro renders the pages from site.json; returns the number of pages. */
-async function renderSite(options: { siteFile: string; groupFile: string; outDir: string; base?: string }): Promise<number> {
+async function renderSite(options: { siteFile: string; groupFile: string; outDir: string; base?: string }) {
   const { renderWithAstro } = await import('./site/render.ts');
   return renderWithAstro(options);
 }

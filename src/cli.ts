@@ -7,7 +7,7 @@ import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import * as nodePath from 'node:path';
 import { parseArgs } from 'node:util';
-import { build, loadAndValidate, resolveSalt } from './build.ts';
+import { build, buildIfChanged, loadAndValidate, resolveSalt } from './build.ts';
 import { ConfigError, loadConfig } from './config.ts';
 import { openNativeDb } from './db/native.ts';
 import { consoleLogger, nodeEffects } from './pipeline/effects.ts';
@@ -16,7 +16,7 @@ import { InputError } from './pipeline/read.ts';
 
 const USAGE = `qunlens: community-operations report site from CSV exports
 
-  npm run build  -- [--data DIR] [--out DIR] [--as-of YYYY-MM-DD] [--base /path/]
+  npm run build  -- [--data DIR] [--out DIR] [--as-of YYYY-MM-DD] [--base /path/] [--force]
   npm run check  -- [--data DIR] [--as-of YYYY-MM-DD]
   npm run dev    -- [--data DIR] [--out DIR] [--port N]   build, serve, rebuild when data/ changes
   npm run pdf    -- [--site DIR] [--lang zh|en] [--file PATH]   board pack PDF of a built site
@@ -26,6 +26,7 @@ const USAGE = `qunlens: community-operations report site from CSV exports
   --out DIR      output folder (build: dist; sample: data)
   --as-of DATE   report date T (default: latest date in the data)
   --base PATH    URL path the site is served under, e.g. /reports/qunlens/
+  --force        rebuild even when inputs, code and options are unchanged since the last build
 `;
 
 class UsageError extends Error {}
@@ -42,6 +43,7 @@ const OPTIONS = {
   orders: { type: 'string' },
   scale: { type: 'string' },
   clean: { type: 'boolean' },
+  force: { type: 'boolean' },
   'no-render': { type: 'boolean' },
   threads: { type: 'string' },
   'memory-limit': { type: 'string' },
@@ -115,7 +117,8 @@ async function runBuild(values: ReturnType<typeof parse>['values']): Promise<num
   const outDir = values.out ?? 'dist';
   log.info(`qunlens build: ${dataDir} → ${outDir}`);
   const start = performance.now();
-  const result = await build(
+  const run = values.force ? build : buildIfChanged;
+  const result = await run(
     {
       dataDir,
       outDir,
@@ -128,10 +131,28 @@ async function runBuild(values: ReturnType<typeof parse>['values']): Promise<num
     },
     effects,
   );
+  if ('upToDate' in result) {
+    log.info(`up to date in ${((performance.now() - start) / 1000).toFixed(1)}s: ${outDir}/ was built from these same inputs, code and options (--force rebuilds anyway)`);
+    await writeReport(start);
+    return 0;
+  }
+  await writeReport(start, result.timings);
   const rejected = result.validation.files.reduce((s, f) => s + f.rowsRejected, 0);
   log.info(`done in ${((performance.now() - start) / 1000).toFixed(1)}s: ${outDir}/ (as of ${result.model.asOf})`);
   if (rejected > 0) log.info(`${rejected.toLocaleString('en-US')} rows were rejected: see ${outDir}/data/data_quality.csv`);
   return 0;
+}
+
+/**
+ * For \`npm run bench\`: when QUNLENS_REPORT names a file, the build writes its step timings and
+ * the process's peak resident memory there (the benchmark runs the build as a separate process).
+ */
+async function writeReport(start: number, timings: Record<string, number> = {}): Promise<void> {
+  const file = process.env.QUNLENS_REPORT;
+  if (!file) return;
+  const { writeFile } = await import('node:fs/promises');
+  const report = { totalMs: performance.now() - start, timings, maxRssBytes: process.resourceUsage().maxRSS * 1024 };
+  await writeFile(file, JSON.stringify(report));
 }
 
 /** Build, serve the site, and rebuild whenever a file in the data folder changes. */

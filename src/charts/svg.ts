@@ -14,7 +14,10 @@ export function escapeXml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 }
 
+const MONTHS_EN = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+
 const n = (v: number) => (Math.round(v * 10) / 10).toString();
+const half = (v: number) => (Math.round(v * 2) / 2).toString();
 
 interface Frame {
   width: number;
@@ -33,6 +36,32 @@ function svg(f: Frame, label: string, body: string): string {
 function scale(d0: number, d1: number, r0: number, r1: number): (v: number) => number {
   const k = d1 === d0 ? 0 : (r1 - r0) / (d1 - d0);
   return (v) => r0 + (v - d0) * k;
+}
+
+/**
+ * A path of horizontal and vertical moves ([x, NaN] is "across to x", [NaN, y] "up or down to
+ * y"; the first pair is the start), x rounded to half pixels and y to 0.1 px, moves that land
+ * on the same half pixel merged: a curve of thousands of small steps stays a few kilobytes.
+ */
+export function stepPath(moves: [number, number][]): string {
+  let cx = half(moves[0][0]);
+  let cy = n(moves[0][1]);
+  let d = `M${cx},${cy}`;
+  let pendingY: string | null = null;
+  for (let i = 1; i < moves.length; i++) {
+    const [mx, my] = moves[i];
+    if (Number.isNaN(mx)) {
+      pendingY = n(my);
+      continue;
+    }
+    const px = half(mx);
+    if (px === cx) continue;
+    if (pendingY !== null && pendingY !== cy) d += `V${(cy = pendingY)}`;
+    pendingY = null;
+    d += `H${(cx = px)}`;
+  }
+  if (pendingY !== null && pendingY !== cy) d += `V${pendingY}`;
+  return d;
 }
 
 /** A y axis with gridlines (left labels) and an x axis with ticks (bottom labels). */
@@ -60,6 +89,9 @@ export interface StepSeries {
   band: boolean;
 }
 
+/** Traced step lines by the points array they were drawn from, then by chart size. */
+const LINE_PATHS = new WeakMap<object, Map<string, string>>();
+
 /** Kaplan–Meier steps from (0, 100%), with an optional band, clipped at xMax days. */
 export function stepChart(o: { f: I18n; width: number; ariaLabel: string; xLabel: string; yLabel: string; xMax: number; markers: number[]; series: StepSeries[] }): string {
   const f: Frame = { width: o.width, height: o.width < 420 ? 240 : 280, left: 44, right: 14, top: 26, bottom: 38 };
@@ -75,20 +107,30 @@ export function stepChart(o: { f: I18n; width: number; ariaLabel: string; xLabel
   for (const s of o.series) {
     const pts = s.points.filter((p) => p.time <= o.xMax);
     const end = s.points.length ? Math.min(o.xMax, s.points[s.points.length - 1].time) : 0;
-    // the step path: from (0, 100%), along at the previous level to each time, then to its level
-    let d = `M${n(x(0))},${n(y(1))}`;
-    for (const p of pts) d += `H${n(x(p.time))}V${n(y(p.survival))}`;
-    d += `H${n(x(end))}`;
     if (s.band) {
-      // the band as one polygon: upper steps forward, lower steps back (points without a band skipped)
+      // one polygon: upper steps forward, lower steps back (points without a band skipped)
       const band = [{ time: 0, lo: 1, hi: 1 }, ...pts.filter((p) => p.lower !== null && p.upper !== null).map((p) => ({ time: p.time, lo: p.lower!, hi: p.upper! }))];
       if (band.length > 1) {
-        let poly = `M${n(x(0))},${n(y(1))}`;
-        for (const b of band.slice(1)) poly += `H${n(x(b.time))}V${n(y(b.hi))}`;
-        poly += `H${n(x(end))}V${n(y(band[band.length - 1].lo))}`;
-        for (let i = band.length - 1; i >= 1; i--) poly += `H${n(x(band[i].time))}V${n(y(band[i - 1].lo))}`;
-        body += `<path d="${poly}H${n(x(0))}Z" fill="${s.color}" fill-opacity="0.15" stroke="none"/>`;
+        const moves: [number, number][] = [[x(0), y(1)]];
+        for (const b of band.slice(1)) moves.push([x(b.time), NaN], [NaN, y(b.hi)]);
+        moves.push([x(end), NaN], [NaN, y(band[band.length - 1].lo)]);
+        for (let i = band.length - 1; i >= 1; i--) moves.push([x(band[i].time), NaN], [NaN, y(band[i - 1].lo)]);
+        moves.push([x(0), NaN]);
+        body += `<path d="${stepPath(moves)}Z" fill="${s.color}" fill-opacity="0.15"/>`;
       }
+    }
+    // from (0, 100%), along at the previous level to each time, then down to its level;
+    // a curve drawn on thousands of pages (a type's) is traced once per size
+    const key = `${o.width}|${o.xMax}`;
+    let byFrame = LINE_PATHS.get(s.points);
+    let d = byFrame?.get(key);
+    if (d === undefined) {
+      const line: [number, number][] = [[x(0), y(1)]];
+      for (const p of pts) line.push([x(p.time), NaN], [NaN, y(p.survival)]);
+      line.push([x(end), NaN]);
+      d = stepPath(line);
+      if (!byFrame) LINE_PATHS.set(s.points, (byFrame = new Map()));
+      byFrame.set(key, d);
     }
     body += `<path d="${d}" fill="none" stroke="${s.color}" stroke-width="1.8"/>`;
   }
@@ -132,8 +174,8 @@ export function weeklyChart(o: { f: I18n; width: number; ariaLabel: string; yLab
   const every = Math.max(1, Math.ceil(months.length / (o.width < 420 ? 4 : 7)));
   const monthTicks = months.filter((_, i) => i % every === 0);
   const monthLabel = (t: number) => {
-    const d = new Date(t * 86400000);
-    return o.f.lang === 'zh' ? `${d.getUTCMonth() + 1}月` : d.toLocaleString('en-GB', { month: 'short', timeZone: 'UTC' });
+    const m = new Date(t * 86400000).getUTCMonth();
+    return o.f.lang === 'zh' ? `${m + 1}月` : MONTHS_EN[m];
   };
   let body = axes(f, { ticks: ticks(0, top, step), at: y, label: (v) => o.f.int(v), title: o.yLabel }, { ticks: monthTicks, at: x, label: monthLabel, title: o.xLabel });
   const line = o.points.map((p, i) => `${i ? 'L' : 'M'}${n(x(day(p.week)))},${n(y(p.value))}`).join('');
@@ -142,26 +184,39 @@ export function weeklyChart(o: { f: I18n; width: number; ariaLabel: string; yLab
   return svg(f, o.ariaLabel, body);
 }
 
+/** From no messages to the busiest hour: near-white to #08306b. */
+const RHYTHM_COLORS = Array.from({ length: 8 }, (_, i) => {
+  const t = i / 7;
+  const c = (a: number, b: number) => Math.round(a + (b - a) * t).toString(16).padStart(2, '0');
+  return `#${c(239, 8)}${c(243, 48)}${c(255, 107)}`;
+});
+
 /** Weekday (rows, Monday first) × hour (columns) heat grid of messages. */
 export function rhythmGrid(o: { width: number; ariaLabel: string; weekdayLabels: string[]; hourLabel: string; cells: { weekday: number; hour: number; messages: number }[] }): string {
   const f: Frame = { width: o.width, height: 0, left: 34, right: 8, top: 8, bottom: 34 };
   const cell = (o.width - f.left - f.right) / 24;
   const rowHeight = Math.min(22, Math.max(14, cell * 1.1));
   f.height = f.top + rowHeight * 7 + f.bottom;
-  const grid = new Map(o.cells.map((c) => [`${c.weekday}:${c.hour}`, c.messages]));
+  const grid = new Map(o.cells.map((c) => [c.weekday * 24 + c.hour, c.messages]));
   const max = Math.max(1, ...o.cells.map((c) => c.messages));
+  // RHYTHM_LEVELS steps of a blue ramp by the square root (a few busy hours dominate): one
+  // path per step keeps 168 cells in a few kilobytes; the exact counts are in the table
+  const cells: string[] = RHYTHM_COLORS.map(() => '');
   let body = '';
+  const w = n(cell - 1);
+  const hgt = n(rowHeight - 1);
   for (let d = 1; d <= 7; d++) {
     const top = f.top + (d - 1) * rowHeight;
     body += `<text x="${f.left - 6}" y="${n(top + rowHeight / 2)}" dy="0.32em" text-anchor="end" fill="${AXIS}">${escapeXml(o.weekdayLabels[d - 1])}</text>`;
     for (let h = 0; h < 24; h++) {
-      const v = grid.get(`${d}:${h}`) ?? 0;
-      // a blue ramp from near-white to #08306b by the square root (a few busy hours dominate)
-      const t = Math.sqrt(v / max);
-      const c = (a: number, b: number) => Math.round(a + (b - a) * t);
-      body += `<rect x="${n(f.left + h * cell)}" y="${n(top)}" width="${n(cell - 1)}" height="${n(rowHeight - 1)}" fill="rgb(${c(239, 8)},${c(243, 48)},${c(255, 107)})"><title>${v}</title></rect>`;
+      const v = grid.get(d * 24 + h) ?? 0;
+      const level = v <= 0 ? 0 : Math.max(1, Math.ceil(Math.sqrt(v / max) * (RHYTHM_COLORS.length - 1)));
+      cells[level] += `M${n(f.left + h * cell)},${n(top)}h${w}v${hgt}h-${w}z`;
     }
   }
+  cells.forEach((d, level) => {
+    if (d) body += `<path d="${d}" fill="${RHYTHM_COLORS[level]}"/>`;
+  });
   const base = f.top + rowHeight * 7;
   for (const h of [0, 6, 12, 18, 23]) body += `<text x="${n(f.left + (h + 0.5) * cell)}" y="${base + 14}" text-anchor="middle" fill="${AXIS}">${h}</text>`;
   body += `<text x="${(f.left + o.width - f.right) / 2}" y="${f.height - 4}" text-anchor="middle" fill="${AXIS}">${escapeXml(o.hourLabel)}</text>`;

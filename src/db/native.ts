@@ -50,7 +50,12 @@ export class NativeDb implements Db {
     return out;
   }
 
+  #closed = false;
+
+  /** Safe to call twice: the build closes early (before rendering) and again in `finally`. */
   async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
     this.connection.closeSync();
     this.instance.closeSync();
   }

@@ -33,7 +33,16 @@ export interface I18n {
 
 const NONE = '—';
 
+const made = new Map<Lang, I18n>();
+
+/** One formatter set per language: Intl formatters are costly to create, cheap to reuse. */
 export function i18n(lang: Lang): I18n {
+  let f = made.get(lang);
+  if (!f) made.set(lang, (f = makeI18n(lang)));
+  return f;
+}
+
+function makeI18n(lang: Lang): I18n {
   const dict = DICTIONARIES[lang];
   const locale = LOCALES[lang];
   const intFormat = new Intl.NumberFormat(locale, { maximumFractionDigits: 0 });

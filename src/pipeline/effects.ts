@@ -2,6 +2,8 @@
  * Side effects of a build, passed in (Observable Framework's BuildEffects idea) so steps run
  * quietly in tests and the CLI decides how progress is shown.
  */
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
 import * as fs from 'node:fs/promises';
 import * as nodePath from 'node:path';
 
@@ -17,8 +19,12 @@ export interface Effects {
   exists(file: string): Promise<boolean>;
   readText(file: string): Promise<string>;
   writeFile(file: string, data: string | Uint8Array): Promise<void>;
+  appendFile(file: string, data: string): Promise<void>;
   mkdir(dir: string): Promise<void>;
   readdir(dir: string): Promise<string[]>;
+  stat(file: string): Promise<{ size: number; isDirectory: boolean }>;
+  /** SHA-256 of a file's bytes, hex. */
+  hashFile(file: string): Promise<string>;
   rename(from: string, to: string): Promise<void>;
   rm(target: string): Promise<void>;
   /** Milliseconds, for step timings. */
@@ -55,10 +61,23 @@ export function nodeEffects(log: Logger = consoleLogger()): Effects {
       await fs.mkdir(nodePath.dirname(file), { recursive: true });
       await fs.writeFile(file, data);
     },
+    appendFile: (file, data) => fs.appendFile(file, data),
     async mkdir(dir) {
       await fs.mkdir(dir, { recursive: true });
     },
     readdir: (dir) => fs.readdir(dir),
+    async stat(file) {
+      const s = await fs.stat(file);
+      return { size: s.size, isDirectory: s.isDirectory() };
+    },
+    hashFile: (file) =>
+      new Promise((resolve, reject) => {
+        const hash = createHash('sha256');
+        createReadStream(file, { highWaterMark: 4 << 20 })
+          .on('data', (chunk) => hash.update(chunk))
+          .on('error', reject)
+          .on('end', () => resolve(hash.digest('hex')));
+      }),
     rename: (from, to) => fs.rename(from, to),
     rm: (target) => fs.rm(target, { recursive: true, force: true }),
     now: () => performance.now(),

@@ -2,7 +2,8 @@
 export function csvDataUri(columns: string[], rows: (string | number | null)[][]): string {
   const cell = (v: string | number | null) => {
     if (v === null || v === undefined) return '';
-    const s = String(v);
+    // 10 significant decimals at most, as in the published CSVs
+    const s = typeof v === 'number' && !Number.isInteger(v) ? String(Math.round(v * 1e10) / 1e10) : String(v);
     return /[",\n\r]/.test(s) ? `"${s.replaceAll('"', '""')}"` : s;
   };
   const text = [columns, ...rows].map((r) => r.map(cell).join(',')).join('\r\n');

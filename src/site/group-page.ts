@@ -78,7 +78,7 @@ export function groupPageMain(site: SiteData, g: GroupPage & { slug: string }, l
   const typeCurve = site.typeMembershipCurves.find((c) => c.groupType === g.groupType)?.curve;
   const series = [
     { label: f.t('group.thisGroup'), color: '#1f2328', points: curvePoints(g.retention), band: true, n: g.retention.n },
-    ...(typeCurve ? [{ label: f.t('group.typeAll', { type: typeName }), color: typeColorOf(site, g.groupType), points: curvePoints(typeCurve), band: false, n: typeCurve.n }] : []),
+    ...(typeCurve ? [{ label: f.t('group.typeAll', { type: typeName }), color: typeColorOf(site, g.groupType), points: typeCurve.points, band: false, n: typeCurve.n }] : []),
   ];
   const retention = (width: number) =>
     stepChart({ f, width, ariaLabel: f.t('group.retention.title'), xLabel: f.t('axis.daysSinceJoined'), yLabel: f.t('axis.stillMember'), xMax: 180, markers: [30, 90], series });
@@ -139,6 +139,7 @@ export function groupPageMain(site: SiteData, g: GroupPage & { slug: string }, l
     if (site.meta.hasHourly) {
       const days = lang === 'zh' ? ['一', '二', '三', '四', '五', '六', '日'] : ['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'];
       const peak = [...g.hourly].sort((a, b) => b.messages - a.messages)[0];
+      const byCell = new Map(g.hourly.map((c) => [c.weekday * 24 + c.hour, c.messages]));
       const grid = (width: number) => rhythmGrid({ width, ariaLabel: f.t('group.rhythm.title'), weekdayLabels: days, hourLabel: f.t('axis.hour'), cells: g.hourly });
       activity.push(
         figureHtml(f, {
@@ -147,8 +148,9 @@ export function groupPageMain(site: SiteData, g: GroupPage & { slug: string }, l
           takeaway: peak ? f.t('group.rhythm.takeaway', { day: days[peak.weekday - 1], hour: peak.hour }) : f.t('group.weekly.none'),
           desktop: grid(520),
           phone: grid(360),
-          columns: [f.t('col.weekday'), f.t('axis.hour'), f.t('col.messages')],
-          rows: g.hourly.map((h) => [days[h.weekday - 1], h.hour, f.int(h.messages)]),
+          // weekdays × hours, as the chart: 7 rows to read across, not 168 to scroll through
+          columns: [`${f.t('col.weekday')} \\ ${f.t('axis.hour')}`, ...Array.from({ length: 24 }, (_, h) => String(h))],
+          rows: days.map((day, d) => [day, ...Array.from({ length: 24 }, (_, h) => f.int(byCell.get((d + 1) * 24 + h) ?? 0))]),
           csvHref: csvDataUri(['weekday', 'hour', 'messages'], g.hourly.map((h) => [h.weekday, h.hour, h.messages])),
           csvName: `${g.slug}-rhythm.csv`,
         }),

@@ -2,14 +2,12 @@
  * Render step: Astro builds the static pages into the staging folder from site.json.
  */
 import { randomBytes } from 'node:crypto';
-import { cp, mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { cp, mkdir, readdir, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { escapeXml } from '../charts/svg.ts';
+import { Worker } from 'node:worker_threads';
 import type { Lang } from '../i18n/index.ts';
-import type { GroupPage } from '../metrics/group-pages.ts';
-import { groupPageMain } from './group-page.ts';
-import type { SiteData } from './site-data.ts';
+import type { GroupPagesJob } from './group-pages-writer.ts';
 
 const projectRoot = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -24,9 +22,15 @@ async function countPages(dir: string): Promise<number> {
  * node_modules resolves); the pages are then moved into the output folder's staging area
  * (copied when that is another file system).
  */
-export async function renderWithAstro(options: { siteFile: string; groupFile: string; outDir: string; base?: string }): Promise<number> {
+export interface RenderResult {
+  pages: number;
+  /** ms spent in Astro (every page but the groups'), and writing the group pages */
+  astroMs: number;
+  groupPagesMs: number;
+}
+
+export async function renderWithAstro(options: { siteFile: string; groupFile: string; outDir: string; base?: string }): Promise<RenderResult> {
   process.env.QUNLENS_SITE_DATA = options.siteFile;
-  process.env.QUNLENS_GROUP_DATA = options.groupFile;
   process.env.QUNLENS_BASE = options.base ?? '/';
   process.env.ASTRO_TELEMETRY_DISABLED = '1';
   const renderDir = join(projectRoot, '.qunlens', `render-${process.pid}-${randomBytes(3).toString('hex')}`);
@@ -35,6 +39,7 @@ export async function renderWithAstro(options: { siteFile: string; groupFile: st
   const cwd = process.cwd();
   process.chdir(projectRoot);
   try {
+    const t0 = performance.now();
     const { build } = await import('astro');
     await build({
       root: projectRoot,
@@ -53,41 +58,29 @@ export async function renderWithAstro(options: { siteFile: string; groupFile: st
         await cp(from, to, { recursive: true });
       }
     }
-    await writeGroupPages(options);
-    return countPages(options.outDir);
+    const t1 = performance.now();
+    await writeAllGroupPages(options);
+    const t2 = performance.now();
+    return { pages: await countPages(options.outDir), astroMs: t1 - t0, groupPagesMs: t2 - t1 };
   } finally {
     process.chdir(cwd);
     await rm(renderDir, { recursive: true, force: true });
   }
 }
 
-const SHELL = 'qz-shell';
-
-/**
- * Every group's page, written into the shell Astro rendered for each language: thousands of
- * pages in seconds, where rendering each through Astro would take minutes.
- */
-async function writeGroupPages(options: { siteFile: string; groupFile: string; outDir: string; base?: string }): Promise<void> {
-  const site = JSON.parse(await readFile(options.siteFile, 'utf8')) as SiteData;
-  const groups = JSON.parse(await readFile(options.groupFile, 'utf8')) as (GroupPage & { slug: string })[];
-  const base = (options.base ?? '/').replace(/\/?$/, '/');
-  for (const lang of ['zh', 'en'] as Lang[]) {
-    const prefix = lang === 'en' ? 'en' : '';
-    const shellDir = join(options.outDir, prefix, 'groups', SHELL);
-    const shell = await readFile(join(shellDir, 'index.html'), 'utf8');
-    const [before, after] = shell.split('<!--qz:group-->');
-    const pageUrl = (path: string) => `${base}${lang === 'en' ? 'en/' : ''}${path}`;
-    const writes: Promise<void>[] = [];
-    for (const g of groups) {
-      const html = (before + groupPageMain(site, g, lang, pageUrl) + after)
-        .replaceAll(`groups/${SHELL}/`, `groups/${g.slug}/`)
-        .replace('__QZ_TITLE__', escapeXml(g.name ?? g.id))
-        .replace('__QZ_DESCRIPTION__', escapeXml(g.name ?? g.id));
-      const dir = join(options.outDir, prefix, 'groups', g.slug);
-      writes.push(mkdir(dir, { recursive: true }).then(() => writeFile(join(dir, 'index.html'), html)));
-      if (writes.length >= 64) await Promise.all(writes.splice(0));
-    }
-    await Promise.all(writes);
-    await rm(shellDir, { recursive: true, force: true });
-  }
+/** One worker per language; an error in either fails the build with its message. */
+async function writeAllGroupPages(options: { siteFile: string; groupFile: string; outDir: string; base?: string }): Promise<void> {
+  const worker = new URL('./group-pages-worker.ts', import.meta.url);
+  await Promise.all(
+    (['zh', 'en'] as Lang[]).map(
+      (lang) =>
+        new Promise<number>((resolve, reject) => {
+          const job: GroupPagesJob = { ...options, lang };
+          const thread = new Worker(worker, { workerData: job });
+          thread.once('message', resolve);
+          thread.once('error', reject);
+          thread.once('exit', (code) => (code === 0 ? undefined : reject(new Error(`group pages (${lang}): worker exited with code ${code}`))));
+        }),
+    ),
+  );
 }

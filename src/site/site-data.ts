@@ -182,15 +182,9 @@ async function readJson<T>(variable: string): Promise<T> {
 }
 
 let siteCache: Promise<SiteData> | null = null;
-let groupCache: Promise<(GroupPage & { slug: string })[]> | null = null;
 
 /** For pages: the document the build prepared (read once per build). */
 export function loadSiteData(): Promise<SiteData> {
   siteCache ??= readJson<SiteData>('QUNLENS_SITE_DATA');
   return siteCache;
-}
-
-export function loadGroupPages(): Promise<(GroupPage & { slug: string })[]> {
-  groupCache ??= readJson<(GroupPage & { slug: string })[]>('QUNLENS_GROUP_DATA');
-  return groupCache;
 }

@@ -1,0 +1,35 @@
+// `npm run bench -- [--scale X] [--seed N]`: the benchmark of src/bench.ts.
+// Internal: `--baseline DIR --result FILE` runs only DuckDB's own load, in its own process.
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { baselineLoad, bench, benchTable, type BenchResult } from '../src/bench.ts';
+
+const { values } = parseArgs({
+  options: { scale: { type: 'string' }, seed: { type: 'string' }, baseline: { type: 'string' }, result: { type: 'string' } },
+  strict: true,
+});
+
+if (values.baseline) {
+  writeFileSync(values.result!, JSON.stringify(await baselineLoad(values.baseline)));
+  process.exit(0);
+}
+
+const scale = Number(values.scale ?? 1);
+const seed = Number(values.seed ?? 42);
+if (!(scale > 0) || !Number.isInteger(seed)) {
+  process.stderr.write('usage: npm run bench -- [--scale X (default 1: 5,000 groups, 20 M messages)] [--seed N]\n');
+  process.exit(1);
+}
+const root = '.qunlens/bench';
+const result = await bench({ scale, seed, root, log: (line) => process.stderr.write(`${line}\n`) });
+// growth against the other scale's last result on this machine, when there is one
+const other = fileURLToPath(new URL(`../${root}/result-${scale === 1 ? 0.1 : 1}.json`, import.meta.url));
+const previous = existsSync(other) ? (JSON.parse(readFileSync(other, 'utf8')) as BenchResult) : undefined;
+const [small, large] = previous && previous.scale < scale ? [previous, result] : [result, previous];
+process.stdout.write(`\nqunlens bench, scale ${scale}, ${result.date}, ${result.machine}\n\n`);
+process.stdout.write(`${benchTable(result, large === result ? small : undefined)}\n\n`);
+if (large && small && large !== small && large !== result) process.stdout.write(`growth: scale ${large.scale} (${join(root, `result-${large.scale}.json`)}) took ${(large.build.wallMs / small.build.wallMs).toFixed(2)} × the time of this run\n\n`);
+process.stdout.write(`pipeline/baseline ratio: ${result.ratios.pipeline.toFixed(2)}\n`);
+process.stdout.write(`build/baseline ratio: ${result.ratios.build.toFixed(2)}\n`);

@@ -1,0 +1,268 @@
+/**
+ * `npm run bench`: how close the build stays to what DuckDB itself can do, on a large seeded
+ * data set (the sample generator at the benchmark's proportions, kept between runs).
+ *
+ * One run measures, each in its own process so memory and caches do not mix:
+ *   baseline   DuckDB alone: CREATE TABLE … AS SELECT * FROM read_csv(…) for every CSV
+ *   build      `npm run build` from scratch, with the build's own step timings and peak memory
+ *   rebuild    `npm run build` again with nothing changed (the build key says: up to date)
+ * then the site it wrote: size, pages, the heaviest page's gzip transfer (HTML with the CSS and
+ * scripts it loads before the reader asks for interactivity).
+ *
+ * The last two lines are the ratios the targets are stated in:
+ *   pipeline/baseline ratio: X.XX   (read → validate → model → metrics → outputs, i.e. dist/data)
+ *   build/baseline ratio: X.XX      (the whole `npm run build`, wall clock)
+ */
+import { spawn } from 'node:child_process';
+import { createReadStream, existsSync } from 'node:fs';
+import { mkdir, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { cpus, totalmem } from 'node:os';
+import { join, relative, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { gzipSync } from 'node:zlib';
+
+const projectRoot = fileURLToPath(new URL('../', import.meta.url));
+
+export interface BenchOptions {
+  scale: number;
+  seed: number;
+  /** where data sets, sites and results live (default .qunlens/bench) */
+  root: string;
+  log: (line: string) => void;
+}
+
+export interface PageWeight {
+  page: string;
+  /** gzip bytes: the HTML plus the stylesheets and scripts it loads eagerly */
+  transfer: number;
+  html: number;
+}
+
+export interface SiteStats {
+  bytes: number;
+  files: number;
+  pages: number;
+  heaviest: PageWeight;
+}
+
+async function walk(dir: string): Promise<string[]> {
+  const out: string[] = [];
+  for (const entry of await readdir(dir, { withFileTypes: true })) {
+    const full = join(dir, entry.name);
+    if (entry.isDirectory()) out.push(...(await walk(full)));
+    else out.push(full);
+  }
+  return out;
+}
+
+/**
+ * Size of a built site and its heaviest page. A page's transfer is what a browser fetches to
+ * show it: its HTML and the same-site stylesheets, scripts and module preloads it references,
+ * each gzip-compressed (level 6, what web servers use). Data files fetched only on a reader's
+ * request (Explore, filters, downloads) are not part of it.
+ */
+export async function siteStats(siteDir: string, base = '/'): Promise<SiteStats> {
+  const files = await walk(siteDir);
+  let bytes = 0;
+  for (const f of files) bytes += (await stat(f)).size;
+  const assetGzip = new Map<string, number>();
+  const assetSize = async (href: string): Promise<number> => {
+    if (/^[a-z]+:|^\/\//i.test(href) || !href.startsWith(base)) return 0;
+    const path = join(siteDir, href.slice(base.length).split(/[?#]/)[0]);
+    let size = assetGzip.get(path);
+    if (size === undefined) {
+      size = existsSync(path) ? gzipSync(await readFile(path), { level: 6 }).length : 0;
+      assetGzip.set(path, size);
+    }
+    return size;
+  };
+  const pages = files.filter((f) => f.endsWith('.html'));
+  let heaviest: PageWeight = { page: '', transfer: 0, html: 0 };
+  for (const page of pages) {
+    const html = await readFile(page);
+    let transfer = gzipSync(html, { level: 6 }).length;
+    const text = html.toString('utf8');
+    const refs = new Set<string>();
+    for (const m of text.matchAll(/<link\b[^>]*>/g)) {
+      if (/\brel="(stylesheet|modulepreload|preload)"/.test(m[0])) {
+        const href = /\bhref="([^"]+)"/.exec(m[0])?.[1];
+        if (href) refs.add(href);
+      }
+    }
+    for (const m of text.matchAll(/<script\b[^>]*\bsrc="([^"]+)"[^>]*>/g)) refs.add(m[1]);
+    for (const href of refs) transfer += await assetSize(href.replaceAll('&amp;', '&'));
+    if (transfer > heaviest.transfer) heaviest = { page: relative(siteDir, page), transfer, html: html.length };
+  }
+  return { bytes, files: files.length, pages: pages.length, heaviest };
+}
+
+interface BuildReport {
+  totalMs: number;
+  timings: Record<string, number>;
+  maxRssBytes: number;
+}
+
+interface Run {
+  wallMs: number;
+  report: BuildReport;
+}
+
+function run(command: string, args: string[], env: Record<string, string> = {}): Promise<number> {
+  return new Promise((resolvePromise, reject) => {
+    const child = spawn(command, args, { cwd: projectRoot, stdio: ['ignore', 'inherit', 'inherit'], env: { ...process.env, ...env } });
+    child.once('error', reject);
+    child.once('exit', (code) => (code === 0 ? resolvePromise(0) : reject(new Error(`${command} ${args.join(' ')} exited with code ${code}`))));
+  });
+}
+
+/** `npm run build` as a reader would type it, timed from outside, with the build's own report. */
+async function timedBuild(dataDir: string, outDir: string, reportFile: string): Promise<Run> {
+  await rm(reportFile, { force: true });
+  const start = performance.now();
+  await run('npm', ['run', '--silent', 'build', '--', '--data', dataDir, '--out', outDir], { QUNLENS_REPORT: reportFile });
+  const wallMs = performance.now() - start;
+  return { wallMs, report: JSON.parse(await readFile(reportFile, 'utf8')) as BuildReport };
+}
+
+/** The floor: DuckDB loading every CSV into a table, in a process of its own. */
+export async function baselineLoad(dataDir: string): Promise<{ ms: number; files: { file: string; ms: number; rows: number }[] }> {
+  const { DuckDBInstance } = await import('@duckdb/node-api');
+  const instance = await DuckDBInstance.create(':memory:');
+  const connection = await instance.connect();
+  const files: { file: string; ms: number; rows: number }[] = [];
+  const start = performance.now();
+  for (const file of (await readdir(dataDir)).filter((f) => f.endsWith('.csv')).sort()) {
+    const t = performance.now();
+    const table = file.replace(/\W/g, '_');
+    await connection.run(`CREATE TABLE ${table} AS SELECT * FROM read_csv('${join(dataDir, file).replaceAll("'", "''")}')`);
+    const reader = await connection.runAndReadAll(`SELECT count(*)::DOUBLE FROM ${table}`);
+    files.push({ file, ms: performance.now() - t, rows: Number(reader.getRows()[0][0]) });
+  }
+  const ms = performance.now() - start;
+  connection.closeSync();
+  instance.closeSync();
+  return { ms, files };
+}
+
+/** Reads every byte once, so the baseline and the build both start from a warm page cache. */
+async function warm(dataDir: string): Promise<number> {
+  let bytes = 0;
+  for (const file of await readdir(dataDir)) {
+    await new Promise<void>((ok, fail) =>
+      createReadStream(join(dataDir, file), { highWaterMark: 4 << 20 })
+        .on('data', (c) => (bytes += c.length))
+        .on('end', ok)
+        .on('error', fail),
+    );
+  }
+  return bytes;
+}
+
+async function ensureData(dir: string, options: BenchOptions): Promise<Record<string, number>> {
+  const { generateSample, scaledSizes, SAMPLE_BENCHMARK } = await import('./sample/generate.ts');
+  const sizes = scaledSizes(Math.max(1, Math.round(SAMPLE_BENCHMARK.groups * options.scale)));
+  const stampFile = join(dir, '.bench.json');
+  const wanted = { seed: options.seed, sizes, defects: false };
+  if (existsSync(stampFile)) {
+    const stamp = JSON.parse(await readFile(stampFile, 'utf8')) as typeof wanted & { counts: Record<string, number> };
+    if (JSON.stringify({ seed: stamp.seed, sizes: stamp.sizes, defects: stamp.defects }) === JSON.stringify(wanted)) {
+      options.log(`data: ${dir} (kept from an earlier run)`);
+      return stamp.counts;
+    }
+  }
+  options.log(`data: generating ${sizes.groups.toLocaleString('en-US')} groups, ${sizes.memberships.toLocaleString('en-US')} memberships, ${sizes.messages.toLocaleString('en-US')} messages, ${sizes.orders.toLocaleString('en-US')} orders into ${dir} (kept for later runs)`);
+  await rm(dir, { recursive: true, force: true });
+  const t = performance.now();
+  // clean data: the benchmark times the path real exports take when they are valid
+  const result = await generateSample({ outDir: dir, seed: options.seed, ...sizes, defects: false, log: (line) => options.log(`  ${line}`) });
+  options.log(`data: generated in ${((performance.now() - t) / 1000).toFixed(1)}s`);
+  await writeFile(stampFile, JSON.stringify({ ...wanted, counts: result.counts }, null, 2));
+  return result.counts;
+}
+
+const s = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
+const mb = (bytes: number) => `${(bytes / 2 ** 20).toFixed(1)} MiB`;
+
+export interface BenchResult {
+  date: string;
+  machine: string;
+  scale: number;
+  counts: Record<string, number>;
+  inputBytes: number;
+  baselineMs: number;
+  build: Run;
+  rebuild: Run;
+  site: SiteStats;
+  pipelineMs: number;
+  ratios: { pipeline: number; build: number; rebuild: number };
+}
+
+export async function bench(options: BenchOptions): Promise<BenchResult> {
+  const root = resolve(projectRoot, options.root);
+  const tag = `scale-${options.scale}`;
+  const dataDir = join(root, tag);
+  const outDir = join(root, `dist-${options.scale}`);
+  const reportFile = join(root, `report-${options.scale}.json`);
+  await mkdir(root, { recursive: true });
+  const counts = await ensureData(dataDir, options);
+  const inputBytes = await warm(dataDir);
+
+  options.log(`baseline: DuckDB loading ${mb(inputBytes)} of CSV into tables…`);
+  const baselineFile = join(root, `baseline-${options.scale}.json`);
+  await run(process.execPath, [join(projectRoot, 'scripts', 'bench.ts'), '--baseline', dataDir, '--result', baselineFile]);
+  const baseline = JSON.parse(await readFile(baselineFile, 'utf8')) as Awaited<ReturnType<typeof baselineLoad>>;
+  options.log(`baseline: ${s(baseline.ms)} (${baseline.files.map((f) => `${f.file} ${s(f.ms)}`).join(', ')})`);
+
+  options.log('build: npm run build from scratch…');
+  await rm(outDir, { recursive: true, force: true });
+  const build = await timedBuild(dataDir, outDir, reportFile);
+  options.log('rebuild: npm run build with nothing changed…');
+  const rebuild = await timedBuild(dataDir, outDir, reportFile);
+  const site = await siteStats(outDir);
+
+  const t = build.report.timings;
+  const pipelineMs = ['read', 'validate', 'model', 'metrics', 'outputs'].reduce((sum, k) => sum + (t[k] ?? 0), 0);
+  const cpu = cpus();
+  const result: BenchResult = {
+    date: new Date().toISOString().slice(0, 10),
+    machine: `${cpu.length} × ${cpu[0]?.model.trim() ?? 'CPU'}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}`,
+    scale: options.scale,
+    counts,
+    inputBytes,
+    baselineMs: baseline.ms,
+    build,
+    rebuild,
+    site,
+    pipelineMs,
+    ratios: { pipeline: pipelineMs / baseline.ms, build: build.wallMs / baseline.ms, rebuild: rebuild.wallMs / build.wallMs },
+  };
+  await writeFile(join(root, `result-${options.scale}.json`), JSON.stringify(result, null, 2));
+  return result;
+}
+
+/** The table `npm run bench` prints (and the README's Performance section shows). */
+export function benchTable(r: BenchResult, smaller?: BenchResult): string {
+  const t = r.build.report.timings;
+  const n = (v: number) => v.toLocaleString('en-US');
+  const rows: [string, string, string][] = [
+    ['input', `${n(r.counts.groups ?? 0)} groups, ${n(r.counts.memberships ?? 0)} memberships, ${n(r.counts.messages ?? 0)} messages, ${n(r.counts.orders ?? 0)} orders`, mb(r.inputBytes)],
+    ['baseline', 'DuckDB: CREATE TABLE … AS SELECT * FROM read_csv(…), every CSV', s(r.baselineMs)],
+    ['  hash', 'build key: inputs, code, options', s(t.hash ?? 0)],
+    ['  read', 'ingest: sniff, decode, type, check every row', s(t.read ?? 0)],
+    ['  validate', 'cross-file checks, data-quality table', s(t.validate ?? 0)],
+    ['  model', 'memberships, activity, channels', s(t.model ?? 0)],
+    ['  metrics', 'survival, rates, benchmarks, findings', s(t.metrics ?? 0)],
+    ['  outputs', 'dist/data: CSV, JSON, browser database', s(t.outputs ?? 0)],
+    ['  render', `${n(r.site.pages)} pages: Astro, then the group pages`, s(t.render ?? 0)],
+    ['pipeline', 'read → outputs (dist/data)', s(r.pipelineMs)],
+    ['build', 'whole npm run build, wall clock', s(r.build.wallMs)],
+    ['rebuild', 'npm run build again, nothing changed', `${s(r.rebuild.wallMs)} (${(100 * r.ratios.rebuild).toFixed(1)} %)`],
+    ['peak memory', 'build process, resident', mb(r.build.report.maxRssBytes)],
+    ['dist/', `${n(r.site.files)} files`, mb(r.site.bytes)],
+    ['heaviest page', `${r.site.heaviest.page} (gzip, with its CSS and scripts)`, `${(r.site.heaviest.transfer / 1024).toFixed(1)} KiB`],
+  ];
+  if (smaller) rows.push(['growth', `build time at scale ${r.scale} ÷ at scale ${smaller.scale} (same machine)`, `${(r.build.wallMs / smaller.build.wallMs).toFixed(2)} ×`]);
+  const w0 = Math.max(...rows.map((x) => x[0].length));
+  const w1 = Math.max(...rows.map((x) => x[1].length));
+  return rows.map(([a, b, c]) => `${a.padEnd(w0)}  ${b.padEnd(w1)}  ${c.padStart(12)}`).join('\n');
+}

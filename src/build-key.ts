@@ -1,0 +1,89 @@
+/**
+ * The build key: one hash of everything a site depends on — every input file's bytes, the
+ * qunlens code and its locked dependencies, the configuration, the salt and the build options.
+ * A rebuild whose key equals the one stored with the current site has nothing to do. Contents
+ * are hashed, never modification times: a copied or touched file with the same bytes is the
+ * same input, an edited file with a restored mtime is not.
+ */
+import { createHash } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
+import type { QunlensConfig } from './config.ts';
+import type { Effects } from './pipeline/effects.ts';
+
+/** Stored next to the site it describes (a dot-file: hosting copies usually skip it). */
+export const BUILD_KEY_FILE = '.qunlens-build.json';
+
+/** Bumped when the meaning of the key changes. */
+const KEY_VERSION = 1;
+
+const codeRoot = fileURLToPath(new URL('../', import.meta.url));
+
+/** What the site is built from, beyond the data files. */
+const CODE_FILES = ['package-lock.json', 'astro.config.mjs', 'tsconfig.json'];
+const CODE_DIRS = ['src', 'public'];
+
+export interface BuildKeyParts {
+  dataDir: string;
+  config: QunlensConfig;
+  salt: string;
+  asOf?: string;
+  base?: string;
+  render: boolean;
+}
+
+export interface BuildKey {
+  key: string;
+  /** input files hashed, with sizes (for the log line) */
+  files: number;
+  bytes: number;
+}
+
+async function listFiles(effects: Effects, dir: string): Promise<string[]> {
+  const out: string[] = [];
+  for (const entry of (await effects.readdir(dir)).sort()) {
+    if (entry.startsWith('.')) continue;
+    const full = effects.path.join(dir, entry);
+    const stat = await effects.stat(full);
+    if (stat.isDirectory) out.push(...(await listFiles(effects, full)));
+    else out.push(full);
+  }
+  return out;
+}
+
+export async function computeBuildKey(effects: Effects, parts: BuildKeyParts): Promise<BuildKey> {
+  const inputs = (await effects.readdir(parts.dataDir)).filter((name) => !name.startsWith('.')).sort();
+  const code: string[] = [];
+  for (const dir of CODE_DIRS) {
+    const full = effects.path.join(codeRoot, dir);
+    if (await effects.exists(full)) code.push(...(await listFiles(effects, full)));
+  }
+  for (const file of CODE_FILES) {
+    const full = effects.path.join(codeRoot, file);
+    if (await effects.exists(full)) code.push(full);
+  }
+  const inputPaths = inputs.map((name) => effects.path.join(parts.dataDir, name));
+  const stats = await Promise.all(inputPaths.map((p) => effects.stat(p)));
+  const inputFiles = inputPaths.filter((_, i) => !stats[i].isDirectory);
+  // the big files hashed concurrently: reading and hashing overlap across files
+  const [inputHashes, codeHashes] = await Promise.all([Promise.all(inputFiles.map((p) => effects.hashFile(p))), Promise.all(code.map((p) => effects.hashFile(p)))]);
+  const hash = createHash('sha256');
+  hash.update(JSON.stringify({ version: KEY_VERSION, config: parts.config, asOf: parts.asOf ?? null, base: parts.base ?? '/', render: parts.render }));
+  // the salt changes every member hash, but must not be recoverable from the key
+  hash.update(createHash('sha256').update(`qunlens-salt:${parts.salt}`).digest('hex'));
+  inputFiles.forEach((p, i) => hash.update(`\0input\0${effects.path.basename(p)}\0${inputHashes[i]}`));
+  code.forEach((p, i) => hash.update(`\0code\0${effects.path.relative(codeRoot, p)}\0${codeHashes[i]}`));
+  const bytes = stats.reduce((s, st) => s + (st.isDirectory ? 0 : st.size), 0);
+  return { key: hash.digest('hex'), files: inputFiles.length, bytes };
+}
+
+/** The key stored with the site in outDir, or null when there is none (or no site). */
+export async function storedBuildKey(effects: Effects, outDir: string): Promise<string | null> {
+  const file = effects.path.join(outDir, BUILD_KEY_FILE);
+  if (!(await effects.exists(file)) || !(await effects.exists(effects.path.join(outDir, 'data', 'summary.json')))) return null;
+  try {
+    const stored = JSON.parse(await effects.readText(file)) as { key?: unknown };
+    return typeof stored.key === 'string' ? stored.key : null;
+  } catch {
+    return null;
+  }
+}

@@ -1,0 +1,5 @@
+/** Worker-thread entry: writes one language's group pages and posts back how many. */
+import { parentPort, workerData } from 'node:worker_threads';
+import { writeGroupPages, type GroupPagesJob } from './group-pages-writer.ts';
+
+parentPort!.postMessage(await writeGroupPages(workerData as GroupPagesJob));

@@ -1,0 +1,56 @@
+import { describe, expect, it } from 'vitest';
+import { escapeXml, rhythmGrid, stepChart, stepPath } from '../../src/charts/svg.ts';
+import { i18n } from '../../src/i18n/index.ts';
+
+describe('stepPath', () => {
+  it('writes horizontal and vertical moves, x rounded to half pixels and y to 0.1 px', () => {
+    expect(stepPath([[0, 10], [5.24, NaN], [NaN, 20.04], [9.3, NaN]])).toBe('M0,10H5V20H9.5');
+  });
+  it('merges steps that land on the same pixel into one vertical move', () => {
+    // three drops at x≈5 become one move to the last level
+    expect(stepPath([[0, 10], [5, NaN], [NaN, 12], [5.1, NaN], [NaN, 14], [5.2, NaN], [NaN, 18], [9, NaN]])).toBe('M0,10H5V18H9');
+  });
+  it('skips vertical moves that do not change the level', () => {
+    expect(stepPath([[0, 10], [3, NaN], [NaN, 10], [6, NaN]])).toBe('M0,10H3H6');
+  });
+});
+
+describe('stepChart', () => {
+  const f = i18n('en');
+  const points = Array.from({ length: 2000 }, (_, i) => ({ time: i / 10, survival: 1 - i / 4000, lower: 1 - i / 3000, upper: 1 - i / 6000 }));
+  const svg = stepChart({ f, width: 520, ariaLabel: 'a <b>', xLabel: 'days', yLabel: 'share', xMax: 180, markers: [30], series: [{ label: 's', color: '#123456', points, band: true }] });
+  it('is labelled for screen readers, with the label escaped', () => {
+    expect(svg).toContain('aria-label="a &lt;b&gt;"');
+    expect(svg).toContain('<title>a &lt;b&gt;</title>');
+  });
+  it('draws a band and a line, at most one step per half pixel', () => {
+    const [band, line] = [...svg.matchAll(/<path d="([^"]*)"/g)].map((m) => m[1]);
+    // 1,800 points fall into 462 px of plot width: 925 half pixels
+    expect(line.split('H').length - 1).toBeLessThanOrEqual(926);
+    expect(band.split('H').length - 1).toBeLessThanOrEqual(2 * 926);
+    expect(band.endsWith('Z')).toBe(true);
+  });
+});
+
+describe('rhythmGrid', () => {
+  it('draws one path per colour step, every cell with messages in a step above zero', () => {
+    const cells = [
+      { weekday: 1, hour: 9, messages: 100 },
+      { weekday: 1, hour: 10, messages: 1 },
+      { weekday: 7, hour: 23, messages: 50 },
+    ];
+    const svg = rhythmGrid({ width: 520, ariaLabel: 'rhythm', weekdayLabels: ['M', 'T', 'W', 'T', 'F', 'S', 'S'], hourLabel: 'hour', cells });
+    const fills = [...svg.matchAll(/<path d="([^"]*)" fill="(#[0-9a-f]{6})"/g)];
+    const count = (d: string) => d.split('z').length - 1;
+    expect(fills.reduce((s, m) => s + count(m[1]), 0)).toBe(168);
+    // the busiest cell alone has the darkest colour
+    expect(fills.at(-1)![2]).toBe('#08306b');
+    expect(count(fills.at(-1)![1])).toBe(1);
+    // empty hours share the lightest colour
+    expect(fills[0][2]).toBe('#eff3ff');
+    expect(count(fills[0][1])).toBe(165);
+  });
+  it('escapes text', () => {
+    expect(escapeXml(`<a href="x">'&'</a>`)).toBe('&lt;a href=&quot;x&quot;&gt;&#39;&amp;&#39;&lt;/a&gt;');
+  });
+});
