@@ -484,6 +484,9 @@ export function render(options: Plot.PlotOptions, f: Frame, o: ChartCommon, deco
     el.removeAttribute('aria-label');
   }
   for (const el of svg.querySelectorAll('[aria-description]')) el.removeAttribute('aria-description');
+  // Plot writes path coordinates to 1/1000 px; 1/10 is already finer than any screen or
+  // printer, and curves of thousands of steps shrink by a third.
+  for (const el of svg.querySelectorAll('path[d]')) el.setAttribute('d', el.getAttribute('d')!.replace(/(\.\d)\d+/g, '$1'));
   decorate?.(svg);
   // linkedom escapes only quotes in attributes; set the label by hand so "&" and "<" survive.
   return node.outerHTML.replace(/^<(svg|figure)\b/, (m) => `${m} aria-label="${escapeAttr(o.ariaLabel)}"`);

@@ -30,5 +30,13 @@ export function bothLanguages() {
   return [{ params: { lang: undefined }, props: { lang: 'zh' as Lang } }, { params: { lang: 'en' }, props: { lang: 'en' as Lang } }];
 }
 
+/** Groups per page of the group list. */
+export const GROUPS_PAGE_SIZE = 500;
+
+/** groups/ for the first page of the group list, groups/page-2/ for the second… */
+export function groupsPagePath(page: number): string {
+  return page === 1 ? 'groups/' : `groups/page-${page}/`;
+}
+
 /** Issues per data-quality page. */
 export const QUALITY_PAGE_SIZE = 500;

@@ -91,8 +91,8 @@ export interface SiteData {
 
 /** A URL-safe page name for a group: its ID when that is safe, else a stable hash. */
 export function groupSlug(id: string): string {
-  // (qz-shell is the page shell every group page is written into)
-  if (/^[A-Za-z0-9_-]{1,64}$/.test(id) && id !== 'qz-shell') return id;
+  // (qz-shell is the page shell every group page is written into; page-N are group list pages)
+  if (/^[A-Za-z0-9_-]{1,64}$/.test(id) && id !== 'qz-shell' && !/^page-\d+$/.test(id)) return id;
   return `g-${createHash('sha256').update(id).digest('hex').slice(0, 12)}`;
 }
 

@@ -10,6 +10,9 @@ import type { SurvivalCurve } from '../stats/index.ts';
 import { channelColor, SMALL_SAMPLE_COLOR, typeColor } from './colors.ts';
 import type { SiteData } from './site-data.ts';
 
+/** Long lists of groups on a page (zombies, flagged) show this many; the CSV has them all. */
+export const LIST_LIMIT = 100;
+
 export function channelLabel(f: I18n, channel: string): string {
   return f.t(`channel.${channel}` as MessageKey);
 }

@@ -1,0 +1,52 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { describe, expect, it } from 'vitest';
+import { siteStats } from '../src/bench.ts';
+import { thinSteps } from '../src/charts/survival.ts';
+import { groupSlug } from '../src/site/site-data.ts';
+import { tempDir } from './helpers.ts';
+
+describe('siteStats (npm run bench)', () => {
+  it('counts a page with the stylesheets and scripts it loads, gzip-compressed', async () => {
+    const dir = tempDir();
+    mkdirSync(join(dir, '_astro'));
+    mkdirSync(join(dir, 'a'));
+    const css = 'body { color: red; }\n'.repeat(200);
+    const js = 'console.log(1);\n'.repeat(100);
+    writeFileSync(join(dir, '_astro', 'x.css'), css);
+    writeFileSync(join(dir, '_astro', 'y.js'), js);
+    const light = '<html><body>hi</body></html>';
+    const heavy = `<html><head><link rel="stylesheet" href="/base/_astro/x.css"><script type="module" src="/base/_astro/y.js"></script><link rel="icon" href="/base/favicon.svg"></head><body>${'text '.repeat(100)}</body></html>`;
+    writeFileSync(join(dir, 'index.html'), light);
+    writeFileSync(join(dir, 'a', 'index.html'), heavy);
+    const stats = await siteStats(dir, '/base/');
+    expect(stats.pages).toBe(2);
+    expect(stats.files).toBe(4);
+    expect(stats.heaviest.page).toBe(join('a', 'index.html'));
+    const gz = (s: string) => gzipSync(Buffer.from(s), { level: 6 }).length;
+    expect(stats.heaviest.transfer).toBe(gz(heavy) + gz(css) + gz(js));
+  });
+});
+
+describe('thinSteps', () => {
+  it('keeps the last point of each slot, so the level after a slot is right', () => {
+    const pts = [0.1, 0.4, 0.9, 1.2, 3.5].map((time, i) => ({ time, survival: 1 - i / 10 }));
+    expect(thinSteps(pts, 1)).toEqual([
+      { time: 0.9, survival: 0.8 },
+      { time: 1.2, survival: 0.7 },
+      { time: 3.5, survival: 0.6 },
+    ]);
+  });
+  it('leaves curves already coarser than the slot alone', () => {
+    const pts = [1, 2, 3].map((time) => ({ time }));
+    expect(thinSteps(pts, 0.5)).toEqual(pts);
+  });
+});
+
+describe('groupSlug', () => {
+  it('never gives a group the path of a group list page or the page shell', () => {
+    expect(groupSlug('G0001')).toBe('G0001');
+    for (const id of ['page-2', 'qz-shell']) expect(groupSlug(id)).not.toBe(id);
+  });
+});

@@ -1,0 +1,55 @@
+/**
+ * The build key: an unchanged rebuild does nothing; any changed byte, option or salt rebuilds.
+ */
+import { appendFileSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { BUILD_KEY_FILE } from '../../src/build-key.ts';
+import { buildIfChanged, type BuildOptions } from '../../src/build.ts';
+import { nodeEffects, silentLogger } from '../../src/pipeline/effects.ts';
+import { copyFixture, tempDir } from '../helpers.ts';
+
+function options(dataDir: string, outDir: string, extra: Partial<BuildOptions> = {}): BuildOptions {
+  return { dataDir, outDir, projectDir: tempDir(), render: false, salt: 'test-salt', builtAt: '2026-04-01T00:00:00.000Z', ...extra };
+}
+
+describe('build key', () => {
+  const data = copyFixture('hand');
+  const out = join(tempDir(), 'dist');
+  const effects = nodeEffects(silentLogger);
+
+  it('builds, then finds the same inputs up to date without touching the site', async () => {
+    const first = await buildIfChanged(options(data, out), effects);
+    expect('upToDate' in first).toBe(false);
+    const key = JSON.parse(readFileSync(join(out, BUILD_KEY_FILE), 'utf8')).key;
+    expect(key).toMatch(/^[0-9a-f]{64}$/);
+    const summary = readFileSync(join(out, 'data', 'summary.json'));
+    const second = await buildIfChanged(options(data, out), effects);
+    expect(second).toMatchObject({ upToDate: true, key });
+    expect(readFileSync(join(out, 'data', 'summary.json'))).toEqual(summary);
+  });
+
+  it('ignores modification times: a touched file with the same bytes is the same input', async () => {
+    utimesSync(join(data, 'members.csv'), new Date('2030-01-01'), new Date('2030-01-01'));
+    expect(await buildIfChanged(options(data, out), effects)).toMatchObject({ upToDate: true });
+  });
+
+  it('rebuilds when a byte of an input changes', async () => {
+    appendFileSync(join(data, 'groups.csv'), '\n');
+    expect('upToDate' in (await buildIfChanged(options(data, out), effects))).toBe(false);
+    expect(await buildIfChanged(options(data, out), effects)).toMatchObject({ upToDate: true });
+  });
+
+  it('rebuilds when a file is added, or an option or the salt changes', async () => {
+    writeFileSync(join(data, 'notes.txt'), 'hello');
+    expect('upToDate' in (await buildIfChanged(options(data, out), effects))).toBe(false);
+    expect('upToDate' in (await buildIfChanged(options(data, out, { asOf: '2026-03-31' }), effects))).toBe(false);
+    expect('upToDate' in (await buildIfChanged(options(data, out, { asOf: '2026-03-31', salt: 'other' }), effects))).toBe(false);
+    expect(await buildIfChanged(options(data, out, { asOf: '2026-03-31', salt: 'other' }), effects)).toMatchObject({ upToDate: true });
+  });
+
+  it('rebuilds when the site was removed or its key is damaged', async () => {
+    writeFileSync(join(out, BUILD_KEY_FILE), 'not json');
+    expect('upToDate' in (await buildIfChanged(options(data, out), effects))).toBe(false);
+  });
+});
