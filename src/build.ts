@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import { BUILD_KEY_FILE, computeBuildKey, storedBuildKey, type BuildKey } from './build-key.ts';
 import { loadConfig, type QunlensConfig } from './config.ts';
 import type { Db } from './db/db.ts';
-import { openNativeDb } from './db/native.ts';
+import { DEFAULT_MEMORY_LIMIT, openNativeDb } from './db/native.ts';
 import { computeMetrics, type MetricsResult } from './metrics/index.ts';
 import type { Effects } from './pipeline/effects.ts';
 import { buildModel, type Model } from './pipeline/model.ts';
@@ -136,7 +136,7 @@ export async function build(options: BuildOptions, effects: Effects, known?: { k
   // Staging and work folders: the stage sits next to the output so the final swap is a rename.
   const stage = `${outDir}.staging-${process.pid}-${randomBytes(3).toString('hex')}`;
   const work = await mkdtemp(effects.path.join(tmpdir(), 'qunlens-work-'));
-  const db = await openNativeDb({ threads: options.threads, memoryLimit: options.memoryLimit ?? '2GB', tempDirectory: effects.path.join(work, 'spill') });
+  const db = await openNativeDb({ threads: options.threads, memoryLimit: options.memoryLimit ?? DEFAULT_MEMORY_LIMIT, tempDirectory: effects.path.join(work, 'spill') });
   try {
     const { validation, model } = await loadAndValidate(db, effects, { dataDir: options.dataDir, workDir: work, config, salt }, timings);
     const metrics = await step(effects, timings, 'metrics', () => computeMetrics(db, config, model), (m) =>
@@ -147,26 +147,29 @@ export async function build(options: BuildOptions, effects: Effects, known?: { k
     const outputs = await step(effects, timings, 'outputs', () => writeOutputs(db, effects, { dataDir: dataOut, config, model, metrics, files: validation.files, builtAt, base: options.base ?? '/' }), (o) =>
       `${o.length} files, ${(o.reduce((s, f) => s + f.bytes, 0) / 1e6).toFixed(1)} MB in data/`,
     );
-    let groups: Awaited<ReturnType<typeof groupPages>> | null = await groupPages(db, config);
-    const site = siteData({
-      config,
-      model,
-      metrics,
-      files: validation.files,
-      builtAt,
-      groups,
-      benchmarks: await db.rows(`SELECT group_type AS "groupType", metric, groups, p25, p50, p75 FROM out_type_benchmarks`),
-      issues: await db.rows(`SELECT file, line, "column", severity, message FROM out_data_quality`),
-    });
+    // what the pages show, as two files: site.json, and one line per group for its page
     const siteFile = effects.path.join(work, 'site.json');
-    // one group per line: the page writers stream it instead of holding every group at once
     const groupFile = effects.path.join(work, 'site-groups.ndjson');
-    await effects.writeFile(siteFile, JSON.stringify(site));
-    await effects.writeFile(groupFile, '');
-    for (let i = 0; i < groups.length; i += 500) {
-      await effects.appendFile(groupFile, groups.slice(i, i + 500).map((g) => `${JSON.stringify({ ...g, slug: groupSlug(g.id) })}\n`).join(''));
-    }
-    groups = null;
+    const site = await step(effects, timings, 'page data', async () => {
+      const groups = await groupPages(db, config);
+      const site = siteData({
+        config,
+        model,
+        metrics,
+        files: validation.files,
+        builtAt,
+        groups,
+        benchmarks: await db.rows(`SELECT group_type AS "groupType", metric, groups, p25, p50, p75 FROM out_type_benchmarks`),
+        issues: await db.rows(`SELECT file, line, "column", severity, message FROM out_data_quality`),
+      });
+      await effects.writeFile(siteFile, JSON.stringify(site));
+      // streamed by the page writers instead of held whole
+      await effects.writeFile(groupFile, '');
+      for (let i = 0; i < groups.length; i += 500) {
+        await effects.appendFile(groupFile, groups.slice(i, i + 500).map((g) => `${JSON.stringify({ ...g, slug: groupSlug(g.id) })}\n`).join(''));
+      }
+      return site;
+    }, (s) => `${n(s.groups.length)} groups, ${n(s.quality.issues.length)} data-quality lines`);
     // Everything the pages need is in the two JSON files: give DuckDB's memory back before
     // Astro and the page writer take theirs, so the two peaks never add up.
     await db.close();

@@ -9,7 +9,7 @@ import * as nodePath from 'node:path';
 import { parseArgs } from 'node:util';
 import { build, buildIfChanged, loadAndValidate, resolveSalt } from './build.ts';
 import { ConfigError, loadConfig } from './config.ts';
-import { openNativeDb } from './db/native.ts';
+import { DEFAULT_MEMORY_LIMIT, openNativeDb } from './db/native.ts';
 import { consoleLogger, nodeEffects } from './pipeline/effects.ts';
 import { ModelError } from './pipeline/model.ts';
 import { InputError } from './pipeline/read.ts';
@@ -205,7 +205,7 @@ async function runCheck(values: ReturnType<typeof parse>['values']): Promise<num
   const config = await loadConfig(effects, process.cwd(), { asOf: dateOption(values['as-of']) });
   const salt = await resolveSalt(effects, process.cwd(), config);
   const work = await mkdtemp(nodePath.join(tmpdir(), 'qunlens-check-'));
-  const db = await openNativeDb({ memoryLimit: values['memory-limit'] ?? '2GB', tempDirectory: nodePath.join(work, 'spill') });
+  const db = await openNativeDb({ memoryLimit: values['memory-limit'] ?? DEFAULT_MEMORY_LIMIT, tempDirectory: nodePath.join(work, 'spill') });
   try {
     log.info(`qunlens check: ${dataDir}`);
     const { validation } = await loadAndValidate(db, effects, { dataDir, workDir: work, config, salt }, {});

@@ -14,6 +14,14 @@ export interface NativeDbOptions {
   tempDirectory?: string;
 }
 
+/**
+ * DuckDB's default memory limit here. It bounds the buffer manager (big joins and sorts spill
+ * to disk beyond it); Node, the result rows turned into pages and Astro need the rest. At the
+ * benchmark scale (20 M messages) 1.3 GB costs no time against 2 GB and keeps the whole
+ * build process under 2 GiB resident.
+ */
+export const DEFAULT_MEMORY_LIMIT = '1.3GB';
+
 export async function openNativeDb(options: NativeDbOptions = {}): Promise<NativeDb> {
   const config: Record<string, string> = {};
   if (options.threads) config.threads = String(options.threads);

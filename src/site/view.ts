@@ -6,7 +6,7 @@
 import type { Finding } from '../metrics/findings.ts';
 import type { Rate } from '../metrics/summaries.ts';
 import type { I18n, MessageKey } from '../i18n/index.ts';
-import type { SurvivalCurve } from '../stats/index.ts';
+import type { DrawnCurve } from '../stats/index.ts';
 import { channelColor, SMALL_SAMPLE_COLOR, typeColor } from './colors.ts';
 import type { SiteData } from './site-data.ts';
 
@@ -55,12 +55,12 @@ export function channelRateRows(site: SiteData, f: I18n, pick: (c: SiteData['cha
 }
 
 /** Curve points for the survival chart. */
-export function curvePoints(curve: SurvivalCurve) {
+export function curvePoints(curve: DrawnCurve) {
   return curve.points.map((p) => ({ time: p.time, survival: p.survival, lower: p.lower, upper: p.upper }));
 }
 
 /** S(t) of a curve read as a step function (for the tables behind survival charts). */
-export function survivalAtDay(curve: SurvivalCurve, day: number): number | null {
+export function survivalAtDay(curve: DrawnCurve, day: number): number | null {
   if (!curve.points.length) return null;
   const last = curve.points[curve.points.length - 1];
   if (day > last.time) return null;

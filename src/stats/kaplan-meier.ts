@@ -29,6 +29,14 @@ export interface SurvivalCurve {
   points: SurvivalPoint[];
 }
 
+/** What a chart, its table and its CSV need of a curve (pages carry thousands of these). */
+export type DrawnPoint = Pick<SurvivalPoint, 'time' | 'atRisk' | 'events' | 'survival' | 'lower' | 'upper'>;
+export interface DrawnCurve {
+  n: number;
+  events: number;
+  points: DrawnPoint[];
+}
+
 /**
  * Kaplan–Meier as R `survfit(Surv(time, status) ~ 1, conf.type = "log-log")`: one point per distinct
  * time that has events or censorings (input may be unsorted, may repeat a time, may contain rows with 0/0).
