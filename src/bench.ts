@@ -253,6 +253,7 @@ export function benchTable(r: BenchResult, smaller?: BenchResult): string {
     ['  model', 'memberships, activity, channels', s(t.model ?? 0)],
     ['  metrics', 'survival, rates, benchmarks, findings', s(t.metrics ?? 0)],
     ['  outputs', 'dist/data: CSV, JSON, browser database', s(t.outputs ?? 0)],
+    ['  page data', 'what the pages show, per group and overall', s(t['page data'] ?? 0)],
     ['  render', `${n(r.site.pages)} pages: Astro, then the group pages`, s(t.render ?? 0)],
     ['pipeline', 'read → outputs (dist/data)', s(r.pipelineMs)],
     ['build', 'whole npm run build, wall clock', s(r.build.wallMs)],
