@@ -15,6 +15,7 @@ import { loadConfig, type QunlensConfig } from './config.ts';
 import type { Db } from './db/db.ts';
 import { DEFAULT_MEMORY_LIMIT, openNativeDb } from './db/native.ts';
 import { computeMetrics, type MetricsResult } from './metrics/index.ts';
+import { runReports } from './notebook/index.ts';
 import type { Effects } from './pipeline/effects.ts';
 import { buildModel, type Model } from './pipeline/model.ts';
 import { writeOutputs, type OutputFile } from './pipeline/outputs.ts';
@@ -37,6 +38,8 @@ export interface BuildOptions {
   salt?: string;
   threads?: number;
   memoryLimit?: string;
+  /** Notebook reports folder (default src/reports/). */
+  reportsDir?: string;
   /** Clock for "built at" (injected so tests are stable). */
   builtAt?: string;
 }
@@ -147,6 +150,9 @@ export async function build(options: BuildOptions, effects: Effects, known?: { k
     const outputs = await step(effects, timings, 'outputs', () => writeOutputs(db, effects, { dataDir: dataOut, config, model, metrics, files: validation.files, builtAt, base: options.base ?? '/' }), (o) =>
       `${o.length} files, ${(o.reduce((s, f) => s + f.bytes, 0) / 1e6).toFixed(1)} MB in data/`,
     );
+    const reports = await step(effects, timings, 'reports', () => runReports(effects, { databaseFile: effects.path.join(dataOut, 'qunlens.duckdb'), asOf: model.asOf, reportsDir: options.reportsDir }), (r) =>
+      `${r.length} reports, ${r.reduce((s, v) => s + v.cells, 0)} SQL cells`,
+    );
     // what the pages show, as two files: site.json, and one line per group for its page
     const siteFile = effects.path.join(work, 'site.json');
     const groupFile = effects.path.join(work, 'site-groups.ndjson');
@@ -161,6 +167,7 @@ export async function build(options: BuildOptions, effects: Effects, known?: { k
         groups,
         benchmarks: await db.rows(`SELECT group_type AS "groupType", metric, groups, p25, p50, p75 FROM out_type_benchmarks`),
         issues: await db.rows(`SELECT file, line, "column", severity, message FROM out_data_quality`),
+        reports,
       });
       await effects.writeFile(siteFile, JSON.stringify(site));
       // streamed by the page writers instead of held whole

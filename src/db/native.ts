@@ -7,6 +7,8 @@ import type { Db, Row } from './db.ts';
 export interface NativeDbOptions {
   /** Database file; omit for in-memory. */
   path?: string;
+  /** Open the file read-only (several readers may share it). */
+  readOnly?: boolean;
   threads?: number;
   /** e.g. '1.5GB'. Bounds DuckDB's buffer manager so big inputs spill instead of growing. */
   memoryLimit?: string;
@@ -27,6 +29,7 @@ export async function openNativeDb(options: NativeDbOptions = {}): Promise<Nativ
   if (options.threads) config.threads = String(options.threads);
   if (options.memoryLimit) config.memory_limit = options.memoryLimit;
   if (options.tempDirectory) config.temp_directory = options.tempDirectory;
+  if (options.readOnly) config.access_mode = 'READ_ONLY';
   const instance = await DuckDBInstance.create(options.path ?? ':memory:', config);
   const connection = await instance.connect();
   return new NativeDb(instance, connection);

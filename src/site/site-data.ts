@@ -12,6 +12,7 @@ import type { MetricsResult } from '../metrics/index.ts';
 import type { ChannelSummary, LifespanSummary, WeekRetention } from '../metrics/summaries.ts';
 import type { LabelMapping, Model } from '../pipeline/model.ts';
 import type { FileQuality } from '../pipeline/validate.ts';
+import type { ReportView } from '../notebook/run.ts';
 import type { LogRankResult, SurvivalCurve } from '../stats/index.ts';
 
 export interface Labels {
@@ -79,6 +80,8 @@ export interface SiteData {
   regions: PlaceSummary[];
   stores: PlaceSummary[];
   findings: Finding[];
+  /** notebook reports from src/reports/, run (notebook/) */
+  reports: ReportView[];
   quality: {
     files: FileQuality[];
     errors: number;
@@ -105,6 +108,7 @@ export function siteData(input: {
   benchmarks: SiteData['benchmarks'];
   groups: GroupPage[];
   issues: QualityIssue[];
+  reports?: ReportView[];
 }): SiteData {
   const { config, model, metrics } = input;
   const types = metrics.lifespans.map((l) => l.groupType);
@@ -164,6 +168,7 @@ export function siteData(input: {
     regions: metrics.regions,
     stores: metrics.stores,
     findings: metrics.findings,
+    reports: input.reports ?? [],
     quality: {
       files: input.files,
       errors: input.files.reduce((s, f) => s + f.rowsRejected, 0),

@@ -1,0 +1,44 @@
+/**
+ * The reports step: every Markdown file in src/reports/, parsed and run against the database
+ * the build just wrote for the browser, opened read-only in a DuckDB instance of its own: a
+ * report reads exactly the tables Explore offers and nothing else (no raw member IDs from the
+ * pipeline's tables can reach a page). A failing cell fails the build, naming the report file,
+ * the cell and DuckDB's message.
+ */
+import { fileURLToPath } from 'node:url';
+import { openNativeDb } from '../db/native.ts';
+import type { Effects } from '../pipeline/effects.ts';
+import { parseReport, ReportError } from './parse.ts';
+import { runReport, type ReportView } from './run.ts';
+
+export { ReportError } from './parse.ts';
+export type { ReportView } from './run.ts';
+
+/** Where reports live, and how messages name them. */
+export const REPORTS_DIR = fileURLToPath(new URL('../reports/', import.meta.url));
+const SHOWN_AS = 'src/reports';
+
+export async function runReports(effects: Effects, options: { databaseFile: string; asOf: string; reportsDir?: string; shownAs?: string }): Promise<ReportView[]> {
+  const dir = options.reportsDir ?? REPORTS_DIR;
+  const shownAs = options.shownAs ?? (options.reportsDir ? options.reportsDir.replace(/\/+$/, '') : SHOWN_AS);
+  if (!(await effects.exists(dir))) return [];
+  const files = (await effects.readdir(dir)).filter((f) => f.toLowerCase().endsWith('.md') && !f.startsWith('_') && f.toLowerCase() !== 'readme.md').sort();
+  if (!files.length) return [];
+  const parsed = [];
+  for (const file of files) parsed.push(parseReport(`${shownAs}/${file}`, await effects.readText(effects.path.join(dir, file))));
+  const db = await openNativeDb({ path: options.databaseFile, readOnly: true, memoryLimit: '1GB' });
+  try {
+    const reserved = new Set((await db.rows<{ name: string }>(`SELECT lower(table_name) AS name FROM duckdb_tables() WHERE NOT temporary`)).map((r) => r.name));
+    const views: ReportView[] = [];
+    // as_of as the reports' first parameter: a monthly review is about the month it ends in
+    const asOf = options.asOf;
+    const builtins = { as_of: asOf, month_start: `${asOf.slice(0, 7)}-01` };
+    for (const report of parsed) views.push(await runReport(db, report, builtins, reserved));
+    return views;
+  } catch (error) {
+    if (error instanceof ReportError) throw error;
+    throw new ReportError(`reports: ${(error as Error).message}`);
+  } finally {
+    await db.close();
+  }
+}

@@ -1,0 +1,152 @@
+/**
+ * Runs a parsed report's cells, in order, on a database whose default catalog is the one the
+ * site ships (so a cell reads exactly what Explore reads), and turns its prose into HTML with
+ * the values it quotes. Each cell's result is kept as a temporary table named after the cell,
+ * so later cells can read it; they are dropped when the report is done.
+ */
+import { marked } from 'marked';
+import { sqlIdent, sqlString, type Db } from '../db/db.ts';
+import { ReportError, substitute, type ChartSpec, type ParsedReport, type ReportMeta } from './parse.ts';
+
+/** Rows of a cell kept for its table and charts (the table shows the first TABLE_ROWS). */
+export const ROW_LIMIT = 1000;
+export const TABLE_ROWS = 100;
+
+export type Cell = string | number | boolean | null;
+
+export interface CellResult {
+  name: string;
+  line: number;
+  /** the SQL as run (parameters filled in) */
+  sql: string;
+  /** the same as one statement that runs on its own in Explore (earlier cells it reads as CTEs) */
+  exploreSql: string;
+  hidden: boolean;
+  columns: { name: string; type: string }[];
+  rows: Cell[][];
+  rowCount: number;
+  ms: number;
+}
+
+export type ReportViewBlock = { kind: 'prose'; html: string } | ({ kind: 'cell' } & CellResult) | { kind: 'chart'; spec: ChartSpec; line: number };
+
+export interface ReportView {
+  file: string;
+  slug: string;
+  meta: ReportMeta;
+  blocks: ReportViewBlock[];
+  /** cells and the time they took, for the build log */
+  cells: number;
+  ms: number;
+}
+
+function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+}
+
+const plainNumber = new Intl.NumberFormat('zh-CN', { maximumFractionDigits: 2 });
+const FILTERS: Record<string, (v: number) => string> = {
+  pct: (v) => `${(v * 100).toFixed(1)}%`,
+  int: (v) => Math.round(v).toLocaleString('en-US'),
+  num: (v) => v.toLocaleString('en-US', { minimumFractionDigits: 1, maximumFractionDigits: 1 }),
+  money: (v) => `¥${Math.round(v).toLocaleString('en-US')}`,
+};
+
+/** {{cell.column}} or {{cell.column | pct}} → the first row's value, formatted (and escaped for HTML). */
+function fillValues(file: string, markdown: string, results: Map<string, CellResult>, html = true): string {
+  const out = (text: string) => (html ? escapeHtml(text) : text);
+  return markdown.replace(/\{\{\s*([A-Za-z_]\w*)\.([^}|\s]+)\s*(?:\|\s*(\w+)\s*)?\}\}/g, (whole, cell: string, column: string, filter?: string) => {
+    const result = results.get(cell);
+    if (!result) throw new ReportError(`${file}: ${whole} names no SQL cell of this report`);
+    const index = result.columns.findIndex((c) => c.name === column);
+    if (index < 0) throw new ReportError(`${file}: ${whole}: cell "${cell}" has no column "${column}" (columns: ${result.columns.map((c) => c.name).join(', ')})`);
+    if (filter && !FILTERS[filter]) throw new ReportError(`${file}: ${whole}: unknown format "${filter}" (formats: ${Object.keys(FILTERS).join(', ')})`);
+    const value = result.rows[0]?.[index] ?? null;
+    if (value === null) return '—';
+    if (typeof value === 'number') return out(filter ? FILTERS[filter](value) : plainNumber.format(value));
+    return out(String(value));
+  });
+}
+
+/** Earlier cells this SQL reads (by name, and what those read), in the order they ran. */
+function dependencies(sql: string, earlier: CellResult[]): CellResult[] {
+  const needed = new Set<string>();
+  const visit = (text: string) => {
+    for (const c of earlier) if (!needed.has(c.name) && new RegExp(`\\b${c.name}\\b`, 'i').test(text)) {
+      needed.add(c.name);
+      visit(c.sql);
+    }
+  };
+  visit(sql);
+  return earlier.filter((c) => needed.has(c.name));
+}
+
+/** One statement for Explore: the cells it reads become CTEs in front of it. */
+export function standaloneSql(sql: string, earlier: CellResult[]): string {
+  const deps = dependencies(sql, earlier);
+  if (!deps.length) return sql;
+  const ctes = deps.map((c) => `${c.name} AS (\n${c.sql}\n)`).join(',\n');
+  const own = /^\s*WITH\s+(RECURSIVE\s+)?/i.exec(sql);
+  if (own) return `WITH ${own[1] ? 'RECURSIVE ' : ''}${ctes},\n${sql.slice(own[0].length)}`;
+  return `WITH ${ctes}\n${sql}`;
+}
+
+/**
+ * Run a report. `db` must have the shipped database as its default catalog; `builtins` are
+ * parameters every report has (as_of…), which its own front matter may override.
+ */
+export async function runReport(db: Db, report: ParsedReport, builtins: Record<string, string | number | boolean>, reserved: Set<string>): Promise<ReportView> {
+  const parameters = { ...builtins, ...report.meta.parameters };
+  const results = new Map<string, CellResult>();
+  const blocks: ReportViewBlock[] = [];
+  const start = performance.now();
+  try {
+    // every cell first, so prose may quote a cell written below it
+    for (const block of report.blocks) {
+      if (block.kind !== 'sql') continue;
+      if (reserved.has(block.name.toLowerCase())) {
+        throw new ReportError(`${report.file}:${block.line}: cell "${block.name}" has the name of a table of the database; name it differently so the table stays readable`);
+      }
+      const sql = substitute(report.file, block, parameters);
+      const t = performance.now();
+      const table = `temp.main.${sqlIdent(block.name)}`;
+      try {
+        await db.exec(`CREATE OR REPLACE TEMP TABLE ${sqlIdent(block.name)} AS (\n${sql}\n)`);
+      } catch (error) {
+        throw new ReportError(`${report.file}:${block.line}: cell "${block.name}" failed: ${(error as Error).message.split('\n')[0]}`);
+      }
+      const columns = await db.rows<{ name: string; type: string }>(
+        `SELECT column_name AS name, data_type AS type FROM duckdb_columns() WHERE database_name = 'temp' AND table_name = ${sqlString(block.name)} ORDER BY column_index`,
+      );
+      const [{ n }] = await db.rows<{ n: number }>(`SELECT count(*)::BIGINT AS n FROM ${table}`);
+      const objects = await db.rows(`SELECT * FROM ${table} LIMIT ${ROW_LIMIT}`);
+      const rows = objects.map((o) =>
+        columns.map((c) => {
+          const v = o[c.name];
+          return v === null || v === undefined || typeof v === 'number' || typeof v === 'string' || typeof v === 'boolean' ? (v ?? null) : JSON.stringify(v);
+        }),
+      );
+      const earlier = [...results.values()];
+      results.set(block.name, { name: block.name, line: block.line, sql, exploreSql: standaloneSql(sql, earlier), hidden: block.hidden, columns, rows, rowCount: n, ms: performance.now() - t });
+    }
+    for (const block of report.blocks) {
+      if (block.kind === 'sql') blocks.push({ kind: 'cell', ...results.get(block.name)! });
+      else if (block.kind === 'chart') {
+        const data = results.get(block.spec.data)!;
+        for (const col of [block.spec.x, block.spec.y, block.spec.series]) {
+          if (col && !data.columns.some((c) => c.name === col)) {
+            throw new ReportError(`${report.file}:${block.line}: chart "${block.spec.title}": cell "${data.name}" has no column "${col}" (columns: ${data.columns.map((c) => c.name).join(', ')})`);
+          }
+        }
+        // a chart's title and takeaway may quote values too, so the one-line reading follows the data
+        const spec = { ...block.spec, title: fillValues(report.file, block.spec.title, results, false), takeaway: fillValues(report.file, block.spec.takeaway, results, false) };
+        blocks.push({ kind: 'chart', spec, line: block.line });
+      } else {
+        blocks.push({ kind: 'prose', html: await marked.parse(fillValues(report.file, block.markdown, results), { async: true }) });
+      }
+    }
+  } finally {
+    for (const name of results.keys()) await db.exec(`DROP TABLE IF EXISTS temp.main.${sqlIdent(name)}`);
+  }
+  return { file: report.file, slug: report.slug, meta: report.meta, blocks, cells: results.size, ms: performance.now() - start };
+}

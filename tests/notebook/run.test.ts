@@ -1,0 +1,102 @@
+import { writeFileSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { openNativeDb } from '../../src/db/native.ts';
+import { runReports } from '../../src/notebook/index.ts';
+import { standaloneSql, type CellResult } from '../../src/notebook/run.ts';
+import { nodeEffects, silentLogger } from '../../src/pipeline/effects.ts';
+import { tempDir } from '../helpers.ts';
+
+const effects = nodeEffects(silentLogger);
+let databaseFile = '';
+
+beforeAll(async () => {
+  databaseFile = join(tempDir(), 'shipped.duckdb');
+  const db = await openNativeDb({ path: databaseFile });
+  await db.exec(`CREATE TABLE channel_summary AS SELECT * FROM (VALUES ('guide', 120, 0.75), ('invite', 80, 0.5), ('material', 40, NULL)) t(channel, joins, retention_d30)`);
+  await db.close();
+});
+
+function reports(files: Record<string, string>): string {
+  const dir = tempDir();
+  mkdirSync(dir, { recursive: true });
+  for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text);
+  return dir;
+}
+
+describe('runReports', () => {
+  it('runs cells on the shipped database, later cells reading earlier ones, and fills the prose', async () => {
+    const dir = reports({
+      'a.md': [
+        '---',
+        'title: A',
+        'parameters:',
+        '  min_joins: 50',
+        '---',
+        'Best: **{{best.channel}}** at {{best.retention_d30 | pct}} of {{best.joins | int}}; as of {{meta.as_of}}.',
+        '```sql big',
+        'SELECT * FROM channel_summary WHERE joins >= ${min_joins} ORDER BY joins DESC',
+        '```',
+        '```sql best hidden',
+        'SELECT * FROM big ORDER BY retention_d30 DESC LIMIT 1',
+        '```',
+        '```sql meta',
+        'SELECT ${as_of} AS as_of, ${month_start} AS month_start',
+        '```',
+        '```chart',
+        'data: big',
+        'type: bar',
+        'x: retention_d30',
+        'y: channel',
+        'title: Retention',
+        'takeaway: {{best.channel}} keeps most: {{best.retention_d30 | pct}} <ok>',
+        '```',
+      ].join('\n'),
+      'README.md': 'not a report',
+    });
+    const [view] = await runReports(effects, { databaseFile, asOf: '2026-10-31', reportsDir: dir, shownAs: 'src/reports' });
+    expect(view.slug).toBe('a');
+    expect(view.cells).toBe(3);
+    const [prose, big, best, meta, chart] = view.blocks;
+    expect(prose).toEqual({ kind: 'prose', html: '<p>Best: <strong>guide</strong> at 75.0% of 120; as of 2026-10-31.</p>\n' });
+    expect(big).toMatchObject({ kind: 'cell', name: 'big', rowCount: 2, rows: [['guide', 120, 0.75], ['invite', 80, 0.5]], sql: 'SELECT * FROM channel_summary WHERE joins >= 50 ORDER BY joins DESC' });
+    expect(big.kind === 'cell' && big.columns.map((c) => c.name)).toEqual(['channel', 'joins', 'retention_d30']);
+    // the cell as Explore would run it: the cell it reads in front of it as a CTE
+    expect(best).toMatchObject({ kind: 'cell', hidden: true, exploreSql: 'WITH big AS (\nSELECT * FROM channel_summary WHERE joins >= 50 ORDER BY joins DESC\n)\nSELECT * FROM big ORDER BY retention_d30 DESC LIMIT 1' });
+    expect(meta).toMatchObject({ rows: [['2026-10-31', '2026-10-01']] });
+    // chart text is plain (the page escapes it); values fill in
+    expect(chart).toMatchObject({ kind: 'chart', spec: { title: 'Retention', takeaway: 'guide keeps most: 75.0% <ok>' } });
+  });
+
+  it('fails naming the report file, the cell and DuckDB\'s message', async () => {
+    const dir = reports({ 'broken.md': '---\ntitle: B\n---\n\n```sql oops\nSELECT no_such_column FROM channel_summary\n```\n' });
+    await expect(runReports(effects, { databaseFile, asOf: '2026-10-31', reportsDir: dir, shownAs: 'src/reports' })).rejects.toThrow(
+      /^src\/reports\/broken\.md:5: cell "oops" failed: Binder Error: Referenced column "no_such_column" not found/,
+    );
+  });
+
+  it('cannot write to the shipped database or read anything outside it', async () => {
+    const write = reports({ 'w.md': '---\ntitle: W\n---\n```sql w\nDELETE FROM channel_summary RETURNING *\n```\n' });
+    await expect(runReports(effects, { databaseFile, asOf: '2026-10-31', reportsDir: write, shownAs: 'src/reports' })).rejects.toThrow(/w\.md:4: cell "w" failed/);
+    const shadow = reports({ 's.md': '---\ntitle: S\n---\n```sql channel_summary\nSELECT 1\n```\n' });
+    await expect(runReports(effects, { databaseFile, asOf: '2026-10-31', reportsDir: shadow, shownAs: 'src/reports' })).rejects.toThrow(/has the name of a table of the database/);
+  });
+
+  it('names a {{value}} that points nowhere', async () => {
+    const dir = reports({ 'v.md': '---\ntitle: V\n---\n{{nope.x}}\n```sql a\nSELECT 1 AS x\n```\n{{a.y}}\n' });
+    await expect(runReports(effects, { databaseFile, asOf: '2026-10-31', reportsDir: dir, shownAs: 'src/reports' })).rejects.toThrow(/v\.md: \{\{nope\.x\}\} names no SQL cell/);
+  });
+
+  it('runs the reports shipped in src/reports/ without a data folder of their own', async () => {
+    expect(await runReports(effects, { databaseFile, asOf: '2026-10-31', reportsDir: join(tempDir(), 'missing') })).toEqual([]);
+  });
+});
+
+describe('standaloneSql', () => {
+  const cell = (name: string, sql: string) => ({ name, sql }) as CellResult;
+  it('merges with a WITH of its own and follows what earlier cells read', () => {
+    const earlier = [cell('a', 'SELECT 1 AS x'), cell('b', 'SELECT x FROM a'), cell('c', 'SELECT 3')];
+    expect(standaloneSql('WITH z AS (SELECT * FROM b) SELECT * FROM z', earlier)).toBe('WITH a AS (\nSELECT 1 AS x\n),\nb AS (\nSELECT x FROM a\n),\nz AS (SELECT * FROM b) SELECT * FROM z');
+    expect(standaloneSql('SELECT 1', earlier)).toBe('SELECT 1');
+  });
+});
