@@ -15,7 +15,7 @@ import { loadConfig, type QunlensConfig } from './config.ts';
 import type { Db } from './db/db.ts';
 import { DEFAULT_MEMORY_LIMIT, openNativeDb } from './db/native.ts';
 import { computeMetrics, type MetricsResult } from './metrics/index.ts';
-import { runReports } from './notebook/index.ts';
+import { runReports, shippedTables } from './notebook/index.ts';
 import type { Effects } from './pipeline/effects.ts';
 import { buildModel, type Model } from './pipeline/model.ts';
 import { writeOutputs, type OutputFile } from './pipeline/outputs.ts';
@@ -168,6 +168,7 @@ export async function build(options: BuildOptions, effects: Effects, known?: { k
         benchmarks: await db.rows(`SELECT group_type AS "groupType", metric, groups, p25, p50, p75 FROM out_type_benchmarks`),
         issues: await db.rows(`SELECT file, line, "column", severity, message FROM out_data_quality`),
         reports,
+        tables: await shippedTables(effects.path.join(dataOut, 'qunlens.duckdb')),
       });
       await effects.writeFile(siteFile, JSON.stringify(site));
       // streamed by the page writers instead of held whole

@@ -18,6 +18,26 @@ export type { ReportView } from './run.ts';
 export const REPORTS_DIR = fileURLToPath(new URL('../reports/', import.meta.url));
 const SHOWN_AS = 'src/reports';
 
+export interface ShippedTable {
+  name: string;
+  rows: number;
+  columns: { name: string; type: string }[];
+}
+
+/** The tables of the shipped database with their columns and row counts (Explore's table list). */
+export async function shippedTables(databaseFile: string): Promise<ShippedTable[]> {
+  const db = await openNativeDb({ path: databaseFile, readOnly: true, memoryLimit: '256MB' });
+  try {
+    const tables = await db.rows<{ name: string; rows: number }>(`SELECT table_name AS name, estimated_size::BIGINT AS rows FROM duckdb_tables() WHERE NOT temporary ORDER BY table_name`);
+    const columns = await db.rows<{ table_name: string; name: string; type: string }>(
+      `SELECT table_name, column_name AS name, data_type AS type FROM duckdb_columns() WHERE NOT internal ORDER BY table_name, column_index`,
+    );
+    return tables.map((t) => ({ ...t, columns: columns.filter((c) => c.table_name === t.name).map(({ name, type }) => ({ name, type })) }));
+  } finally {
+    await db.close();
+  }
+}
+
 export async function runReports(effects: Effects, options: { databaseFile: string; asOf: string; reportsDir?: string; shownAs?: string }): Promise<ReportView[]> {
   const dir = options.reportsDir ?? REPORTS_DIR;
   const shownAs = options.shownAs ?? (options.reportsDir ? options.reportsDir.replace(/\/+$/, '') : SHOWN_AS);

@@ -12,6 +12,7 @@ import type { MetricsResult } from '../metrics/index.ts';
 import type { ChannelSummary, LifespanSummary, WeekRetention } from '../metrics/summaries.ts';
 import type { LabelMapping, Model } from '../pipeline/model.ts';
 import type { FileQuality } from '../pipeline/validate.ts';
+import type { ShippedTable } from '../notebook/index.ts';
 import type { ReportView } from '../notebook/run.ts';
 import type { LogRankResult, SurvivalCurve } from '../stats/index.ts';
 
@@ -82,6 +83,8 @@ export interface SiteData {
   findings: Finding[];
   /** notebook reports from src/reports/, run (notebook/) */
   reports: ReportView[];
+  /** the tables of dist/data/qunlens.duckdb (Explore lists them) */
+  tables: ShippedTable[];
   quality: {
     files: FileQuality[];
     errors: number;
@@ -109,6 +112,7 @@ export function siteData(input: {
   groups: GroupPage[];
   issues: QualityIssue[];
   reports?: ReportView[];
+  tables?: ShippedTable[];
 }): SiteData {
   const { config, model, metrics } = input;
   const types = metrics.lifespans.map((l) => l.groupType);
@@ -169,6 +173,7 @@ export function siteData(input: {
     stores: metrics.stores,
     findings: metrics.findings,
     reports: input.reports ?? [],
+    tables: input.tables ?? [],
     quality: {
       files: input.files,
       errors: input.files.reduce((s, f) => s + f.rowsRejected, 0),

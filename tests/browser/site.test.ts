@@ -15,13 +15,13 @@ import { PDFDocument } from 'pdf-lib';
 import { writePdf } from '../../src/pdf.ts';
 import { generateSample } from '../../src/sample/generate.ts';
 import { serveStatic } from '../../src/serve.ts';
-import { ROOT, tempDir } from '../helpers.ts';
+import { readCsvObjects, ROOT, tempDir } from '../helpers.ts';
 import { buildData } from '../e2e/build-helpers.ts';
 
 export const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 const BASE = '/reports/qunlens/';
 const SHOTS = join(ROOT, 'test-results', 'screenshots');
-const MAIN_PAGES = ['', 'channels/', 'lifespans/', 'retention/', 'benchmarks/', 'stores/', 'groups/', 'quality/'];
+const MAIN_PAGES = ['', 'channels/', 'lifespans/', 'retention/', 'benchmarks/', 'stores/', 'groups/', 'reports/', 'explore/', 'quality/'];
 const require = createRequire(import.meta.url);
 const AXE = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
 
@@ -133,6 +133,8 @@ describe('the site in Chromium', () => {
         const target = url.pathname;
         if (!checked.has(target)) checked.set(target, (await fetch(origin + target)).status);
         if (checked.get(target) !== 200) broken.push(`${path} → ${href} (${checked.get(target)})`);
+        // #sql=… is the Explore page's query (state in the URL), not an anchor
+        if (url.hash.startsWith('#sql=')) continue;
         if (url.hash && target === path && !ids.has(decodeURIComponent(url.hash.slice(1)))) broken.push(`${path} → missing anchor ${url.hash}`);
         if (url.hash && target !== path) {
           const html = await (await fetch(origin + target)).text();
@@ -182,7 +184,9 @@ describe('the site in Chromium', () => {
   it('shows every chart and table with JavaScript off', async () => {
     const on = await openWatched(1440, true);
     const off = await openWatched(1440, false);
-    for (const p of MAIN_PAGES) {
+    // Explore is interactive by design (without JavaScript it lists the tables and says so);
+    // a report stands for the reports
+    for (const p of [...MAIN_PAGES.filter((x) => x !== 'explore/' && x !== 'reports/'), 'reports/channel-quality/']) {
       const count = async (page: Page) => {
         await page.goto(`${origin}${BASE}${p}`);
         return page.evaluate(() => ({ svg: document.querySelectorAll('figure svg').length, tables: document.querySelectorAll('table').length }));
@@ -212,4 +216,55 @@ describe('the site in Chromium', () => {
   it('says what to do when asked to print a folder that is not a built site', async () => {
     await expect(writePdf({ siteDir: tempDir() })).rejects.toThrow(/run npm run build first/);
   });
+});
+
+describe('Explore and reports in Chromium', () => {
+  it('Explore answers a query over the shipped data, keeps it in the URL, draws it and offers its CSV', async () => {
+    const { page, errors } = await openWatched(1440);
+    const sql = 'SELECT channel, joins FROM channel_summary ORDER BY joins DESC, channel';
+    await page.goto(`${origin}${BASE}en/explore/#sql=${encodeURIComponent(sql)}`);
+    await page.waitForSelector('#explore[data-state="done"]', { timeout: 60_000 });
+    const rows = await page.$$eval('#result tbody tr', (trs) => trs.map((tr) => [...tr.children].map((td) => td.textContent)));
+    const csv = readCsvObjects(join(siteDir, 'data', 'channel_summary.csv')).sort((a, b) => Number(b.joins) - Number(a.joins) || a.channel.localeCompare(b.channel));
+    expect(rows).toEqual(csv.map((r) => [r.channel, Number(r.joins).toLocaleString('en')]));
+    expect(await page.locator('#quick-chart svg').count()).toBe(1);
+    expect(await page.getAttribute('#csv', 'href')).toMatch(/^blob:/);
+    // a second query from the editor replaces the first, and the URL follows
+    await page.fill('#sql', 'SELECT count(*) AS n FROM memberships');
+    await page.click('#run');
+    await page.waitForFunction(() => document.querySelector('#result tbody tr td')?.textContent !== null && document.querySelectorAll('#result tbody tr').length === 1);
+    expect(decodeURIComponent(new URL(page.url()).hash)).toBe('#sql=SELECT count(*) AS n FROM memberships');
+    // a mistake is shown, not thrown
+    await page.fill('#sql', 'SELECT nope FROM memberships');
+    await page.click('#run');
+    await page.waitForSelector('#explore[data-state="error"]');
+    expect(await page.textContent('#status')).toMatch(/Error: .*nope/);
+    expect(errors).toEqual([]);
+    await page.context().close();
+  }, 120_000);
+
+  it('loads no wasm and no DuckDB code on any other page', async () => {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    const heavy: string[] = [];
+    page.on('request', (r) => {
+      if (/duckdb|\.wasm/i.test(r.url())) heavy.push(`${page.url()} → ${r.url()}`);
+    });
+    for (const path of allPages.filter((p) => !p.endsWith('/explore/'))) await page.goto(origin + path);
+    expect(heavy).toEqual([]);
+    await context.close();
+  }, 120_000);
+
+  it('opens a report cell in Explore with the rows the report shows', async () => {
+    const { page, errors } = await openWatched(1440);
+    await page.goto(`${origin}${BASE}reports/channel-quality/`);
+    const cell = page.locator('section.cell').first();
+    const shown = await cell.locator('tbody tr').count();
+    const href = await cell.locator('a[href*="explore/#sql="]').getAttribute('href');
+    await page.goto(origin + href);
+    await page.waitForSelector('#explore[data-state="done"]', { timeout: 60_000 });
+    expect(await page.locator('#result tbody tr').count()).toBe(shown);
+    expect(errors).toEqual([]);
+    await page.context().close();
+  }, 120_000);
 });

@@ -1,0 +1,166 @@
+/**
+ * The Explore page in the browser: SQL over the database the site ships, run by duckdb-wasm
+ * (self-hosted; this module and the 30 MB of wasm load only on this page), results as a table,
+ * a quick Plot chart and a CSV download. The query lives in the URL (#sql=…) so a link shares it.
+ */
+import wasmUrl from '@duckdb/duckdb-wasm/dist/duckdb-eh.wasm?url';
+import workerUrl from '@duckdb/duckdb-wasm/dist/duckdb-browser-eh.worker.js?url';
+import * as Plot from '@observablehq/plot';
+import { openWasmDb, type Column, type WasmDb } from '../db/wasm.ts';
+import { toCsv } from '../site/csv.ts';
+
+/** Rows drawn in the table (the CSV holds all of them). */
+const SHOWN = 1000;
+
+interface Texts {
+  loading: string;
+  ready: string;
+  running: string;
+  rows: string;
+  shown: string;
+  empty: string;
+  failed: string;
+}
+
+const root = document.querySelector<HTMLElement>('#explore')!;
+const texts = JSON.parse(root.dataset.texts!) as Texts;
+const editor = root.querySelector<HTMLTextAreaElement>('#sql')!;
+const runButton = root.querySelector<HTMLButtonElement>('#run')!;
+const status = root.querySelector<HTMLElement>('#status')!;
+const result = root.querySelector<HTMLElement>('#result')!;
+const chart = root.querySelector<HTMLElement>('#quick-chart')!;
+const csvLink = root.querySelector<HTMLAnchorElement>('#csv')!;
+const fill = (text: string, params: Record<string, string | number>) => text.replace(/\{(\w+)\}/g, (_, k: string) => String(params[k] ?? ''));
+const number = new Intl.NumberFormat(document.documentElement.lang);
+
+function sqlFromUrl(): string | null {
+  const m = /[#&]sql=([^&]*)/.exec(location.hash);
+  return m ? decodeURIComponent(m[1]) : null;
+}
+
+function cellText(v: unknown): string {
+  if (v === null || v === undefined) return '—';
+  if (typeof v === 'number') return Number.isInteger(v) ? number.format(v) : String(Math.round(v * 1e6) / 1e6);
+  return typeof v === 'object' ? JSON.stringify(v) : String(v);
+}
+
+function renderTable(columns: Column[], rows: Record<string, unknown>[]): void {
+  const table = document.createElement('table');
+  const head = table.createTHead().insertRow();
+  for (const c of columns) {
+    const th = document.createElement('th');
+    th.scope = 'col';
+    th.textContent = c.name;
+    th.title = c.type;
+    head.append(th);
+  }
+  const body = table.createTBody();
+  for (const r of rows.slice(0, SHOWN)) {
+    const tr = body.insertRow();
+    for (const c of columns) {
+      const td = tr.insertCell();
+      const v = r[c.name];
+      td.textContent = cellText(v);
+      if (typeof v !== 'number') td.className = 'left';
+    }
+  }
+  result.replaceChildren(table);
+}
+
+const isNumber = (c: Column, rows: Record<string, unknown>[]) => rows.some((r) => typeof r[c.name] === 'number') && rows.every((r) => r[c.name] === null || typeof r[c.name] === 'number');
+const isDate = (c: Column) => /^(Date|Timestamp)/.test(c.type);
+
+/** The first chart that fits: a date and a number → line; a label and a number → bars; two numbers → dots. */
+function renderChart(columns: Column[], rows: Record<string, unknown>[]): void {
+  chart.replaceChildren();
+  if (!rows.length || rows.length > 5000) return;
+  const y = columns.find((c) => isNumber(c, rows));
+  if (!y) return;
+  const x = columns.find((c) => c !== y);
+  if (!x) return;
+  const width = Math.min(760, chart.clientWidth || 760);
+  let plot: Element;
+  if (isDate(x)) {
+    const data = rows.map((r) => ({ x: new Date(String(r[x.name]).replace(' ', 'T') + (String(r[x.name]).length <= 10 ? 'T00:00:00Z' : 'Z')), y: r[y.name] as number }));
+    plot = Plot.plot({ width, height: 260, x: { type: 'utc', label: x.name }, y: { label: y.name, grid: true }, marks: [Plot.lineY(data, { x: 'x', y: 'y', stroke: '#0072B2' }), Plot.ruleY([0])] });
+  } else if (isNumber(x, rows)) {
+    plot = Plot.plot({ width, height: 260, x: { label: x.name }, y: { label: y.name, grid: true }, marks: [Plot.dot(rows, { x: x.name, y: y.name, fill: '#0072B2', r: 2.5 })] });
+  } else {
+    const data = rows.slice(0, 40).map((r) => ({ label: cellText(r[x.name]), value: r[y.name] as number }));
+    plot = Plot.plot({ width, height: 30 + data.length * 24, marginLeft: 140, x: { label: y.name, grid: true }, y: { label: null, domain: data.map((d) => d.label) }, marks: [Plot.barX(data, { x: 'value', y: 'label', fill: '#0072B2' }), Plot.ruleX([0])] });
+  }
+  plot.setAttribute('role', 'img');
+  plot.setAttribute('aria-label', `${y.name} / ${x.name}`);
+  chart.append(plot);
+}
+
+let db: WasmDb | null = null;
+let running = false;
+
+async function run(): Promise<void> {
+  if (!db || running) return;
+  const sql = editor.value.trim();
+  if (!sql) return;
+  running = true;
+  runButton.disabled = true;
+  status.textContent = texts.running;
+  history.replaceState(null, '', `#sql=${encodeURIComponent(sql)}`);
+  const start = performance.now();
+  try {
+    const { columns, rows } = await db.query(sql);
+    const ms = Math.round(performance.now() - start);
+    status.textContent = rows.length > SHOWN ? fill(texts.shown, { shown: number.format(SHOWN), n: number.format(rows.length), ms }) : fill(texts.rows, { n: number.format(rows.length), ms });
+    if (!rows.length) result.replaceChildren(Object.assign(document.createElement('p'), { textContent: texts.empty }));
+    else renderTable(columns, rows);
+    renderChart(columns, rows);
+    const csv = toCsv(columns.map((c) => c.name), rows.map((r) => columns.map((c) => r[c.name] as string | number | null)));
+    if (csvLink.href.startsWith('blob:')) URL.revokeObjectURL(csvLink.href);
+    csvLink.href = URL.createObjectURL(new Blob([`\uFEFF${csv}`], { type: 'text/csv;charset=utf-8' }));
+    csvLink.hidden = false;
+    root.dataset.state = 'done';
+  } catch (error) {
+    status.textContent = fill(texts.failed, { message: (error as Error).message.split('\n')[0] });
+    result.replaceChildren();
+    chart.replaceChildren();
+    csvLink.hidden = true;
+    root.dataset.state = 'error';
+  } finally {
+    running = false;
+    runButton.disabled = false;
+  }
+}
+
+runButton.addEventListener('click', () => void run());
+editor.addEventListener('keydown', (e) => {
+  if (e.key === 'Enter' && (e.ctrlKey || e.metaKey)) {
+    e.preventDefault();
+    void run();
+  }
+});
+for (const button of root.querySelectorAll<HTMLButtonElement>('[data-table]')) {
+  button.addEventListener('click', () => {
+    editor.value = `SELECT * FROM ${button.dataset.table} LIMIT 100`;
+    void run();
+  });
+}
+window.addEventListener('hashchange', () => {
+  const sql = sqlFromUrl();
+  if (sql !== null && sql !== editor.value.trim()) {
+    editor.value = sql;
+    void run();
+  }
+});
+
+const fromUrl = sqlFromUrl();
+if (fromUrl !== null) editor.value = fromUrl;
+status.textContent = texts.loading;
+try {
+  db = await openWasmDb({ wasmUrl, workerUrl, databaseUrl: root.dataset.db! });
+  runButton.disabled = false;
+  status.textContent = texts.ready;
+  root.dataset.state = 'ready';
+  if (fromUrl !== null) await run();
+} catch (error) {
+  status.textContent = fill(texts.failed, { message: (error as Error).message });
+  root.dataset.state = 'error';
+}
