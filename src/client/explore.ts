@@ -3,8 +3,7 @@
  * (self-hosted; this module and the 30 MB of wasm load only on this page), results as a table,
  * a quick Plot chart and a CSV download. The query lives in the URL (#sql=…) so a link shares it.
  */
-import wasmUrl from '@duckdb/duckdb-wasm/dist/duckdb-eh.wasm?url';
-import workerUrl from '@duckdb/duckdb-wasm/dist/duckdb-browser-eh.worker.js?url';
+import { wasmUrl, workerUrl } from './wasm-assets.ts';
 import * as Plot from '@observablehq/plot';
 import { openWasmDb, type Column, type WasmDb } from '../db/wasm.ts';
 import { toCsv } from '../site/csv.ts';

@@ -19,18 +19,29 @@ export interface WasmDbOptions {
 }
 
 /** Arrow column type → how its values become plain JS. */
-type Kind = 'date' | 'timestamp' | 'bigint' | 'other';
+type Kind = 'date' | 'timestamp' | 'bigint' | 'decimal' | 'other';
 
 function kindOf(typeName: string): Kind {
+  if (/^Decimal/.test(typeName)) return 'decimal';
   if (/^Date/.test(typeName)) return 'date';
   if (/^Timestamp/.test(typeName)) return 'timestamp';
   if (/^(Int|Uint)64/.test(typeName)) return 'bigint';
   return 'other';
 }
 
+/** A DECIMAL as Arrow gives it (little-endian 32-bit words of a two's-complement integer) → number. */
+function decimalNumber(words: Uint32Array, scale: number): number {
+  let n = 0n;
+  for (let i = words.length - 1; i >= 0; i--) n = (n << 32n) | BigInt(words[i]);
+  const bits = BigInt(words.length * 32);
+  if (words.length && words[words.length - 1] & 0x80000000) n -= 1n << bits;
+  return Number(n) / 10 ** scale;
+}
+
 /** One Arrow value as the native connector would give it (see db.ts). */
-export function plainArrowValue(value: unknown, kind: Kind): unknown {
+export function plainArrowValue(value: unknown, kind: Kind, scale = 0): unknown {
   if (value === null || value === undefined) return null;
+  if (kind === 'decimal' && value instanceof Uint32Array) return decimalNumber(value, scale);
   if (typeof value === 'bigint') return Number(value);
   if (kind === 'date' && typeof value === 'number') return new Date(value).toISOString().slice(0, 10);
   if (kind === 'timestamp' && typeof value === 'number') return new Date(value).toISOString().replace('T', ' ').replace(/\.000Z$|Z$/, '');
@@ -42,6 +53,25 @@ export function plainArrowValue(value: unknown, kind: Kind): unknown {
 export interface Column {
   name: string;
   type: string;
+}
+
+interface ArrowTable {
+  numRows: number;
+  schema: { fields: { name: string; type: { scale?: number; toString(): string } }[] };
+  getChildAt(i: number): { get(row: number): unknown } | null;
+}
+
+/** An Arrow result as columns and plain rows (shared with the Node tests of this connector). */
+export function arrowRows(table: ArrowTable): { columns: Column[]; rows: Row[] } {
+  const fields = table.schema.fields.map((f) => ({ name: f.name, type: String(f.type), kind: kindOf(String(f.type)), scale: f.type.scale ?? 0 }));
+  const vectors = fields.map((_, i) => table.getChildAt(i));
+  const rows: Row[] = new Array(table.numRows);
+  for (let r = 0; r < table.numRows; r++) {
+    const row: Row = {};
+    for (let c = 0; c < fields.length; c++) row[fields[c].name] = plainArrowValue(vectors[c]?.get(r), fields[c].kind, fields[c].scale);
+    rows[r] = row;
+  }
+  return { columns: fields.map(({ name, type }) => ({ name, type })), rows };
 }
 
 export class WasmDb implements Db {
@@ -61,15 +91,7 @@ export class WasmDb implements Db {
   /** Rows as plain objects, with the columns and their DuckDB-facing type names. */
   async query(sql: string): Promise<{ columns: Column[]; rows: Row[] }> {
     const table = await this.connection.query(sql);
-    const fields = table.schema.fields.map((f) => ({ name: f.name, type: String(f.type), kind: kindOf(String(f.type)) }));
-    const vectors = fields.map((_, i) => table.getChildAt(i));
-    const rows: Row[] = new Array(table.numRows);
-    for (let r = 0; r < table.numRows; r++) {
-      const row: Row = {};
-      for (let c = 0; c < fields.length; c++) row[fields[c].name] = plainArrowValue(vectors[c]?.get(r), fields[c].kind);
-      rows[r] = row;
-    }
-    return { columns: fields.map(({ name, type }) => ({ name, type })), rows };
+    return arrowRows(table);
   }
 
   async rows<T = Row>(sql: string): Promise<T[]> {

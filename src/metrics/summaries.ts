@@ -92,7 +92,7 @@ export async function channelSummaries(db: Db, config: QunlensConfig, curves: Ma
     rep_x: number;
     gmv_n: number;
     gmv_total: number;
-    gmv_sd: number | null;
+    gmv_sumsq: number;
   }>(`
     SELECT channel, count(*)::INTEGER AS joins,
       count(*) FILTER (WHERE activation_eligible AND activated IS NOT NULL)::INTEGER AS act_n,
@@ -103,7 +103,9 @@ export async function channelSummaries(db: Db, config: QunlensConfig, curves: Ma
       count(*) FILTER (WHERE orders_to_asof >= 2)::INTEGER AS rep_x,
       count(*) FILTER (WHERE gmv_eligible AND gmv_90d IS NOT NULL)::INTEGER AS gmv_n,
       CAST(coalesce(sum(gmv_90d) FILTER (WHERE gmv_eligible), 0) AS DOUBLE) AS gmv_total,
-      stddev_samp(CAST(gmv_90d AS DOUBLE)) FILTER (WHERE gmv_eligible) AS gmv_sd
+      -- exact DECIMAL sums, so DuckDB native and duckdb-wasm (the filters) agree to the last bit;
+      -- a floating-point stddev depends on how threads split the rows
+      CAST(coalesce(sum(gmv_90d * gmv_90d) FILTER (WHERE gmv_eligible), 0) AS DOUBLE) AS gmv_sumsq
     FROM f_memberships WHERE ${filter.where} GROUP BY ALL`);
   const byChannel = new Map(rows.map((r) => [r.channel, r]));
   const z = normalQuantile(1 - (1 - config.confLevel) / 2);
@@ -112,7 +114,9 @@ export async function channelSummaries(db: Db, config: QunlensConfig, curves: Ma
     const curve = curves.get(channel);
     const gmvN = r?.gmv_n ?? 0;
     const mean = gmvN > 0 ? r!.gmv_total / gmvN : null;
-    const half = mean !== null && gmvN > 1 && r!.gmv_sd !== null ? (z * r!.gmv_sd) / Math.sqrt(gmvN) : null;
+    // sample standard deviation from the exact sums: (Σx² − (Σx)²/n) / (n − 1)
+    const sd = gmvN > 1 ? Math.sqrt(Math.max(0, (r!.gmv_sumsq - (r!.gmv_total * r!.gmv_total) / gmvN) / (gmvN - 1))) : null;
+    const half = mean !== null && sd !== null ? (z * sd) / Math.sqrt(gmvN) : null;
     return {
       channel,
       joins: r?.joins ?? 0,

@@ -111,13 +111,14 @@ async function writeBrowserDatabase(db: Db, path: string, options: OutputOptions
     for (const [name, table] of Object.entries(CSV_OUTPUTS)) {
       await db.exec(`CREATE TABLE pub.${name.replace(/\.csv$/, '')} AS SELECT * FROM ${table}`);
     }
-    // public group IDs come from m_groups (masked once per group, not once per row)
+    // public group IDs come from m_groups (masked once per group, not once per row); GMV
+    // stays DECIMAL so the browser's sums are the build's, digit for digit
     await db.exec(`
       CREATE TABLE pub.memberships AS
       SELECT m.membership_id, m.member_key, g.public_id AS group_id, m.group_type, m.region, m.store, m.channel,
         m.joined_date, m.left_date, m.left_by_asof, m.tenure_days, m.days_observed,
         m.activation_eligible, m.activated, m.weeks, m.conversion_eligible, m.converted_30d, m.orders_to_asof,
-        m.gmv_eligible, CAST(m.gmv_90d AS DOUBLE) AS gmv_90d, m.retained_d30
+        m.gmv_eligible, m.gmv_90d, m.retained_d30
       FROM f_memberships m JOIN m_groups g USING (group_id) ORDER BY g.public_id, m.joined_date, m.membership_id`);
     // m_activity has one row per member and day, so a day's rows are its active members
     await db.exec(`

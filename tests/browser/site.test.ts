@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PDFDocument } from 'pdf-lib';
+import { openNativeDb } from '../../src/db/native.ts';
 import { writePdf } from '../../src/pdf.ts';
 import { generateSample } from '../../src/sample/generate.ts';
 import { serveStatic } from '../../src/serve.ts';
@@ -264,6 +265,30 @@ describe('Explore and reports in Chromium', () => {
     await page.goto(origin + href);
     await page.waitForSelector('#explore[data-state="done"]', { timeout: 60_000 });
     expect(await page.locator('#result tbody tr').count()).toBe(shown);
+    expect(errors).toEqual([]);
+    await page.context().close();
+  }, 120_000);
+
+  it('a filter on Channels recomputes the table and charts in the browser, and matches a count', async () => {
+    const { page, errors } = await openWatched(1440);
+    await page.goto(`${origin}${BASE}en/channels/`);
+    const chartBefore = await page.innerHTML('#retention-d30 .chart-desktop');
+    const tableBefore = await page.textContent('#channel-summary-rows');
+    const region = await page.$eval('select[name=region] option:nth-child(2)', (o) => (o as HTMLOptionElement).value);
+    await page.selectOption('select[name=region]', region);
+    await page.waitForSelector('#filters[data-state="applied"]', { timeout: 60_000 });
+    // the known value: joins per channel in that region, counted in the shipped database
+    const db = await openNativeDb({ path: join(siteDir, 'data', 'qunlens.duckdb'), readOnly: true });
+    const counts = await db.rows<{ channel: string; joins: number }>(`SELECT channel, count(*)::INTEGER AS joins FROM memberships WHERE region = '${region.replaceAll("'", "''")}' GROUP BY 1`);
+    await db.close();
+    const shown = await page.$$eval('#channel-summary-rows tr', (trs) => trs.map((tr) => tr.querySelector('td')!.textContent));
+    const expected = ['guide', 'material', 'official_account', 'invite', 'other'].map((c) => (counts.find((r) => r.channel === c)?.joins ?? 0).toLocaleString('en'));
+    expect(shown).toEqual(expected);
+    expect(await page.innerHTML('#retention-d30 .chart-desktop')).not.toBe(chartBefore);
+    // clearing the filter puts the built page back
+    await page.click('#filters button[type=reset]');
+    await page.waitForSelector('#filters[data-state="idle"]');
+    expect(await page.textContent('#channel-summary-rows')).toBe(tableBefore);
     expect(errors).toEqual([]);
     await page.context().close();
   }, 120_000);

@@ -1,0 +1,99 @@
+/**
+ * Filters recompute in the browser with duckdb-wasm through the build's own metric code. Here
+ * the same wasm engine runs in Node (its blocking build) over the database the build shipped:
+ * with no filter, every channel figure equals the build's exactly; with a filter, it equals
+ * native DuckDB running the same code with the same condition.
+ */
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { QunlensConfig } from '../../src/config.ts';
+import type { Db, Row } from '../../src/db/db.ts';
+import { openNativeDb } from '../../src/db/native.ts';
+import { arrowRows } from '../../src/db/wasm.ts';
+import { membershipFilter } from '../../src/metrics/filters.ts';
+import { channelSummaries, membershipCurves, type ChannelSummary } from '../../src/metrics/summaries.ts';
+import { generateSample } from '../../src/sample/generate.ts';
+import { tempDir } from '../helpers.ts';
+import { buildData } from './build-helpers.ts';
+
+const require = createRequire(import.meta.url);
+
+async function wasmDb(file: string): Promise<Db> {
+  const duckdb = require('@duckdb/duckdb-wasm/dist/duckdb-node-blocking.cjs');
+  const dist = join(require.resolve('@duckdb/duckdb-wasm/dist/duckdb-node-blocking.cjs'), '..');
+  const db = await duckdb.createDuckDB(
+    { mvp: { mainModule: join(dist, 'duckdb-mvp.wasm'), mainWorker: join(dist, 'duckdb-node-mvp.worker.cjs') }, eh: { mainModule: join(dist, 'duckdb-eh.wasm'), mainWorker: join(dist, 'duckdb-node-eh.worker.cjs') } },
+    new duckdb.VoidLogger(),
+    duckdb.NODE_RUNTIME,
+  );
+  await db.instantiate(() => {});
+  db.registerFileBuffer('qunlens.duckdb', new Uint8Array(readFileSync(file)));
+  const conn = db.connect();
+  const wasm: Db = {
+    exec: async (sql) => void conn.query(sql),
+    rows: async <T = Row>(sql: string) => arrowRows(conn.query(sql)).rows as T[],
+    close: async () => conn.close(),
+  };
+  // as the browser does (db/wasm.ts, client/filters.ts)
+  await wasm.exec(`SET autoload_known_extensions = false`);
+  await wasm.exec(`ATTACH 'qunlens.duckdb' AS qunlens (READ_ONLY); USE qunlens`);
+  await wasm.exec(`CREATE OR REPLACE TEMP VIEW f_memberships AS SELECT * FROM memberships`);
+  return wasm;
+}
+
+async function channels(db: Db, config: QunlensConfig, where = 'true'): Promise<ChannelSummary[]> {
+  const filter = { where };
+  return channelSummaries(db, config, await membershipCurves(db, config, filter), filter);
+}
+
+describe('filters: the browser engine and the build give the same numbers', () => {
+  let built: ChannelSummary[];
+  let config: QunlensConfig;
+  let wasm: Db;
+  let native: Db;
+
+  beforeAll(async () => {
+    const data = join(tempDir(), 'sample');
+    await generateSample({ outDir: data, groups: 20, memberships: 4000, messages: 40_000, orders: 1200 });
+    const { data: out, result } = await buildData(data);
+    built = result.metrics.channels;
+    config = result.config;
+    wasm = await wasmDb(join(out, 'qunlens.duckdb'));
+    // native DuckDB on the same shipped file, the same way
+    native = await openNativeDb({ path: join(out, 'qunlens.duckdb'), readOnly: true });
+    await native.exec(`CREATE OR REPLACE TEMP VIEW f_memberships AS SELECT * FROM memberships`);
+  }, 120_000);
+
+  it('with no filter, every channel figure equals the build exactly', async () => {
+    const inBrowser = await channels(wasm, config, membershipFilter({}).where);
+    expect(inBrowser).toEqual(built);
+  });
+
+  it('with a filter, equals native DuckDB running the same code with the same condition', async () => {
+    const [{ region }] = await native.rows<{ region: string }>(`SELECT region FROM memberships GROUP BY region ORDER BY count(*) DESC LIMIT 1`);
+    const [{ group_type: type }] = await native.rows<{ group_type: string }>(`SELECT group_type FROM memberships GROUP BY 1 ORDER BY count(*) DESC LIMIT 1`);
+    for (const choice of [{ region }, { groupType: type }, { from: '2026-03', to: '2026-08' }, { region, groupType: type, from: '2026-01' }]) {
+      const where = membershipFilter(choice).where;
+      const inBrowser = await channels(wasm, config, where);
+      const expected = await channels(native, config, where);
+      expect(inBrowser, JSON.stringify(choice)).toEqual(expected);
+      // and the filter did filter: fewer joins than the whole
+      expect(inBrowser.reduce((s, c) => s + c.joins, 0)).toBeLessThan(built.reduce((s, c) => s + c.joins, 0));
+    }
+  });
+});
+
+describe('membershipFilter', () => {
+  it('writes one quoted condition per choice, and none for no choice', () => {
+    expect(membershipFilter({}).where).toBe('true');
+    expect(membershipFilter({ from: '2026-01', to: '2026-03', region: "华东'x", groupType: 'welfare' }).where).toBe(
+      "(joined_date >= DATE '2026-01-01') AND (joined_date < DATE '2026-03-01' + INTERVAL 1 MONTH) AND (region = '华东''x') AND (group_type = 'welfare')",
+    );
+  });
+  it('refuses a period that is not a month', () => {
+    expect(() => membershipFilter({ from: '2026-13' })).toThrow(/not a month/);
+    expect(() => membershipFilter({ to: "2026-01'; DROP" })).toThrow(/not a month/);
+  });
+});
