@@ -2,16 +2,21 @@
  * Filters in the browser. Nothing heavy loads until a reader picks a filter: then duckdb-wasm
  * opens the shipped database, the build's metric functions (metrics/summaries.ts) run over it
  * with the chosen condition, and the page's figures are drawn again by the same code that drew
- * them at build time (site/channel-figures.ts). Resetting restores the prerendered page.
+ * them at build time (site/channel-figures.ts, retention-figures.ts, benchmark-figures.ts).
+ * Resetting restores the prerendered page.
  */
 import type { QunlensConfig } from '../config.ts';
 import type { WasmDb } from '../db/wasm.ts';
 import type { Lang } from '../i18n/index.ts';
 import { isEmptyChoice, type FilterChoice } from '../metrics/filters.ts';
+import type { BenchmarkRow, TypeNames } from '../site/benchmark-figures.ts';
+import type { FigureModel } from '../site/channel-figures.ts';
 
 interface View {
   lang: Lang;
   confLevel: number;
+  maxWeeks: number;
+  typeNames?: TypeNames;
   smallSample: number;
   hasActivity: boolean;
   hasOrders: boolean;
@@ -20,6 +25,7 @@ interface View {
 const form = document.querySelector<HTMLFormElement>('#filters');
 if (form) {
   const view = JSON.parse(form.dataset.view!) as View;
+  const page = form.dataset.page as 'channels' | 'retention' | 'benchmarks';
   const texts = JSON.parse(form.dataset.texts!) as { loading: string; applied: string; failed: string };
   const status = form.querySelector('output')!;
   const initial = status.textContent ?? '';
@@ -29,11 +35,41 @@ if (form) {
   let db: Promise<WasmDb> | null = null;
   let generation = 0;
 
+  /** The page's figures for a choice: the build's metric code over the shipped tables, drawn by the page's own figure module. */
+  async function compute(wasm: WasmDb, c: FilterChoice): Promise<{ models: FigureModel[]; summaryRows: string | null; count: number }> {
+    const [{ membershipFilter, groupFilter }, { i18n }, { CHANNEL_KEYS }] = await Promise.all([import('../metrics/filters.ts'), import('../i18n/index.ts'), import('../config.ts')]);
+    const f = i18n(view.lang);
+    const config = { confLevel: view.confLevel, maxWeeks: view.maxWeeks } as QunlensConfig;
+    if (page === 'benchmarks') {
+      const [{ benchmarksSql }, { benchmarkFigures }] = await Promise.all([import('../metrics/facts.ts'), import('../site/benchmark-figures.ts')]);
+      const where = groupFilter(c).where;
+      const rows = await wasm.rows<BenchmarkRow>(benchmarksSql(where));
+      const [{ n }] = await wasm.rows<{ n: number }>(`SELECT count(*)::INTEGER AS n FROM f_groups WHERE NOT dissolved_by_asof AND (${where})`);
+      return { models: benchmarkFigures(rows, view.typeNames!, f), summaryRows: null, count: n };
+    }
+    const [{ channelSummaries, membershipCurves, weeklyRetention }] = await Promise.all([import('../metrics/summaries.ts')]);
+    const filter = membershipFilter(c);
+    const curves = await membershipCurves(wasm, config, filter);
+    if (page === 'retention') {
+      const { retentionFigures } = await import('../site/retention-figures.ts');
+      const [activityRetention, cohortRetention] = view.hasActivity ? [await weeklyRetention(wasm, config, 'channel', filter), await weeklyRetention(wasm, config, 'join_month', filter)] : [[], []];
+      const membershipCurvesList = CHANNEL_KEYS.filter((k) => curves.has(k)).map((channel) => ({ channel, curve: curves.get(channel)! }));
+      const count = membershipCurvesList.reduce((s, m) => s + m.curve.n, 0);
+      return { models: retentionFigures({ smallSample: view.smallSample, hasActivity: view.hasActivity, membershipCurves: membershipCurvesList, activityRetention, cohortRetention }, f), summaryRows: null, count };
+    }
+    const { channelPage } = await import('../site/channel-figures.ts');
+    const channels = await channelSummaries(wasm, config, curves, filter);
+    const result = channelPage({ smallSample: view.smallSample, hasActivity: view.hasActivity, hasOrders: view.hasOrders, channels }, f);
+    return { models: [...result.quantityQuality, ...result.rates], summaryRows: result.summaryRows, count: channels.reduce((s, ch) => s + ch.joins, 0) };
+  }
+
   const open = () =>
     (db ??= Promise.all([import('../db/wasm.ts'), import('./wasm-assets.ts')]).then(async ([{ openWasmDb }, { wasmUrl, workerUrl }]) => {
       const wasm = await openWasmDb({ wasmUrl, workerUrl, databaseUrl: form.dataset.db! });
-      // the metric code reads f_memberships: the shipped memberships table has its columns
-      await wasm.exec(`CREATE OR REPLACE TEMP VIEW f_memberships AS SELECT * FROM memberships`);
+      // the metric code reads f_memberships and f_groups: the shipped tables have their columns
+      // (join_month and dissolved_by_asof as facts.ts defines them)
+      await wasm.exec(`CREATE OR REPLACE TEMP VIEW f_memberships AS SELECT *, strftime(joined_date, '%Y-%m') AS join_month FROM memberships`);
+      await wasm.exec(`CREATE OR REPLACE TEMP VIEW f_groups AS SELECT *, status = 'dissolved' AS dissolved_by_asof FROM groups`);
       return wasm;
     }));
 
@@ -55,32 +91,23 @@ if (form) {
     form!.dataset.state = 'loading';
     status.textContent = texts.loading;
     try {
-      const [wasm, { membershipFilter }, { channelSummaries, membershipCurves }, { channelPage, figureRowsHtml }, { i18n }] = await Promise.all([
-        open(),
-        import('../metrics/filters.ts'),
-        import('../metrics/summaries.ts'),
-        import('../site/channel-figures.ts'),
-        import('../i18n/index.ts'),
-      ]);
-      const filter = membershipFilter(c);
-      const config = { confLevel: view.confLevel } as QunlensConfig;
-      const curves = await membershipCurves(wasm, config, filter);
-      const channels = await channelSummaries(wasm, config, curves, filter);
+      const wasm = await open();
+      const { models, summaryRows, count } = await compute(wasm, c);
       if (mine !== generation) return; // a newer choice is on its way
-      const f = i18n(view.lang);
-      const page = channelPage({ smallSample: view.smallSample, hasActivity: view.hasActivity, hasOrders: view.hasOrders, channels }, f);
-      document.querySelector('#channel-summary-rows')!.innerHTML = page.summaryRows;
-      for (const model of [...page.quantityQuality, ...page.rates]) {
+      const { figureRowsHtml, legendHtml } = await import('../site/channel-figures.ts');
+      if (summaryRows !== null) document.querySelector('#channel-summary-rows')!.innerHTML = summaryRows;
+      for (const model of models) {
         const figure = document.getElementById(model.id);
         if (!figure) continue;
         figure.querySelector('.takeaway')!.textContent = model.takeaway;
         figure.querySelector('.chart-desktop')!.innerHTML = model.desktop;
         figure.querySelector('.chart-phone')!.innerHTML = model.phone;
+        const legend = figure.querySelector('.legend');
+        if (legend && model.legend) legend.innerHTML = legendHtml(model);
         const body = figure.querySelector('tbody');
         if (body) body.innerHTML = figureRowsHtml(model);
       }
-      const joins = channels.reduce((s, ch) => s + ch.joins, 0);
-      status.textContent = texts.applied.replace('{n}', joins.toLocaleString(view.lang === 'zh' ? 'zh-CN' : 'en'));
+      status.textContent = texts.applied.replace('{n}', count.toLocaleString(view.lang === 'zh' ? 'zh-CN' : 'en'));
       form!.dataset.state = 'applied';
     } catch (error) {
       if (mine !== generation) return;

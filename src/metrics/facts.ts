@@ -142,20 +142,32 @@ export async function buildGroupFacts(db: Db, config: QunlensConfig, inputs: Inp
 export const BENCHMARK_METRICS = ['size', 'weekly_active_ratio', 'messages_per_member_week', 'activation_rate', 'conversion_30d', 'retained_d30'] as const;
 export type BenchmarkMetric = (typeof BENCHMARK_METRICS)[number];
 
+/** One row per group and metric: the groups a type's percentiles are taken over. */
+export function groupMetricsSql(where = 'true'): string {
+  return BENCHMARK_METRICS.map(
+    (m, i) => `SELECT group_id, group_type, '${m}' AS metric, ${i} AS metric_order, CAST(${m} AS DOUBLE) AS value FROM f_groups WHERE NOT dissolved_by_asof AND ${m} IS NOT NULL AND (${where})`,
+  ).join(' UNION ALL ');
+}
+
+/** Per type and metric: groups and P25/P50/P75 (R type 7 = quantile_cont), over group metric rows. */
+const PERCENTILES_SQL = `SELECT group_type, metric, any_value(metric_order) AS metric_order, count(*)::INTEGER AS groups,
+      quantile_cont(value, 0.25) AS p25, quantile_cont(value, 0.5) AS p50, quantile_cont(value, 0.75) AS p75`;
+
+/**
+ * The benchmarks as the site shows them, for a subset of groups (`where` over f_groups): the
+ * browser's filters run this over the shipped groups table, the build its unfiltered result.
+ */
+export function benchmarksSql(where = 'true'): string {
+  return `SELECT group_type AS "groupType", metric, groups, p25, p50, p75 FROM (${PERCENTILES_SQL} FROM (${groupMetricsSql(where)}) GROUP BY ALL) ORDER BY group_type, metric_order`;
+}
+
 /**
  * Percentiles per type over groups not dissolved by T with a defined value (R type 7 =
  * quantile_cont), each group's percent_rank in its type, and the below-p25 flags.
  */
 export async function buildBenchmarks(db: Db): Promise<void> {
-  const unpivot = BENCHMARK_METRICS.map(
-    (m, i) => `SELECT group_id, group_type, '${m}' AS metric, ${i} AS metric_order, CAST(${m} AS DOUBLE) AS value FROM f_groups WHERE NOT dissolved_by_asof AND ${m} IS NOT NULL`,
-  ).join(' UNION ALL ');
-  await db.exec(`CREATE OR REPLACE TABLE f_group_metrics AS ${unpivot}`);
-  await db.exec(`
-    CREATE OR REPLACE TABLE f_benchmarks AS
-    SELECT group_type, metric, any_value(metric_order) AS metric_order, count(*)::INTEGER AS groups,
-      quantile_cont(value, 0.25) AS p25, quantile_cont(value, 0.5) AS p50, quantile_cont(value, 0.75) AS p75
-    FROM f_group_metrics GROUP BY ALL`);
+  await db.exec(`CREATE OR REPLACE TABLE f_group_metrics AS ${groupMetricsSql()}`);
+  await db.exec(`CREATE OR REPLACE TABLE f_benchmarks AS ${PERCENTILES_SQL} FROM f_group_metrics GROUP BY ALL`);
   await db.exec(`
     CREATE OR REPLACE TABLE f_group_ranks AS
     SELECT gm.group_id, gm.metric, gm.value,

@@ -34,3 +34,19 @@ export function membershipFilter(choice: FilterChoice): MembershipFilter {
 export function isEmptyChoice(choice: FilterChoice): boolean {
   return !choice.from && !choice.to && !choice.region && !choice.groupType;
 }
+
+/** The same choices for groups (Benchmarks): the period is the month the group was created. */
+export function groupFilter(choice: FilterChoice): MembershipFilter {
+  const parts: string[] = [];
+  if (choice.from) {
+    if (!MONTH.test(choice.from)) throw new Error(`filter: "${choice.from}" is not a month (YYYY-MM)`);
+    parts.push(`created_date >= DATE ${sqlString(`${choice.from}-01`)}`);
+  }
+  if (choice.to) {
+    if (!MONTH.test(choice.to)) throw new Error(`filter: "${choice.to}" is not a month (YYYY-MM)`);
+    parts.push(`created_date < DATE ${sqlString(`${choice.to}-01`)} + INTERVAL 1 MONTH`);
+  }
+  if (choice.region) parts.push(`region = ${sqlString(choice.region)}`);
+  if (choice.groupType) parts.push(`group_type = ${sqlString(choice.groupType)}`);
+  return { where: parts.length ? parts.map((p) => `(${p})`).join(' AND ') : 'true' };
+}

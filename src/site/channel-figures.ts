@@ -28,6 +28,7 @@ export interface FigureModel {
   smallRows: number[];
   csv: string;
   note?: string;
+  legend?: { label: string; color: string }[];
 }
 
 type Format = 'percent' | 'money';
@@ -150,4 +151,9 @@ export function figureRowsHtml(model: FigureModel): string {
   return model.rows
     .map((r, i) => `<tr${model.smallRows.includes(i) ? ' class="small"' : ''}>${r.map((v, j) => (j === 0 ? `<th scope="row" class="left">${escapeHtml(v)}</th>` : `<td${model.columns[j]?.align === 'left' ? ' class="left"' : ''}>${escapeHtml(v)}</td>`)).join('')}</tr>`)
     .join('');
+}
+
+/** A figure's legend items, as the Figure component writes them. */
+export function legendHtml(model: FigureModel): string {
+  return (model.legend ?? []).map((l) => `<li><span class="swatch" style="background:${l.color}"></span>${escapeHtml(l.label)}</li>`).join('');
 }

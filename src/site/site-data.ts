@@ -60,6 +60,8 @@ export interface SiteData {
     activitySource: 'messages' | 'activity' | null;
     hasOrders: boolean;
     hasHourly: boolean;
+    /** weeks of weekly activity retention */
+    maxWeeks: number;
   };
   counts: MetricsResult['counts'] & { unattributed: number };
   channelLabels: Record<string, Labels>;
@@ -135,6 +137,7 @@ export function siteData(input: {
       activitySource: model.activitySource,
       hasOrders: model.hasOrders,
       hasHourly: model.hasHourly,
+      maxWeeks: config.maxWeeks,
     },
     counts: { ...metrics.counts, unattributed: model.counts.unattributed },
     channelLabels: config.channels,

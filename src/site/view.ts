@@ -5,7 +5,7 @@
  */
 import type { Finding } from '../metrics/findings.ts';
 import type { Rate } from '../metrics/summaries.ts';
-import type { I18n, MessageKey } from '../i18n/index.ts';
+import type { I18n, Lang, MessageKey } from '../i18n/index.ts';
 import type { DrawnCurve } from '../stats/index.ts';
 import { channelColor, SMALL_SAMPLE_COLOR, typeColor } from './colors.ts';
 import type { SiteData } from './site-data.ts';
@@ -134,4 +134,17 @@ export function flagLabel(f: I18n, flag: string): string {
   if (flag.startsWith('below_p25:')) return f.t('flag.below_p25', { metric: metricLabel(f, flag.slice('below_p25:'.length)) });
   if (flag.startsWith('core_user_over_')) return f.t('flag.core_user_over_100');
   return f.t(`flag.${flag}` as MessageKey);
+}
+
+/** What the filters' script needs to recompute a page (Filters.astro passes it as data). */
+export function filterView(site: SiteData, lang: Lang) {
+  return {
+    lang,
+    confLevel: site.meta.confLevel,
+    maxWeeks: site.meta.maxWeeks,
+    smallSample: site.meta.smallSample,
+    hasActivity: site.meta.activitySource !== null,
+    hasOrders: site.meta.hasOrders,
+    typeNames: { types: site.types, typeLabels: site.typeLabels },
+  };
 }

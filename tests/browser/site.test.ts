@@ -292,4 +292,21 @@ describe('Explore and reports in Chromium', () => {
     expect(errors).toEqual([]);
     await page.context().close();
   }, 120_000);
+
+  it.each([
+    ['retention/', '#km-channels'],
+    ['benchmarks/', '#range-size'],
+  ])('a filter on %s redraws its figures in the browser, and clearing it restores them', async (path, figure) => {
+    const { page, errors } = await openWatched(1440);
+    await page.goto(`${origin}${BASE}${path}`);
+    const before = await page.innerHTML(figure);
+    await page.selectOption('select[name=region]', { index: 1 });
+    await page.waitForSelector('#filters[data-state="applied"]', { timeout: 60_000 });
+    expect(await page.innerHTML(`${figure} .chart-desktop`)).not.toBe(before);
+    await page.click('#filters button[type=reset]');
+    await page.waitForSelector('#filters[data-state="idle"]');
+    expect(await page.innerHTML(figure)).toBe(before);
+    expect(errors).toEqual([]);
+    await page.context().close();
+  }, 120_000);
 });

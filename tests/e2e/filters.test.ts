@@ -12,8 +12,9 @@ import type { QunlensConfig } from '../../src/config.ts';
 import type { Db, Row } from '../../src/db/db.ts';
 import { openNativeDb } from '../../src/db/native.ts';
 import { arrowRows } from '../../src/db/wasm.ts';
-import { membershipFilter } from '../../src/metrics/filters.ts';
-import { channelSummaries, membershipCurves, type ChannelSummary } from '../../src/metrics/summaries.ts';
+import { benchmarksSql } from '../../src/metrics/facts.ts';
+import { groupFilter, membershipFilter } from '../../src/metrics/filters.ts';
+import { channelSummaries, membershipCurves, weeklyRetention, type ChannelSummary } from '../../src/metrics/summaries.ts';
 import { generateSample } from '../../src/sample/generate.ts';
 import { tempDir } from '../helpers.ts';
 import { buildData } from './build-helpers.ts';
@@ -39,8 +40,16 @@ async function wasmDb(file: string): Promise<Db> {
   // as the browser does (db/wasm.ts, client/filters.ts)
   await wasm.exec(`SET autoload_known_extensions = false`);
   await wasm.exec(`ATTACH 'qunlens.duckdb' AS qunlens (READ_ONLY); USE qunlens`);
-  await wasm.exec(`CREATE OR REPLACE TEMP VIEW f_memberships AS SELECT * FROM memberships`);
+  await installViews(wasm);
   return wasm;
+}
+
+/** The views client/filters.ts creates over the shipped tables, in the same words. */
+async function installViews(db: Db): Promise<void> {
+  const source = readFileSync(new URL('../../src/client/filters.ts', import.meta.url), 'utf8');
+  const views = [...source.matchAll(/`(CREATE OR REPLACE TEMP VIEW [^`]+)`/g)].map((m) => m[1]);
+  expect(views).toHaveLength(2);
+  for (const sql of views) await db.exec(sql);
 }
 
 async function channels(db: Db, config: QunlensConfig, where = 'true'): Promise<ChannelSummary[]> {
@@ -53,22 +62,43 @@ describe('filters: the browser engine and the build give the same numbers', () =
   let config: QunlensConfig;
   let wasm: Db;
   let native: Db;
+  let result: Awaited<ReturnType<typeof buildData>>['result'];
 
   beforeAll(async () => {
     const data = join(tempDir(), 'sample');
     await generateSample({ outDir: data, groups: 20, memberships: 4000, messages: 40_000, orders: 1200 });
-    const { data: out, result } = await buildData(data);
+    const { data: out, result: built_ } = await buildData(data);
+    result = built_;
     built = result.metrics.channels;
     config = result.config;
     wasm = await wasmDb(join(out, 'qunlens.duckdb'));
     // native DuckDB on the same shipped file, the same way
     native = await openNativeDb({ path: join(out, 'qunlens.duckdb'), readOnly: true });
-    await native.exec(`CREATE OR REPLACE TEMP VIEW f_memberships AS SELECT * FROM memberships`);
+    await installViews(native);
   }, 120_000);
 
   it('with no filter, every channel figure equals the build exactly', async () => {
     const inBrowser = await channels(wasm, config, membershipFilter({}).where);
     expect(inBrowser).toEqual(built);
+  });
+
+  it('with no filter, Retention (curves, weekly and cohort activity) equals the build exactly', async () => {
+    const curves = await membershipCurves(wasm, config, membershipFilter({}));
+    expect(curves).toEqual(result.metrics.membershipCurves);
+    expect(await weeklyRetention(wasm, config, 'channel', membershipFilter({}))).toEqual(result.metrics.activityRetention);
+    expect(await weeklyRetention(wasm, config, 'join_month', membershipFilter({}))).toEqual(result.metrics.cohortRetention);
+  });
+
+  it('with no filter, Benchmarks equal the build exactly', async () => {
+    expect(await wasm.rows(benchmarksSql(groupFilter({}).where))).toEqual(result.site.benchmarks);
+  });
+
+  it('with a filter, Benchmarks equal native DuckDB running the same query', async () => {
+    const [{ region }] = await native.rows<{ region: string }>(`SELECT region FROM groups GROUP BY region ORDER BY count(*) DESC LIMIT 1`);
+    const where = groupFilter({ region }).where;
+    const inBrowser = await wasm.rows<{ groups: number }>(benchmarksSql(where));
+    expect(inBrowser).toEqual(await native.rows(benchmarksSql(where)));
+    expect(inBrowser.length).toBeGreaterThan(0);
   });
 
   it('with a filter, equals native DuckDB running the same code with the same condition', async () => {
