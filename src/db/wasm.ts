@@ -14,8 +14,8 @@ export interface WasmDbOptions {
   /** URLs of duckdb-eh.wasm and duckdb-browser-eh.worker.js as the site serves them */
   wasmUrl: string;
   workerUrl: string;
-  /** the shipped database (dist/data/qunlens.duckdb), attached read-only as the default catalog */
-  databaseUrl: string;
+  /** the shipped database (dist/data/qunlens.duckdb), attached read-only as the default catalog; none: an empty in-memory database */
+  databaseUrl?: string;
 }
 
 /** Arrow column type → how its values become plain JS. */
@@ -110,12 +110,14 @@ export async function openWasmDb(options: WasmDbOptions): Promise<WasmDb> {
   const worker = new Worker(options.workerUrl);
   const db = new duckdb.AsyncDuckDB(new duckdb.VoidLogger(), worker);
   await db.instantiate(options.wasmUrl);
-  const response = await fetch(options.databaseUrl);
-  if (!response.ok) throw new Error(`${options.databaseUrl}: ${response.status} ${response.statusText}`);
-  await db.registerFileBuffer('qunlens.duckdb', new Uint8Array(await response.arrayBuffer()));
   const connection = await db.connect();
   const wasm = new WasmDb(db, connection, worker);
   await wasm.exec(`SET autoload_known_extensions = false; SET autoinstall_known_extensions = false`);
-  await wasm.exec(`ATTACH 'qunlens.duckdb' AS qunlens (READ_ONLY); USE qunlens`);
+  if (options.databaseUrl) {
+    const response = await fetch(options.databaseUrl);
+    if (!response.ok) throw new Error(`${options.databaseUrl}: ${response.status} ${response.statusText}`);
+    await db.registerFileBuffer('qunlens.duckdb', new Uint8Array(await response.arrayBuffer()));
+    await wasm.exec(`ATTACH 'qunlens.duckdb' AS qunlens (READ_ONLY); USE qunlens`);
+  }
   return wasm;
 }

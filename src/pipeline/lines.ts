@@ -8,12 +8,9 @@ import { sqlString, type Db } from '../db/db.ts';
 import { findBlankLines, lineBreakpoints, linesAtOffsets } from './csv-file.ts';
 import { scanSql, type SourceFile } from './sources.ts';
 
-export interface RejectRow {
-  byte_position: number;
-  column_name: string | null;
-  error_type: string;
-  error_message: string;
-}
+import type { RejectRow } from './row-checks.ts';
+
+export { readRejects, type RejectRow } from './row-checks.ts';
 
 /**
  * Creates `lines_<table>(row, line)` for the given rows (an SQL query of rowids): breakpoints
@@ -51,10 +48,3 @@ export async function rejectLines(source: SourceFile, rejects: readonly RejectRo
   return source.format === 'parquet' ? new Map() : linesAtOffsets(source.readPath, rejects.map((r) => r.byte_position));
 }
 
-export async function readRejects(db: Db, rejectsTable: string): Promise<RejectRow[]> {
-  const exists = await db.rows<{ n: number }>(`SELECT count(*)::INTEGER AS n FROM duckdb_tables() WHERE table_name = ${sqlString(rejectsTable)}`);
-  if (!exists[0].n) return [];
-  return db.rows<RejectRow>(
-    `SELECT byte_position::BIGINT AS byte_position, column_name, error_type::VARCHAR AS error_type, error_message FROM ${rejectsTable} ORDER BY byte_position`,
-  );
-}

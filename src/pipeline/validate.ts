@@ -10,6 +10,7 @@
 import type { TableName } from '../contract.ts';
 import { sqlIdent, sqlString, type Db } from '../db/db.ts';
 import { CROSS_BIT, failedChecksSql } from './checks.ts';
+import { crossChecks, rejectMessage } from './row-checks.ts';
 import type { Effects } from './effects.ts';
 import { aggregateFromRows, DAILY_SET, messagesClean } from './events.ts';
 import { createLines, rejectLines } from './lines.ts';
@@ -41,51 +42,6 @@ export async function insertIssues(db: Db, issues: readonly DataIssue[]): Promis
       .map((d) => `(${sqlString(d.file)}, ${d.line ?? 'NULL'}, ${d.column === null ? 'NULL' : sqlString(d.column)}, ${sqlString(d.severity)}, ${sqlString(d.message)})`)
       .join(', ');
     await db.exec(`INSERT INTO dq VALUES ${values}`);
-  }
-}
-
-/**
- * Cross-table checks of a table: SQL giving (row, column, message, ref_table, ref_row); a
- * message may say {line}, the line of the referenced row (ref_table, ref_row).
- */
-function crossChecks(table: TableName): string[] {
-  const p = `p_${table}`;
-  const groupKnown = `
-    SELECT t.rowid AS row, 'group_id' AS "column",
-      CASE WHEN pg.row IS NOT NULL
-        THEN 'group_id "' || t.group_id || '": its group was rejected (groups.csv line {line}); fix that row first'
-        ELSE 'group_id "' || t.group_id || '" is not in groups.csv; add the group or correct the ID' END AS message,
-      CASE WHEN pg.row IS NOT NULL THEN 'groups' END AS ref_table, pg.row AS ref_row
-    FROM ${p} t
-    ANTI JOIN v_groups g ON g.group_id = t.group_id
-    LEFT JOIN (SELECT group_id, min(rowid) AS row FROM p_groups GROUP BY ALL) pg ON pg.group_id = t.group_id
-    WHERE t.group_id IS NOT NULL`;
-  const duplicate = (keys: string[], label: string) => `
-    SELECT row, ${sqlString(keys[0])} AS "column", ${label} || ' (first on line {line}); the later row is rejected' AS message,
-      ${sqlString(table)} AS ref_table, first_row AS ref_row
-    FROM (SELECT rowid AS row, ${keys.join(', ')}, min(rowid) OVER (PARTITION BY ${keys.join(', ')}) AS first_row
-          FROM ${p} WHERE __mask = 0 AND ${keys.map((k) => `${k} IS NOT NULL`).join(' AND ')})
-    WHERE row > first_row`;
-  switch (table) {
-    case 'groups':
-      return [
-        duplicate(['group_id'], `'duplicate group_id "' || group_id || '"'`),
-        `SELECT rowid, 'dissolved_at', 'dissolved_at is before created_at', NULL, NULL FROM ${p} WHERE dissolved_at < created_at`,
-      ];
-    case 'members':
-      return [
-        groupKnown,
-        `SELECT rowid, 'left_at', 'left_at ' || strftime(left_at, '%Y-%m-%d %H:%M:%S') || ' is before joined_at ' || strftime(joined_at, '%Y-%m-%d %H:%M:%S'), NULL, NULL FROM ${p} WHERE left_at < joined_at`,
-        duplicate(['member_id', 'group_id', 'joined_at'], `'the same member joined the same group at the same time twice'`),
-      ];
-    case 'channels':
-      return [duplicate(['state'], `'duplicate state "' || state || '"'`)];
-    case 'messages':
-    case 'activity':
-    case 'checkins':
-      return [groupKnown];
-    case 'orders':
-      return [groupKnown, duplicate(['order_id'], `'duplicate order_id "' || order_id || '"'`)];
   }
 }
 
@@ -127,10 +83,7 @@ async function validateRows(db: Db, loaded: LoadedTable): Promise<number> {
         line: at.get(reject.byte_position) ?? null,
         column: canonical ?? header ?? null,
         severity: 'error',
-        message:
-          reject.error_type === 'INVALID ENCODING'
-            ? `the row has bytes that are not valid ${source.encoding === 'utf-8' ? 'UTF-8' : String(source.encoding).toUpperCase()}; save the file as UTF-8 (or GB18030) and check this row`
-            : `the row could not be read as CSV (${reject.error_message.split('\n')[0]}); check quotes and delimiters on this line`,
+        message: rejectMessage(reject, source.encoding),
       };
     });
     await insertIssues(db, issues);

@@ -32,8 +32,13 @@ const LOCAL_FORMATS = list([
   '%Y年%m月%d日 %H时%M分%S秒', '%Y年%m月%d日 %H时%M分', '%Y年%m月%d日%H时%M分%S秒', '%Y年%m月%d日%H时%M分',
 ]);
 
-export function valueMacros(timeZone: string): string {
+export function valueMacros(timeZone: string, options: { fixedOffsetMinutes?: number } = {}): string {
   const zone = sqlString(timeZone);
+  // duckdb-wasm has no ICU (its time zones are a download): there, the zone's offset is fixed
+  // (exact for zones without daylight saving, as China's since 1991)
+  const fixed = options.fixedOffsetMinutes;
+  const fromEpochMicros = (micros: string) => (fixed === undefined ? `timezone(${zone}, make_timestamptz(${micros}))` : `make_timestamp(${micros}) + INTERVAL (${fixed}) MINUTE`);
+  const fromInstant = (tstz: string) => (fixed === undefined ? `timezone(${zone}, ${tstz})` : `CAST(${tstz} AS TIMESTAMP) + INTERVAL (${fixed}) MINUTE`);
   return `
 -- text as given, trimmed; '', '-', '--' and full-width blanks mean "no value". Most values
 -- have no surrounding blanks: check the first and last character before trimming anything.
@@ -58,11 +63,11 @@ CREATE OR REPLACE MACRO qz_ts_ascii(x) AS
   CASE
     WHEN x IS NULL THEN NULL
     WHEN regexp_full_match(x, '\\d{9,13}(\\.\\d+)?') THEN
-      timezone(${zone}, make_timestamptz(CAST(round(CAST(x AS DOUBLE) * CASE WHEN length(x) >= 12 AND NOT contains(x, '.') OR regexp_full_match(x, '\\d{12,13}\\.\\d+') THEN 1000 ELSE 1000000 END) AS BIGINT)))
+      ${fromEpochMicros(`CAST(round(CAST(x AS DOUBLE) * CASE WHEN length(x) >= 12 AND NOT contains(x, '.') OR regexp_full_match(x, '\\d{12,13}\\.\\d+') THEN 1000 ELSE 1000000 END) AS BIGINT)`)}
     WHEN regexp_full_match(x, '\\d{5}(\\.\\d+)?') THEN
       TIMESTAMP '1899-12-30 00:00:00' + to_microseconds(CAST(round(CAST(x AS DOUBLE) * 86400000000) AS BIGINT))
     WHEN regexp_matches(x, '\\d:\\d\\d(:\\d\\d(\\.\\d+)?)?\\s*(Z|z|UTC|[+-]\\d\\d(:?\\d\\d)?)$') THEN
-      timezone(${zone}, try_strptime(regexp_replace(regexp_replace(x, '\\s*(Z|z|UTC)$', '+00:00'), '\\s+([+-])', '\\1'), ${OFFSET_FORMATS}))
+      ${fromInstant(`try_strptime(regexp_replace(regexp_replace(x, '\\s*(Z|z|UTC)$', '+00:00'), '\\s+([+-])', '\\1'), ${OFFSET_FORMATS})`)}
     ELSE try_strptime(x, ${LOCAL_FORMATS})
   END;
 CREATE OR REPLACE MACRO qz_ts(s) AS qz_ts_ascii(qz_ascii(s));
@@ -187,3 +192,10 @@ export const parse = {
     return `CASE WHEN contains(${t}, 'E+') OR contains(${t}, 'e+') THEN qz_id_mangled(${t}) ELSE false END`;
   },
 };
+
+/** A zone's offset from UTC in minutes at a moment (e.g. 480 for Asia/Shanghai). */
+export function zoneOffsetMinutes(timeZone: string, at = new Date()): number {
+  const name = new Intl.DateTimeFormat('en-US', { timeZone, timeZoneName: 'longOffset' }).formatToParts(at).find((p) => p.type === 'timeZoneName')?.value ?? 'GMT';
+  const m = /GMT([+-])(\d{2}):(\d{2})/.exec(name);
+  return m ? (m[1] === '-' ? -1 : 1) * (Number(m[2]) * 60 + Number(m[3])) : 0;
+}

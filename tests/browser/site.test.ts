@@ -6,7 +6,7 @@
  * horizontal overflow, no broken internal link or anchor, no serious or critical axe-core
  * violation. Screenshots go to test-results/screenshots/ for review.
  */
-import { mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
@@ -306,6 +306,23 @@ describe('Explore and reports in Chromium', () => {
     await page.click('#filters button[type=reset]');
     await page.waitForSelector('#filters[data-state="idle"]');
     expect(await page.innerHTML(figure)).toBe(before);
+    expect(errors).toEqual([]);
+    await page.context().close();
+  }, 120_000);
+
+  it('CSV preview on the Data quality page flags the rows the build would reject, by line', async () => {
+    const { page, errors } = await openWatched(1440);
+    const file = join(tempDir(), 'members.csv');
+    writeFileSync(file, ['group_id,member_id,joined_at,left_at,channel', 'G1,M1,2026-03-01 10:00,,guide', 'G1,M2,2026-13-45,,guide', 'G1,M3,2026-03-05,2026-03-01,invite', 'G1,M4,2026-03-06,,material'].join('\n'));
+    await page.goto(`${origin}${BASE}en/quality/`);
+    await page.setInputFiles('#csv-preview input[type=file]', file);
+    await page.waitForSelector('#csv-preview[data-state="done"]', { timeout: 60_000 });
+    expect(await page.textContent('.preview-status')).toMatch(/members\.csv \(UTF-8\): 4 rows, 2 the build would reject/);
+    const rows = await page.$$eval('.preview-result tbody tr', (trs) => trs.map((tr) => [tr.children[0].textContent, tr.children[1].textContent]));
+    expect(rows).toEqual([
+      ['3', 'joined_at'],
+      ['4', 'left_at'],
+    ]);
     expect(errors).toEqual([]);
     await page.context().close();
   }, 120_000);

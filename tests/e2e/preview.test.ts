@@ -1,0 +1,100 @@
+/**
+ * The CSV preview (Data quality page) and the build reject the same rows of the same file, with
+ * the same lines, columns and messages: the preview runs the build's own checks. Only checks
+ * that need another file (a group missing from groups.csv) are the build's alone.
+ */
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { openNativeDb } from '../../src/db/native.ts';
+import { previewCsv } from '../../src/pipeline/preview.ts';
+import { generateSample } from '../../src/sample/generate.ts';
+import { encodeGb18030, readCsvObjects, tempDir } from '../helpers.ts';
+import { buildData } from './build-helpers.ts';
+
+const OTHER_FILES = /is not in groups\.csv|its group was rejected/;
+
+async function preview(name: string, bytes: Uint8Array, withoutIcu = false) {
+  const db = await openNativeDb();
+  const dir = tempDir();
+  try {
+    return await previewCsv(db, { name, bytes }, {
+      timeZone: 'Asia/Shanghai',
+      withoutIcu,
+      register: async (file, data) => {
+        const path = join(dir, file);
+        writeFileSync(path, data);
+        return path;
+      },
+    });
+  } finally {
+    await db.close();
+  }
+}
+
+const key = (i: { line: number | null | string; column: string | null; message: string }) => `${i.line}|${i.column ?? ''}|${i.message}`;
+
+describe('CSV preview', () => {
+  it('rejects the same rows as the build, file by file, on the sample data with its defects', async () => {
+    const data = join(tempDir(), 'sample');
+    await generateSample({ outDir: data, groups: 12, memberships: 1500, messages: 20_000, orders: 300 });
+    const { data: out } = await buildData(data);
+    const dq = readCsvObjects(join(out, 'data_quality.csv')).filter((r) => r.severity === 'error' && !OTHER_FILES.test(r.message));
+    let compared = 0;
+    for (const file of readdirSync(data).filter((f) => f.endsWith('.csv'))) {
+      const fromBuild = dq.filter((r) => r.file === file).map((r) => key({ line: Number(r.line), column: r.column || null, message: r.message })).sort();
+      // as native DuckDB runs it, and as the browser does (no ICU: the zone's fixed offset)
+      for (const withoutIcu of [false, true]) {
+        const result = await preview(file, new Uint8Array(readFileSync(join(data, file))), withoutIcu);
+        expect(result.issues.filter((i) => i.severity === 'error').map(key).sort(), `${file} ${withoutIcu ? 'without ICU' : ''}`).toEqual(fromBuild);
+      }
+      compared += fromBuild.length;
+    }
+    // the sample's defects are there to be found
+    expect(compared).toBeGreaterThan(3);
+  }, 120_000);
+
+  it('reads GB18030 exports with Chinese headers, and names lines across quoted newlines', async () => {
+    const text = [
+      '群ID,客户ID,入群时间,退群时间,渠道',
+      'G1,M1,2026-03-01 10:00,,导购',
+      'G1,"M2',
+      'x",2026-03-02,,物料',
+      'G1,M3,not a date,,导购',
+      '',
+      'G1,M4,2026-03-04,2026-03-01,邀请',
+    ].join('\r\n');
+    const result = await preview('members.csv', encodeGb18030(text));
+    expect(result.encoding).toBe('gb18030');
+    expect(result.records).toBe(4);
+    const errors = result.issues.filter((i) => i.severity === 'error');
+    expect(errors.map((e) => [e.line, e.column])).toEqual([
+      [5, 'joined_at'],
+      [7, 'left_at'],
+    ]);
+  });
+
+  it('says which export it cannot place', async () => {
+    await expect(preview('export.csv', new TextEncoder().encode('a,b\n1,2\n'))).rejects.toThrow(/cannot tell which export this is; name it after its table/);
+  });
+});
+
+describe('timestamps without ICU (the browser)', () => {
+  it('equal the ICU conversion for a zone without daylight saving', async () => {
+    const { valueMacros, zoneOffsetMinutes } = await import('../../src/pipeline/values.ts');
+    const inputs = ['1772331480000', '1772331480', '2026-03-01T02:18:00Z', '2026-03-01 10:18:00+08:00', '2026-03-01 02:18:00 +0000', '2026-03-01 10:18', '46082.5'];
+    const run = async (sql: string) => {
+      const db = await openNativeDb();
+      try {
+        await db.exec(sql);
+        return await db.rows(`SELECT x, CAST(qz_ts(x) AS VARCHAR) AS t FROM (VALUES ${inputs.map((x) => `('${x}')`).join(', ')}) v(x)`);
+      } finally {
+        await db.close();
+      }
+    };
+    const withIcu = await run(valueMacros('Asia/Shanghai'));
+    const fixed = await run(valueMacros('Asia/Shanghai', { fixedOffsetMinutes: zoneOffsetMinutes('Asia/Shanghai') }));
+    expect(fixed).toEqual(withIcu);
+    expect(withIcu.every((r) => r.t !== null)).toBe(true);
+  });
+});
