@@ -7,6 +7,7 @@ import { wasmUrl, workerUrl } from './wasm-assets.ts';
 import * as Plot from '@observablehq/plot';
 import { openWasmDb, type Column, type WasmDb } from '../db/wasm.ts';
 import { toCsv } from '../site/csv.ts';
+import { quickChart } from '../site/quick-chart.ts';
 
 /** Rows drawn in the table (the CSV holds all of them). */
 const SHOWN = 1000;
@@ -66,30 +67,40 @@ function renderTable(columns: Column[], rows: Record<string, unknown>[]): void {
   result.replaceChildren(table);
 }
 
-const isNumber = (c: Column, rows: Record<string, unknown>[]) => rows.some((r) => typeof r[c.name] === 'number') && rows.every((r) => r[c.name] === null || typeof r[c.name] === 'number');
-const isDate = (c: Column) => /^(Date|Timestamp)/.test(c.type);
-
-/** The first chart that fits: a date and a number → line; a label and a number → bars; two numbers → dots. */
+/** The chart the result makes (site/quick-chart.ts decides and reshapes), drawn with Plot. */
 function renderChart(columns: Column[], rows: Record<string, unknown>[]): void {
   chart.replaceChildren();
-  if (!rows.length || rows.length > 5000) return;
-  const y = columns.find((c) => isNumber(c, rows));
-  if (!y) return;
-  const x = columns.find((c) => c !== y);
-  if (!x) return;
+  if (rows.length > 20_000) return;
+  const spec = quickChart(columns, rows);
+  if (!spec) return;
   const width = Math.min(760, chart.clientWidth || 760);
+  const palette = ['#0072B2', '#E69F00', '#009E73', '#CC79A7', '#D55E00', '#56B4E9', '#B8A000', '#5F5F5F'];
   let plot: Element;
-  if (isDate(x)) {
-    const data = rows.map((r) => ({ x: new Date(String(r[x.name]).replace(' ', 'T') + (String(r[x.name]).length <= 10 ? 'T00:00:00Z' : 'Z')), y: r[y.name] as number }));
-    plot = Plot.plot({ width, height: 260, x: { type: 'utc', label: x.name }, y: { label: y.name, grid: true }, marks: [Plot.lineY(data, { x: 'x', y: 'y', stroke: '#0072B2' }), Plot.ruleY([0])] });
-  } else if (isNumber(x, rows)) {
-    plot = Plot.plot({ width, height: 260, x: { label: x.name }, y: { label: y.name, grid: true }, marks: [Plot.dot(rows, { x: x.name, y: y.name, fill: '#0072B2', r: 2.5 })] });
+  if (spec.kind === 'line') {
+    const toX = (v: unknown) => (spec.dates ? new Date(String(v).length <= 10 ? `${v}T00:00:00Z` : `${String(v).replace(' ', 'T')}Z`) : v);
+    const data = spec.data.map((d) => ({ ...d, __x: toX(d[spec.x]) }));
+    plot = Plot.plot({
+      width,
+      height: 280,
+      x: { type: spec.dates ? 'utc' : 'linear', label: spec.x },
+      y: { label: spec.y, grid: true },
+      color: spec.series ? { legend: true, range: palette } : undefined,
+      marks: [Plot.lineY(data, { x: '__x', y: spec.y, stroke: spec.series ?? '#0072B2', strokeWidth: 1.8 }), Plot.ruleY([0])],
+    });
+  } else if (spec.kind === 'dot') {
+    plot = Plot.plot({ width, height: 260, x: { label: spec.x }, y: { label: spec.y, grid: true }, marks: [Plot.dot(spec.data, { x: spec.x, y: spec.y, fill: '#0072B2', r: 2.5 })] });
   } else {
-    const data = rows.slice(0, 40).map((r) => ({ label: cellText(r[x.name]), value: r[y.name] as number }));
-    plot = Plot.plot({ width, height: 30 + data.length * 24, marginLeft: 140, x: { label: y.name, grid: true }, y: { label: null, domain: data.map((d) => d.label) }, marks: [Plot.barX(data, { x: 'value', y: 'label', fill: '#0072B2' }), Plot.ruleX([0])] });
+    plot = Plot.plot({
+      width,
+      height: 30 + spec.data.length * 24,
+      marginLeft: 140,
+      x: { label: spec.y, grid: true },
+      y: { label: null, domain: spec.data.map((d) => d.label) },
+      marks: [Plot.barX(spec.data, { x: 'value', y: 'label', fill: '#0072B2' }), Plot.ruleX([0])],
+    });
   }
   plot.setAttribute('role', 'img');
-  plot.setAttribute('aria-label', `${y.name} / ${x.name}`);
+  plot.setAttribute('aria-label', `${spec.y} / ${spec.x}`);
   chart.append(plot);
 }
 
