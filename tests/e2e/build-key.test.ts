@@ -53,3 +53,23 @@ describe('build key', () => {
     expect('upToDate' in (await buildIfChanged(options(data, out), effects))).toBe(false);
   });
 });
+
+describe('content hashes of big inputs (two threads)', () => {
+  it('change with any byte in either half, and not with the file name or time', async () => {
+    const { writeFileSync: write, utimesSync: touch } = await import('node:fs');
+    const effects = nodeEffects(silentLogger);
+    const dir = tempDir();
+    const bytes = Buffer.alloc(70 << 20, 'a');
+    write(join(dir, 'a.csv'), bytes);
+    write(join(dir, 'b.csv'), bytes);
+    touch(join(dir, 'b.csv'), new Date('2030-01-01'), new Date('2030-01-01'));
+    const a = await effects.hashFile(join(dir, 'a.csv'));
+    expect(await effects.hashFile(join(dir, 'b.csv'))).toBe(a);
+    for (const at of [10, bytes.length - 10]) {
+      const changed = Buffer.from(bytes);
+      changed[at] = 0x62;
+      write(join(dir, 'c.csv'), changed);
+      expect(await effects.hashFile(join(dir, 'c.csv'))).not.toBe(a);
+    }
+  });
+});
