@@ -9,6 +9,7 @@ import type { Model } from '../pipeline/model.ts';
 import { channelTypeMatrix, lifespanBy, placeSummaries, type CurveWithMedian, type MatrixCell, type PlaceSummary } from './breakdowns.ts';
 import { BENCHMARK_METRICS, buildBenchmarks, buildGroupFacts, buildMembershipFacts } from './facts.ts';
 import { findings, type Finding } from './findings.ts';
+import { buildCheckins, buildInviters } from './habits.ts';
 import { typeMembershipCurves } from './group-pages.ts';
 import {
   channelSummaries,
@@ -90,6 +91,9 @@ export async function computeMetrics(db: Db, config: QunlensConfig, model: Model
   const lifespanByRegion = await lifespanBy(db, config, 'region');
   const typeCurves = await typeMembershipCurves(db, config);
   const found = await findings(db, config, channels, lifespans, logRank && logRank.df > 0 ? logRank.p : null, inputs);
+  // habits and drivers: check-ins, team points, referrals (METRICS.md)
+  await buildCheckins(db, model.hasCheckins);
+  await buildInviters(db, config, model.hasOrders);
 
   // --- public output tables (PRODUCT.md "Machine-readable outputs"; add columns, never rename)
   await createTable(

@@ -37,6 +37,9 @@ export const CSV_OUTPUTS: Record<string, string> = {
   'data_quality.csv': 'out_data_quality',
   'data_quality_summary.csv': 'out_data_quality_summary',
   'label_mapping.csv': 'out_label_mapping',
+  'checkin_daily.csv': 'out_checkin_daily',
+  'team_points.csv': 'out_team_points',
+  'inviters.csv': 'out_inviters',
 };
 
 const BOM = Buffer.from([0xef, 0xbb, 0xbf]);
