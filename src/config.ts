@@ -41,6 +41,8 @@ export interface QunlensConfig {
   smallSample: number;
   /** Weeks 0..maxWeeks-1 of weekly activity retention. */
   maxWeeks: number;
+  /** Check-in completion: checked in on at least this share of one's days in the camp. */
+  completionShare: number;
   channels: Record<ChannelKey, Labelled>;
   /** label (any case) → channel key */
   channelLabels: Record<string, ChannelKey>;
@@ -56,6 +58,7 @@ export const DEFAULT_CONFIG: QunlensConfig = {
   confLevel: 0.95,
   smallSample: 30,
   maxWeeks: 13,
+  completionShare: 0.8,
   channels: {
     guide: { zh: '导购', en: 'Store guide' },
     material: { zh: '物料', en: 'Printed material' },

@@ -1,7 +1,8 @@
 /**
  * Habits and drivers (METRICS.md): daily check-in rates, team points, and referrals. Plain
  * counts in SQL over the model's tables; Wilson intervals from the shared statistics.
- * (Streaks, completion and the habit-and-retention curves come with the Habits page.)
+ * Streaks, completion and the habit-and-retention split are returned for the pages
+ * (habitSummaries).
  *
  *  out_checkin_daily  group_id, date, size, checked_in, rate: per group with check-ins, every
  *                     day from its first check-in to its last, check-ins of members in the
@@ -12,7 +13,8 @@
  */
 import type { QunlensConfig } from '../config.ts';
 import type { Db } from '../db/db.ts';
-import { wilson } from '../stats/index.ts';
+import { kaplanMeier, logRank, wilson, type LogRankResult, type RateInterval, type SurvivalCurve } from '../stats/index.ts';
+import { survivalCounts } from './summaries.ts';
 
 const T = 'qz_asof()';
 
@@ -126,4 +128,60 @@ export async function buildInviters(db: Db, config: QunlensConfig, hasOrders: bo
     out,
   );
   return rows;
+}
+
+export interface HabitSummaries {
+  /** longest run of consecutive check-in days per membership: how many memberships have each length */
+  streaks: { streak: number; memberships: number }[];
+  /** per group with check-ins: memberships in the camp 7+ days, those checking in on completionShare of them */
+  completion: { groupId: string; eligible: number; completed: number; rate: RateInterval }[];
+  /** memberships of check-in groups joined by T - 7, by "checked in during days [0, 7)" */
+  habit: { checked: SurvivalCurve | null; notChecked: SurvivalCurve | null; logRank: LogRankResult | null };
+}
+
+/**
+ * Streaks, completion and the habit-and-retention split. A camp's days are its group's days
+ * from the first to the last check-in; a membership's days in it are those it was in the group
+ * (the share of days checked in counts those, so a member who joined long before the camp is
+ * not measured against months of no camp).
+ */
+export async function habitSummaries(db: Db, config: QunlensConfig, hasCheckins: boolean): Promise<HabitSummaries> {
+  if (!hasCheckins) return { streaks: [], completion: [], habit: { checked: null, notChecked: null, logRank: null } };
+  await db.exec(`
+    CREATE OR REPLACE TEMP TABLE h_days AS
+    SELECT DISTINCT m.membership_id, m.group_id, c.date
+    FROM f_checkins c JOIN m_memberships m
+      ON m.group_id = c.group_id AND m.member_id = c.member_id AND m.joined_date <= c.date AND (m.left_date IS NULL OR m.left_date >= c.date)`);
+  const streaks = await db.rows<{ streak: number; memberships: number }>(`
+    WITH islands AS (SELECT membership_id, date - CAST(row_number() OVER (PARTITION BY membership_id ORDER BY date) AS INTEGER) AS island FROM h_days),
+    runs AS (SELECT membership_id, count(*) AS n FROM islands GROUP BY membership_id, island),
+    best AS (SELECT membership_id, max(n)::INTEGER AS streak FROM runs GROUP BY ALL)
+    SELECT streak, count(*)::INTEGER AS memberships FROM best GROUP BY ALL ORDER BY streak`);
+  const completion = await db.rows<{ group_id: string; eligible: number; completed: number }>(`
+    WITH span AS (SELECT group_id, min(date) AS first, max(date) AS last FROM f_checkins GROUP BY ALL),
+    stay AS (
+      SELECT m.membership_id, m.group_id,
+        (least(coalesce(m.left_date, ${T}), s.last) - greatest(m.joined_date, s.first) + 1)::INTEGER AS days
+      FROM m_memberships m JOIN span s USING (group_id)),
+    checked AS (SELECT membership_id, count(*)::INTEGER AS days FROM h_days GROUP BY ALL)
+    SELECT g.public_id AS group_id,
+      count(*) FILTER (WHERE st.days >= 7)::INTEGER AS eligible,
+      count(*) FILTER (WHERE st.days >= 7 AND coalesce(k.days, 0) >= ${config.completionShare} * st.days)::INTEGER AS completed
+    FROM stay st LEFT JOIN checked k USING (membership_id) JOIN m_groups g ON g.group_id = st.group_id
+    GROUP BY ALL ORDER BY group_id`);
+  // habit and retention: memberships of groups with check-ins, joined at least 7 days before T
+  await db.exec(`
+    CREATE OR REPLACE TEMP TABLE h_split AS
+    SELECT f.membership_id, f.tenure_days, f.left_by_asof,
+      CASE WHEN EXISTS (SELECT 1 FROM h_days d WHERE d.membership_id = f.membership_id AND d.date - f.joined_date < 7) THEN 'checked' ELSE 'not' END AS habit
+    FROM f_memberships f
+    WHERE f.group_id IN (SELECT DISTINCT group_id FROM f_checkins) AND f.joined_date <= ${T} - 7`);
+  const counts = await survivalCounts(db, 'h_split', 'habit', 'tenure_days', 'left_by_asof');
+  const curve = (k: string) => (counts.has(k) ? kaplanMeier(counts.get(k)!, { confLevel: config.confLevel }) : null);
+  const strata = [...counts].map(([key, c]) => ({ key, counts: c }));
+  return {
+    streaks,
+    completion: completion.map((c) => ({ groupId: c.group_id, eligible: c.eligible, completed: c.completed, rate: wilson(c.completed, c.eligible, config.confLevel) })),
+    habit: { checked: curve('checked'), notChecked: curve('not'), logRank: strata.length === 2 ? logRank(strata) : null },
+  };
 }

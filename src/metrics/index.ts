@@ -9,7 +9,7 @@ import type { Model } from '../pipeline/model.ts';
 import { channelTypeMatrix, lifespanBy, placeSummaries, type CurveWithMedian, type MatrixCell, type PlaceSummary } from './breakdowns.ts';
 import { BENCHMARK_METRICS, buildBenchmarks, buildGroupFacts, buildMembershipFacts } from './facts.ts';
 import { findings, type Finding } from './findings.ts';
-import { buildCheckins, buildInviters } from './habits.ts';
+import { buildCheckins, buildInviters, habitSummaries, type HabitSummaries } from './habits.ts';
 import { typeMembershipCurves } from './group-pages.ts';
 import {
   channelSummaries,
@@ -25,6 +25,8 @@ import {
 
 export interface MetricsResult {
   channels: ChannelSummary[];
+  /** streaks, completion, habit and retention (check-ins) */
+  habits: HabitSummaries;
   membershipCurves: Map<string, SurvivalCurve>;
   activityRetention: WeekRetention[];
   cohortRetention: WeekRetention[];
@@ -94,6 +96,7 @@ export async function computeMetrics(db: Db, config: QunlensConfig, model: Model
   // habits and drivers: check-ins, team points, referrals (METRICS.md)
   await buildCheckins(db, model.hasCheckins);
   await buildInviters(db, config, model.hasOrders);
+  const habits = await habitSummaries(db, config, model.hasCheckins);
 
   // --- public output tables (PRODUCT.md "Machine-readable outputs"; add columns, never rename)
   await createTable(
@@ -351,6 +354,7 @@ export async function computeMetrics(db: Db, config: QunlensConfig, model: Model
     lifespanByRegion,
     typeMembershipCurves: typeCurves,
     findings: found,
+    habits,
     counts,
   };
 }

@@ -10,6 +10,7 @@ import { copyFixture, readCsvObjects } from '../helpers.ts';
 import { buildData } from './build-helpers.ts';
 
 let data = '';
+let result: Awaited<ReturnType<typeof buildData>>['result'];
 
 beforeAll(async () => {
   const dir = copyFixture('hand');
@@ -25,17 +26,28 @@ beforeAll(async () => {
       'a3,G1,2026-03-15,签到,5,蓝队', // a3 leaves this day: still in the group
       'a3,G1,2026-03-16,签到,5,蓝队', // left: not a check-in of the group, but the team's points
       'f1,G1,2026-03-16,兑换,-20,红队', // a redemption: negative points, still a check-in
+      // a1 every day from 03-17 to 03-22 (after 03-14, 03-15 and a gap on 03-16)
+      ...['17', '18', '19', '20', '21', '22'].map((d) => `a1,G1,2026-03-${d},签到,1,红队`),
+      // a2 joined and left on 2026-01-03: inside the group that day, within its first week
+      'a2,G1,2026-01-03,签到,,',
     ].join('\n'),
   );
-  ({ data } = await buildData(dir));
+  ({ data, result } = await buildData(dir));
 });
 
 describe('check-ins and points (hand counts)', () => {
   it('daily check-in rate: members checked in that day over memberships in the group that day', () => {
-    expect(readCsvObjects(join(data, 'checkin_daily.csv'))).toEqual([
+    const rows = readCsvObjects(join(data, 'checkin_daily.csv'));
+    // every day from the group's first check-in (a2, 2026-01-03) to its last (a1, 2026-03-22)
+    expect(rows).toHaveLength(31 - 3 + 1 + 28 + 22);
+    expect(rows[0]).toEqual({ group_id: 'G1', date: '2026-01-03', size: '3', checked_in: '1', rate: '0.3333333333' });
+    // a day without check-ins is a day at 0, not a missing day
+    expect(rows[1]).toEqual({ group_id: 'G1', date: '2026-01-04', size: '2', checked_in: '0', rate: '0.0' });
+    expect(rows.filter((r) => r.date >= '2026-03-14' && r.date <= '2026-03-17')).toEqual([
       { group_id: 'G1', date: '2026-03-14', size: '3', checked_in: '3', rate: '1.0' },
       { group_id: 'G1', date: '2026-03-15', size: '3', checked_in: '2', rate: '0.6666666667' },
       { group_id: 'G1', date: '2026-03-16', size: '2', checked_in: '1', rate: '0.5' },
+      { group_id: 'G1', date: '2026-03-17', size: '2', checked_in: '1', rate: '0.5' },
     ]);
   });
 
@@ -44,10 +56,37 @@ describe('check-ins and points (hand counts)', () => {
       { group_id: 'G1', team: '红队', date: '2026-03-14', points: '20.0', cumulative_points: '20.0' },
       { group_id: 'G1', team: '红队', date: '2026-03-15', points: '10.0', cumulative_points: '30.0' },
       { group_id: 'G1', team: '红队', date: '2026-03-16', points: '-20.0', cumulative_points: '10.0' },
+      ...[17, 18, 19, 20, 21, 22].map((d, i) => ({ group_id: 'G1', team: '红队', date: `2026-03-${d}`, points: '1.0', cumulative_points: `${11 + i}.0` })),
       { group_id: 'G1', team: '蓝队', date: '2026-03-14', points: '5.0', cumulative_points: '5.0' },
       { group_id: 'G1', team: '蓝队', date: '2026-03-15', points: '5.0', cumulative_points: '10.0' },
       { group_id: 'G1', team: '蓝队', date: '2026-03-16', points: '5.0', cumulative_points: '15.0' },
+      // a check-in without team or points: a team of its own (empty), no points
+      { group_id: 'G1', team: '', date: '2026-01-03', points: '0.0', cumulative_points: '0.0' },
     ]);
+  });
+
+  it('streaks: the longest run of consecutive check-in days per membership', () => {
+    // a2 1 (01-03), f1 1 (03-14, 03-16), a3 2 (03-14, 03-15; 03-16 after leaving),
+    // a1 6 (03-14, 03-15, no 03-16, then 03-17…03-22)
+    expect(result.metrics.habits.streaks).toEqual([
+      { streak: 1, memberships: 2 },
+      { streak: 2, memberships: 1 },
+      { streak: 6, memberships: 1 },
+    ]);
+  });
+
+  it('completion: in the camp 7+ days and checked in on 80 % of them', () => {
+    // camp 2026-01-03…03-22 (79 days): f1 79 days, 2 checked; a1 79, 8; a3 02-01…03-15 = 43, 2;
+    // a2 1 day (not eligible); a4 joined after the camp
+    expect(result.metrics.habits.completion).toMatchObject([{ groupId: 'G1', eligible: 3, completed: 0 }]);
+  });
+
+  it('habit and retention: memberships joined by T - 7, split by a check-in in their first 7 days', () => {
+    const { checked, notChecked, logRank } = result.metrics.habits.habit;
+    // a2 checked in on its day (and left that day); f1, a1, a3 did not in their first week
+    expect(checked?.n).toBe(1);
+    expect(notChecked?.n).toBe(3);
+    expect(logRank?.df).toBe(1);
   });
 });
 
