@@ -14,6 +14,7 @@ import { BUILD_KEY_FILE, computeBuildKey, storedBuildKey, type BuildKey } from '
 import { loadConfig, type QunlensConfig } from './config.ts';
 import type { Db } from './db/db.ts';
 import { DEFAULT_MEMORY_LIMIT, openNativeDb } from './db/native.ts';
+import { habitPage } from './metrics/habits.ts';
 import { computeMetrics, type MetricsResult } from './metrics/index.ts';
 import { runReports, shippedTables } from './notebook/index.ts';
 import type { Effects } from './pipeline/effects.ts';
@@ -169,6 +170,7 @@ export async function build(options: BuildOptions, effects: Effects, known?: { k
         issues: await db.rows(`SELECT file, line, "column", severity, message FROM out_data_quality`),
         reports,
         tables: await shippedTables(effects.path.join(dataOut, 'qunlens.duckdb')),
+        habits: await habitPage(db, model.hasCheckins),
       });
       await effects.writeFile(siteFile, JSON.stringify(site));
       // streamed by the page writers instead of held whole

@@ -185,3 +185,41 @@ export async function habitSummaries(db: Db, config: QunlensConfig, hasCheckins:
     habit: { checked: curve('checked'), notChecked: curve('not'), logRank: strata.length === 2 ? logRank(strata) : null },
   };
 }
+
+export interface HabitPage {
+  hasCheckins: boolean;
+  /** daily check-in rate of the largest camps (by memberships), and the median of all camps per date */
+  daily: { groupId: string; name: string | null; date: string; rate: number | null; size: number }[];
+  median: { date: string; rate: number }[];
+  /** each camp's team standings on its last day (the final nightly leaderboard) */
+  leaderboard: { groupId: string; name: string | null; team: string | null; points: number; date: string }[];
+  /** the inviters who brought the most memberships */
+  inviters: { inviter: string; staff: boolean; invited: number; chainDepth: number; retainedN: number; retained: number | null; retainedLower: number | null; retainedUpper: number | null; conversionN: number | null; conversion: number | null; conversionLower: number | null; conversionUpper: number | null }[];
+}
+
+/** Camps shown one by one on the Habits page (the CSV has all). */
+export const HABIT_CAMPS = 6;
+export const TOP_INVITERS = 20;
+
+/** What the Habits page shows, from the output tables (so the page and the CSVs agree). */
+export async function habitPage(db: Db, hasCheckins: boolean): Promise<HabitPage> {
+  const inviters = await db.rows<HabitPage['inviters'][number]>(`
+    SELECT inviter, staff, invited, chain_depth AS "chainDepth", retained_d30_n AS "retainedN", retained_d30 AS retained,
+      retained_d30_lower AS "retainedLower", retained_d30_upper AS "retainedUpper", conversion_30d_n AS "conversionN",
+      conversion_30d AS conversion, conversion_30d_lower AS "conversionLower", conversion_30d_upper AS "conversionUpper"
+    FROM out_inviters ORDER BY invited DESC, inviter LIMIT ${TOP_INVITERS}`);
+  if (!hasCheckins) return { hasCheckins, daily: [], median: [], leaderboard: [], inviters };
+  const daily = await db.rows<HabitPage['daily'][number]>(`
+    WITH camps AS (SELECT group_id, max(size) AS peak FROM out_checkin_daily GROUP BY ALL ORDER BY peak DESC, group_id LIMIT ${HABIT_CAMPS})
+    SELECT d.group_id AS "groupId", g.name, CAST(d.date AS VARCHAR) AS date, d.rate, d.size
+    FROM out_checkin_daily d JOIN camps USING (group_id) LEFT JOIN out_groups g USING (group_id)
+    ORDER BY d.group_id, d.date`);
+  const median = await db.rows<HabitPage['median'][number]>(`
+    SELECT CAST(date AS VARCHAR) AS date, median(rate) AS rate FROM out_checkin_daily WHERE rate IS NOT NULL GROUP BY ALL ORDER BY date`);
+  const leaderboard = await db.rows<HabitPage['leaderboard'][number]>(`
+    SELECT t.group_id AS "groupId", g.name, t.team, t.cumulative_points AS points, CAST(t.date AS VARCHAR) AS date
+    FROM out_team_points t LEFT JOIN out_groups g USING (group_id)
+    QUALIFY row_number() OVER (PARTITION BY t.group_id, t.team ORDER BY t.date DESC) = 1
+    ORDER BY t.group_id, points DESC, t.team`);
+  return { hasCheckins, daily, median, leaderboard, inviters };
+}

@@ -12,6 +12,7 @@ import type { MetricsResult } from '../metrics/index.ts';
 import type { ChannelSummary, LifespanSummary, WeekRetention } from '../metrics/summaries.ts';
 import type { LabelMapping, Model } from '../pipeline/model.ts';
 import type { FileQuality } from '../pipeline/validate.ts';
+import type { HabitPage, HabitSummaries } from '../metrics/habits.ts';
 import type { ShippedTable } from '../notebook/index.ts';
 import type { ReportView } from '../notebook/run.ts';
 import type { LogRankResult, SurvivalCurve } from '../stats/index.ts';
@@ -87,6 +88,8 @@ export interface SiteData {
   reports: ReportView[];
   /** the tables of dist/data/qunlens.duckdb (Explore lists them) */
   tables: ShippedTable[];
+  /** check-ins, streaks, completion, habit and retention, inviters (the Habits page) */
+  habits: HabitPage & { streaks: HabitSummaries['streaks']; completion: HabitSummaries['completion']; habit: HabitSummaries['habit'] };
   quality: {
     files: FileQuality[];
     errors: number;
@@ -115,6 +118,7 @@ export function siteData(input: {
   issues: QualityIssue[];
   reports?: ReportView[];
   tables?: ShippedTable[];
+  habits?: HabitPage;
 }): SiteData {
   const { config, model, metrics } = input;
   const types = metrics.lifespans.map((l) => l.groupType);
@@ -177,6 +181,7 @@ export function siteData(input: {
     findings: metrics.findings,
     reports: input.reports ?? [],
     tables: input.tables ?? [],
+    habits: { ...(input.habits ?? { hasCheckins: false, daily: [], median: [], leaderboard: [], inviters: [] }), ...metrics.habits },
     quality: {
       files: input.files,
       errors: input.files.reduce((s, f) => s + f.rowsRejected, 0),

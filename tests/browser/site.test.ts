@@ -22,7 +22,7 @@ import { buildData } from '../e2e/build-helpers.ts';
 export const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 const BASE = '/reports/qunlens/';
 const SHOTS = join(ROOT, 'test-results', 'screenshots');
-const MAIN_PAGES = ['', 'channels/', 'lifespans/', 'retention/', 'benchmarks/', 'stores/', 'groups/', 'reports/', 'explore/', 'quality/'];
+const MAIN_PAGES = ['', 'channels/', 'lifespans/', 'retention/', 'benchmarks/', 'stores/', 'groups/', 'habits/', 'reports/', 'explore/', 'quality/'];
 const require = createRequire(import.meta.url);
 const AXE = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
 
@@ -35,6 +35,19 @@ let siteDir: string;
 beforeAll(async () => {
   const data = join(tempDir(), 'sample');
   await generateSample({ outDir: data, groups: 14, memberships: 1400, messages: 20_000, orders: 400 });
+  // check-ins with teams for two groups, so the Habits page is tested with data (the sample
+  // generator does not write check-ins yet)
+  const db = await openNativeDb();
+  await db.exec(`
+    COPY (
+      WITH m AS (
+        SELECT member_id, group_id, CAST(joined_at AS DATE) AS j FROM read_csv('${join(data, 'members.csv')}', all_varchar = true)
+        WHERE group_id IN ('G0001', 'G0002') AND try_cast(joined_at AS TIMESTAMP) IS NOT NULL AND is_staff <> '1')
+      SELECT member_id, group_id, CAST(x AS DATE) AS date, '签到' AS kind, 10 AS points, '第' || (hash(member_id) % 3 + 1) || '组' AS team
+      FROM m, generate_series(j, j + 20, INTERVAL 1 DAY) t(x)
+      WHERE hash(member_id || CAST(x AS VARCHAR)) % 3 > 0 AND CAST(x AS DATE) <= DATE '2026-10-31'
+    ) TO '${join(data, 'checkins.csv')}' (HEADER)`);
+  await db.close();
   const { out } = await buildData(data, { render: true, base: BASE });
   siteDir = out;
   const served = await serveStatic(out, { base: BASE });
@@ -91,6 +104,17 @@ async function openWatched(width: number, javaScript = true): Promise<{ page: Pa
 }
 
 describe('the site in Chromium', () => {
+  it('shows the Habits page with check-ins: rates, streaks, teams, habit and retention', async () => {
+    const { page, errors } = await openWatched(1440);
+    for (const lang of ['', 'en/']) {
+      await page.goto(`${origin}${BASE}${lang}habits/`);
+      for (const id of ['#checkin-daily', '#streaks', '#habit-retention']) expect(await page.locator(`${id} .chart-desktop svg`).count(), id).toBe(1);
+      expect(await page.locator('table').count()).toBeGreaterThanOrEqual(4);
+    }
+    expect(errors).toEqual([]);
+    await page.context().close();
+  }, 60_000);
+
   it('has every page of the site map in both languages', () => {
     for (const lang of ['', 'en/']) for (const p of MAIN_PAGES) expect(allPages).toContain(`${BASE}${lang}${p}`);
     expect(allPages.filter((p) => p.includes('/groups/') && !p.endsWith('/groups/')).length).toBe(28);
