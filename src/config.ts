@@ -160,6 +160,7 @@ export function checkConfig(config: QunlensConfig, source: string): QunlensConfi
   if (!Number.isInteger(config.silenceDays) || config.silenceDays < 1) problems.push(`silenceDays must be a whole number ≥ 1`);
   if (config.asOf !== undefined && !/^\d{4}-\d{2}-\d{2}$/.test(config.asOf)) problems.push(`asOf must be a date as YYYY-MM-DD, got "${config.asOf}"`);
   if (!(config.confLevel > 0 && config.confLevel < 1)) problems.push(`confLevel must be between 0 and 1`);
+  if (!(config.completionShare > 0 && config.completionShare <= 1)) problems.push(`completionShare must be above 0 and at most 1`);
   for (const [label, key] of Object.entries(config.channelLabels)) {
     if (!(CHANNEL_KEYS as readonly string[]).includes(key)) problems.push(`channelLabels["${label}"] = "${key}" is not one of ${CHANNEL_KEYS.join(', ')}`);
   }
