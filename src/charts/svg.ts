@@ -156,15 +156,16 @@ export function barChart(o: { width: number; ariaLabel: string; xLabel: string; 
 }
 
 /** A weekly series as an area with its line, months on the x axis. */
-export function weeklyChart(o: { f: I18n; width: number; ariaLabel: string; yLabel: string; xLabel: string; color: string; points: { week: string; value: number }[] }): string {
+/** A dated series as an area with its line, months on the x axis; `percent` draws shares on 0–100 %. */
+export function weeklyChart(o: { f: I18n; width: number; ariaLabel: string; yLabel: string; xLabel: string; color: string; points: { week: string; value: number }[]; percent?: boolean }): string {
   const f: Frame = { width: o.width, height: o.width < 420 ? 200 : 230, left: 44, right: 14, top: 26, bottom: 38 };
   if (o.points.length === 0) return svg(f, o.ariaLabel, `<text x="${o.width / 2}" y="${f.height / 2}" text-anchor="middle" fill="${AXIS}">—</text>`);
   const day = (s: string) => Date.parse(`${s}T00:00:00Z`) / 86400000;
   const t0 = day(o.points[0].week);
   const t1 = Math.max(t0 + 7, day(o.points[o.points.length - 1].week));
-  const max = Math.max(1, ...o.points.map((p) => p.value));
-  const step = tickStep(0, max, 4);
-  const top = Math.ceil(max / step) * step;
+  const max = o.percent ? 1 : Math.max(1, ...o.points.map((p) => p.value));
+  const step = o.percent ? 0.25 : tickStep(0, max, 4);
+  const top = o.percent ? 1 : Math.ceil(max / step) * step;
   const x = scale(t0, t1, f.left, o.width - f.right);
   const y = scale(0, top, f.height - f.bottom, f.top);
   // month ticks: the first of each month in range, thinned to fit
@@ -177,7 +178,7 @@ export function weeklyChart(o: { f: I18n; width: number; ariaLabel: string; yLab
     const m = new Date(t * 86400000).getUTCMonth();
     return o.f.lang === 'zh' ? `${m + 1}月` : MONTHS_EN[m];
   };
-  let body = axes(f, { ticks: ticks(0, top, step), at: y, label: (v) => o.f.int(v), title: o.yLabel }, { ticks: monthTicks, at: x, label: monthLabel, title: o.xLabel });
+  let body = axes(f, { ticks: ticks(0, top, step), at: y, label: (v) => (o.percent ? `${Math.round(v * 100)}%` : o.f.int(v)), title: o.yLabel }, { ticks: monthTicks, at: x, label: monthLabel, title: o.xLabel });
   const line = o.points.map((p, i) => `${i ? 'L' : 'M'}${n(x(day(p.week)))},${n(y(p.value))}`).join('');
   const area = `${line}L${n(x(day(o.points[o.points.length - 1].week)))},${n(y(0))}L${n(x(t0))},${n(y(0))}Z`;
   body += `<path d="${area}" fill="${o.color}" fill-opacity="0.15"/><path d="${line}" fill="none" stroke="${o.color}" stroke-width="1.8"/>`;

@@ -158,5 +158,26 @@ export function groupPageMain(site: SiteData, g: GroupPage & { slug: string }, l
     }
     parts.push(`<div class="grid-2">${activity.join('')}</div>`);
   }
+
+  // check-in camps: the group's daily check-in rate (Habits page for all camps)
+  if (g.checkins?.length) {
+    const rated = g.checkins.filter((c) => c.rate !== null);
+    const mean = rated.length ? rated.reduce((s, c) => s + c.rate!, 0) / rated.length : null;
+    const chart = (width: number) =>
+      weeklyChart({ f, width, ariaLabel: f.t('group.checkins.title'), yLabel: f.t('habits.rate'), xLabel: f.t('col.date'), color: typeColorOf(site, g.groupType), points: rated.map((c) => ({ week: c.date, value: c.rate! })), percent: true });
+    parts.push(
+      figureHtml(f, {
+        id: 'checkins',
+        title: f.t('group.checkins.title'),
+        takeaway: f.t('group.checkins.takeaway', { days: f.int(g.checkins.length), rate: f.pct(mean) }),
+        desktop: chart(960),
+        phone: chart(360),
+        columns: [f.t('col.date'), f.t('metric.size'), f.t('habits.checkedIn'), f.t('habits.rate')],
+        rows: g.checkins.map((c) => [c.date, f.int(c.size), f.int(c.checkedIn), f.pct(c.rate)]),
+        csvHref: csvDataUri(['date', 'size', 'checked_in', 'rate'], g.checkins.map((c) => [c.date, c.size, c.checkedIn, c.rate])),
+        csvName: `${g.slug}-checkins.csv`,
+      }),
+    );
+  }
   return parts.join('\n');
 }

@@ -110,6 +110,9 @@ describe('the site in Chromium', () => {
       await page.goto(`${origin}${BASE}${lang}habits/`);
       for (const id of ['#checkin-daily', '#streaks', '#habit-retention']) expect(await page.locator(`${id} .chart-desktop svg`).count(), id).toBe(1);
       expect(await page.locator('table').count()).toBeGreaterThanOrEqual(4);
+      // a camp's own page has its check-in chart
+      await page.goto(`${origin}${BASE}${lang}groups/G0001/`);
+      expect(await page.locator('#checkins .chart-desktop svg').count()).toBe(1);
     }
     expect(errors).toEqual([]);
     await page.context().close();

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { escapeXml, rhythmGrid, stepChart, stepPath } from '../../src/charts/svg.ts';
+import { escapeXml, rhythmGrid, stepChart, stepPath, weeklyChart } from '../../src/charts/svg.ts';
 import { i18n } from '../../src/i18n/index.ts';
 
 describe('stepPath', () => {
@@ -52,5 +52,15 @@ describe('rhythmGrid', () => {
   });
   it('escapes text', () => {
     expect(escapeXml(`<a href="x">'&'</a>`)).toBe('&lt;a href=&quot;x&quot;&gt;&#39;&amp;&#39;&lt;/a&gt;');
+  });
+});
+
+describe('weeklyChart', () => {
+  it('draws shares on a 0–100 % axis when asked', () => {
+    const points = [{ week: '2026-03-01', value: 0.4 }, { week: '2026-03-02', value: 0.55 }, { week: '2026-03-09', value: 0.3 }];
+    const svg = weeklyChart({ f: i18n('en'), width: 520, ariaLabel: 'rate', yLabel: 'rate', xLabel: 'day', color: '#123456', points, percent: true });
+    for (const label of ['0%', '25%', '50%', '75%', '100%']) expect(svg).toContain(`>${label}</text>`);
+    const counts = weeklyChart({ f: i18n('en'), width: 520, ariaLabel: 'n', yLabel: 'n', xLabel: 'week', color: '#123456', points: points.map((p) => ({ ...p, value: p.value * 100 })) });
+    expect(counts).not.toContain('%</text>');
   });
 });
