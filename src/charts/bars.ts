@@ -4,7 +4,7 @@
  */
 import * as Plot from '@observablehq/plot';
 import { i18n } from '../i18n/index.ts';
-import { GRID_COLOR, MUTED_TEXT, TEXT_COLOR, finite, fittedAxis, formatValue, frame, maxTextWidth, render, rowLabels, tickFormatter, uniqueKeys } from './common.ts';
+import { GRID_COLOR, MUTED_TEXT, TEXT_COLOR, finite, fittedAxis, formatValue, frame, maxTextWidth, render, rowLabels, tickFormatter, uniqueKeys, noDataMark } from './common.ts';
 import type { ChartCommon } from './common.ts';
 
 export interface BarRow {
@@ -56,7 +56,7 @@ export function barsChart(o: BarsChartOptions): string {
     Plot.text(positive, { x: 'at', y: 'id', text: 'text', dx: 5, textAnchor: 'start', fill: (d) => (d.value === null ? MUTED_TEXT : TEXT_COLOR), fontSize: valueFont }),
   ];
   if (negative.length) marks.push(Plot.text(negative, { x: 'at', y: 'id', text: 'text', dx: -5, textAnchor: 'end', fill: TEXT_COLOR, fontSize: valueFont }));
-  if (!rows.length) marks.push(Plot.text(['—'], { frameAnchor: 'middle', fill: MUTED_TEXT, fontSize: f.font * 1.5 }));
+  if (!rows.length) marks.push(noDataMark(f.font));
 
   return render(
     {

@@ -435,6 +435,11 @@ export function uniqueKeys<T extends { key: string }>(rows: T[]): (T & { id: str
 
 // ----- rendering ------------------------------------------------------------------------------
 
+/** What a chart with nothing to draw shows: a large dash in the middle. */
+export function noDataMark(font: number): Plot.Markish {
+  return Plot.text(['—'], { frameAnchor: 'middle', fill: MUTED_TEXT, fontSize: font * 1.5 });
+}
+
 function escapeAttr(s: string): string {
   return s.replaceAll('&', '&amp;').replaceAll('"', '&quot;').replaceAll('<', '&lt;').replaceAll('>', '&gt;');
 }

@@ -4,7 +4,7 @@
  */
 import * as Plot from '@observablehq/plot';
 import { i18n } from '../i18n/index.ts';
-import { GRID_COLOR, MUTED_TEXT, finite, frame, linearAxis, maxTextWidth, render, textWidth, tickFormatter } from './common.ts';
+import { GRID_COLOR, MUTED_TEXT, finite, frame, linearAxis, maxTextWidth, render, textWidth, tickFormatter, noDataMark } from './common.ts';
 import type { ChartCommon } from './common.ts';
 import type { Lang } from '../i18n/index.ts';
 
@@ -140,7 +140,7 @@ export function dailyChart(o: DailyChartOptions): string {
     marks.push(Plot.lineY(points, { x: 'date', y: 'value', stroke: o.color, strokeWidth: f.narrow ? 1.25 : 1.5 }));
     if (points.length === 1) marks.push(Plot.dot(points, { x: 'date', y: 'value', r: 3, fill: o.color }));
   } else {
-    marks.push(Plot.text(['—'], { frameAnchor: 'middle', fill: MUTED_TEXT, fontSize: f.font * 1.5 }));
+    marks.push(noDataMark(f.font));
   }
   marks.push(Plot.ruleY([0], { stroke: '#999999' }));
   for (let lane = 0; lane < lanes.length; lane++) {

@@ -6,7 +6,7 @@
 import * as Plot from '@observablehq/plot';
 import { i18n } from '../i18n/index.ts';
 import { SMALL_SAMPLE_COLOR } from '../site/colors.ts';
-import { MUTED_TEXT, compactNumber, finite, frame, hashId, maxTextWidth, onColor, ramp, render, svgElement, textWidth, truncate, wrap } from './common.ts';
+import { MUTED_TEXT, compactNumber, finite, frame, hashId, maxTextWidth, onColor, ramp, render, svgElement, textWidth, truncate, wrap, noDataMark } from './common.ts';
 import type { ChartCommon, Frame } from './common.ts';
 import type { I18n } from '../i18n/index.ts';
 
@@ -178,7 +178,7 @@ export function heatGrid(o: ChartCommon, f: Frame, t: I18n, g: HeatGrid): string
   if (showValues) {
     marks.push(Plot.text(filled, { x: 'column', y: 'row', text: 'text', fill: 'textFill', fontSize: valueFont }));
   }
-  if (!filled.length && !hatched.length) marks.push(Plot.text(['—'], { frameAnchor: 'middle', fill: MUTED_TEXT, fontSize: font * 1.5 }));
+  if (!filled.length && !hatched.length) marks.push(noDataMark(font));
 
   return render(
     {

@@ -5,7 +5,7 @@
 import * as Plot from '@observablehq/plot';
 import { i18n } from '../i18n/index.ts';
 import { SMALL_SAMPLE_COLOR } from '../site/colors.ts';
-import { GRID_COLOR, MUTED_TEXT, TEXT_COLOR, finite, fittedAxis, formatValue, frame, maxTextWidth, render, rowLabels, tickFormatter, uniqueKeys } from './common.ts';
+import { GRID_COLOR, MUTED_TEXT, TEXT_COLOR, finite, fittedAxis, formatValue, frame, maxTextWidth, render, rowLabels, tickFormatter, uniqueKeys, noDataMark } from './common.ts';
 import type { ChartCommon } from './common.ts';
 
 export interface IntervalRow {
@@ -73,7 +73,7 @@ export function intervalChart(o: IntervalChartOptions): string {
     Plot.dot(withValue, { x: 'value', y: 'id', r: f.narrow ? 4.5 : 5, fill: (d) => (d.small ? 'white' : d.color), stroke: (d) => (d.small ? d.color : 'white'), strokeWidth: 1.5, clip: true }),
     Plot.text(rows, { y: 'id', text: 'text', fill: 'textFill', frameAnchor: 'right', textAnchor: 'start', dx: 12, fontSize: valueFont }),
   ];
-  if (!rows.length) marks.push(Plot.text(['—'], { frameAnchor: 'middle', fill: MUTED_TEXT, fontSize: f.font * 1.5 }));
+  if (!rows.length) marks.push(noDataMark(f.font));
 
   return render(
     {

@@ -5,7 +5,7 @@
  */
 import * as Plot from '@observablehq/plot';
 import { i18n } from '../i18n/index.ts';
-import { GRID_COLOR, MUTED_TEXT, finite, fittedAxis, placeLineEnds, frame, linearAxis, maxTextWidth, render, textColor, textWidth, tickFormatter } from './common.ts';
+import { GRID_COLOR, MUTED_TEXT, finite, fittedAxis, placeLineEnds, frame, linearAxis, maxTextWidth, render, textColor, textWidth, tickFormatter, noDataMark } from './common.ts';
 import type { ChartCommon } from './common.ts';
 
 export interface LinePoint {
@@ -135,7 +135,7 @@ export function linesChart(o: LinesChartOptions): string {
   if (labels) {
     marks.push(Plot.text(labels, { x: 'x', y: 'y', text: 'text', fill: 'fill', textAnchor: 'start', fontSize: labelFont, stroke: 'white', strokeWidth: 3, paintOrder: 'stroke' }));
   }
-  if (!ends.length) marks.push(Plot.text(['—'], { frameAnchor: 'middle', fill: MUTED_TEXT, fontSize: f.font * 1.5 }));
+  if (!ends.length) marks.push(noDataMark(f.font));
 
   return render(
     {

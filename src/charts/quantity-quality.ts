@@ -5,7 +5,7 @@
 import * as Plot from '@observablehq/plot';
 import { i18n } from '../i18n/index.ts';
 import { SMALL_SAMPLE_COLOR } from '../site/colors.ts';
-import { GRID_COLOR, MUTED_TEXT, finite, fittedAxis, frame, linearAxis, maxTextWidth, render, textColor, textWidth, tickFormatter } from './common.ts';
+import { GRID_COLOR, MUTED_TEXT, finite, fittedAxis, frame, linearAxis, maxTextWidth, render, textColor, textWidth, tickFormatter, noDataMark } from './common.ts';
 import type { ChartCommon } from './common.ts';
 
 export interface QuantityQualityPoint {
@@ -119,7 +119,7 @@ export function quantityQualityChart(o: QuantityQualityChartOptions): string {
       marks.push(Plot.text(some, { x: 'x', y: 'y', text: 'text', fill: 'fill', textAnchor: anchor, fontSize: labelFont, stroke: 'white', strokeWidth: 3, paintOrder: 'stroke' }));
     }
   }
-  if (!shown.length) marks.push(Plot.text(['—'], { frameAnchor: 'middle', fill: MUTED_TEXT, fontSize: f.font * 1.5 }));
+  if (!shown.length) marks.push(noDataMark(f.font));
 
   return render(
     {

@@ -4,7 +4,7 @@
  */
 import * as Plot from '@observablehq/plot';
 import { i18n } from '../i18n/index.ts';
-import { GRID_COLOR, TEXT_COLOR, finite, fittedAxis, formatValue, frame, maxTextWidth, render, rowLabels, textColor, tickFormatter, uniqueKeys } from './common.ts';
+import { GRID_COLOR, TEXT_COLOR, finite, fittedAxis, formatValue, frame, maxTextWidth, render, rowLabels, textColor, tickFormatter, uniqueKeys, noDataMark } from './common.ts';
 import type { ChartCommon } from './common.ts';
 
 export interface RangeRow {
@@ -91,7 +91,7 @@ export function rangeChart(o: RangeChartOptions): string {
       }),
     );
   }
-  if (!rows.length) marks.push(Plot.text(['—'], { frameAnchor: 'middle', fill: '#6B6B6B', fontSize: f.font * 1.5 }));
+  if (!rows.length) marks.push(noDataMark(f.font));
 
   return render(
     {

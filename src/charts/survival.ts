@@ -4,7 +4,7 @@
  */
 import * as Plot from '@observablehq/plot';
 import { i18n } from '../i18n/index.ts';
-import { GRID_COLOR, MUTED_TEXT, finite, frame, keepApart, maxTextWidth, placeLineEnds, render, textColor, textWidth, tickFormatter } from './common.ts';
+import { GRID_COLOR, MUTED_TEXT, finite, frame, keepApart, maxTextWidth, placeLineEnds, render, textColor, textWidth, tickFormatter, noDataMark } from './common.ts';
 import type { ChartCommon } from './common.ts';
 
 export interface SurvivalPoint {
@@ -176,7 +176,7 @@ export function survivalChart(o: SurvivalChartOptions): string {
   if (labels) {
     marks.push(Plot.text(labels, { x: 'x', y: 'y', text: 'text', fill: 'fill', textAnchor: 'start', fontSize: labelFont, stroke: 'white', strokeWidth: 3, paintOrder: 'stroke' }));
   }
-  if (!ends.length) marks.push(Plot.text(['—'], { frameAnchor: 'middle', fill: MUTED_TEXT, fontSize: f.font * 1.5 }));
+  if (!ends.length) marks.push(noDataMark(f.font));
 
   return render(
     {

@@ -3,6 +3,7 @@
  * draws thousands of them, so each must cost microseconds. They follow the look of the Plot
  * charts (font, grid, colours, percent axes) and, like them, read with JavaScript off and print.
  */
+import { escapeHtml as escapeXml } from '../escape.ts';
 import type { I18n } from '../i18n/index.ts';
 import { tickStep, ticks } from './common.ts';
 
@@ -10,9 +11,7 @@ const FONT = 12;
 const GRID = '#e6e9ed';
 const AXIS = '#59636e';
 
-export function escapeXml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
-}
+export { escapeHtml as escapeXml } from '../escape.ts';
 
 const MONTHS_EN = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
 

@@ -4,7 +4,7 @@
  */
 import * as Plot from '@observablehq/plot';
 import { i18n } from '../i18n/index.ts';
-import { GRID_COLOR, MUTED_TEXT, finite, fittedAxis, frame, maxTextWidth, render, tickFormatter } from './common.ts';
+import { GRID_COLOR, finite, fittedAxis, frame, maxTextWidth, noDataMark, render, tickFormatter } from './common.ts';
 import type { ChartCommon, ValueFormat } from './common.ts';
 
 export interface TrendSeries {
@@ -50,7 +50,7 @@ export function trendChart(o: TrendChartOptions): string {
     Plot.lineY(rows, { x: 'x', y: 'y', z: 'key', stroke: 'color', strokeWidth: 2, curve: 'linear' }),
     Plot.dot(rows, { x: 'x', y: 'y', fill: 'color', r: rows.length > 120 ? 0 : 2.5 }),
   ];
-  if (!rows.length) marks.push(Plot.text(['—'], { frameAnchor: 'middle', fill: MUTED_TEXT, fontSize: f.font * 1.5 }));
+  if (!rows.length) marks.push(noDataMark(f.font));
   return render(
     {
       height,

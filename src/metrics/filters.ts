@@ -16,37 +16,29 @@ export interface FilterChoice {
 
 const MONTH = /^\d{4}-(0[1-9]|1[0-2])$/;
 
-export function membershipFilter(choice: FilterChoice): MembershipFilter {
+/** The choice as a condition on a table with a date column, region and group_type. */
+function filterOn(dateColumn: string, choice: FilterChoice): MembershipFilter {
   const parts: string[] = [];
-  if (choice.from) {
-    if (!MONTH.test(choice.from)) throw new Error(`filter: "${choice.from}" is not a month (YYYY-MM)`);
-    parts.push(`joined_date >= DATE ${sqlString(`${choice.from}-01`)}`);
-  }
-  if (choice.to) {
-    if (!MONTH.test(choice.to)) throw new Error(`filter: "${choice.to}" is not a month (YYYY-MM)`);
-    parts.push(`joined_date < DATE ${sqlString(`${choice.to}-01`)} + INTERVAL 1 MONTH`);
+  for (const [month, op, shift] of [[choice.from, '>=', ''], [choice.to, '<', ' + INTERVAL 1 MONTH']] as const) {
+    if (!month) continue;
+    if (!MONTH.test(month)) throw new Error(`filter: "${month}" is not a month (YYYY-MM)`);
+    parts.push(`${dateColumn} ${op} DATE ${sqlString(`${month}-01`)}${shift}`);
   }
   if (choice.region) parts.push(`region = ${sqlString(choice.region)}`);
   if (choice.groupType) parts.push(`group_type = ${sqlString(choice.groupType)}`);
   return { where: parts.length ? parts.map((p) => `(${p})`).join(' AND ') : 'true' };
+}
+
+/** Memberships (Channels, Retention): the period is the month they joined. */
+export function membershipFilter(choice: FilterChoice): MembershipFilter {
+  return filterOn('joined_date', choice);
 }
 
 export function isEmptyChoice(choice: FilterChoice): boolean {
   return !choice.from && !choice.to && !choice.region && !choice.groupType;
 }
 
-/** The same choices for groups (Benchmarks): the period is the month the group was created. */
+/** Groups (Benchmarks): the period is the month the group was created. */
 export function groupFilter(choice: FilterChoice): MembershipFilter {
-  const parts: string[] = [];
-  if (choice.from) {
-    if (!MONTH.test(choice.from)) throw new Error(`filter: "${choice.from}" is not a month (YYYY-MM)`);
-    parts.push(`created_date >= DATE ${sqlString(`${choice.from}-01`)}`);
-  }
-  if (choice.to) {
-    if (!MONTH.test(choice.to)) throw new Error(`filter: "${choice.to}" is not a month (YYYY-MM)`);
-    parts.push(`created_date < DATE ${sqlString(`${choice.to}-01`)} + INTERVAL 1 MONTH`);
-  }
-  if (choice.region) parts.push(`region = ${sqlString(choice.region)}`);
-  if (choice.groupType) parts.push(`group_type = ${sqlString(choice.groupType)}`);
-  return { where: parts.length ? parts.map((p) => `(${p})`).join(' AND ') : 'true' };
+  return filterOn('created_date', choice);
 }

@@ -6,6 +6,7 @@
  */
 import { marked } from 'marked';
 import { sqlIdent, sqlString, type Db } from '../db/db.ts';
+import { escapeHtml } from '../escape.ts';
 import { ReportError, substitute, type ChartSpec, type ParsedReport, type ReportMeta } from './parse.ts';
 
 /** Rows of a cell kept for its table and charts (the table shows the first TABLE_ROWS). */
@@ -38,10 +39,6 @@ export interface ReportView {
   /** cells and the time they took, for the build log */
   cells: number;
   ms: number;
-}
-
-function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 }
 
 const plainNumber = new Intl.NumberFormat('zh-CN', { maximumFractionDigits: 2 });

@@ -7,22 +7,20 @@ import type { I18n } from '../i18n/index.ts';
 import { BENCHMARK_METRICS } from '../metrics/facts.ts';
 import type { FigureModel } from './channel-figures.ts';
 import type { SiteData } from './site-data.ts';
-import { metricLabel, typeColorOf, typeLabel } from './view.ts';
+import { formatMetric, metricLabel, PERCENT_METRICS, typeColorOf, typeLabel } from './view.ts';
 
 export type BenchmarkRow = SiteData['benchmarks'][number];
 export type TypeNames = Pick<SiteData, 'types' | 'typeLabels'>;
 
-const PERCENT = new Set(['weekly_active_ratio', 'activation_rate', 'conversion_30d', 'retained_d30']);
-
 export function benchmarkFigures(benchmarks: BenchmarkRow[], names: TypeNames, f: I18n): FigureModel[] {
   const site = names as SiteData;
-  const fmt = (metric: string, v: number | null) => (PERCENT.has(metric) ? f.pct(v) : f.num(v, metric === 'size' ? 0 : 2));
+  const fmt = (metric: string, v: number | null) => formatMetric(f, metric, v);
   return BENCHMARK_METRICS.map((metric) => {
     const rows = benchmarks
       .filter((b) => b.metric === metric)
       .map((b) => ({ key: b.groupType, name: typeLabel(site, f, b.groupType), label: `${typeLabel(site, f, b.groupType)} (${b.groups})`, color: typeColorOf(site, b.groupType), p25: b.p25, p50: b.p50, p75: b.p75 }));
     const top = [...rows].sort((a, b) => b.p50 - a.p50)[0];
-    const chart = (width: number) => rangeChart({ lang: f.lang, width, ariaLabel: metricLabel(f, metric), xLabel: metricLabel(f, metric), format: PERCENT.has(metric) ? 'percent' : 'number', rows });
+    const chart = (width: number) => rangeChart({ lang: f.lang, width, ariaLabel: metricLabel(f, metric), xLabel: metricLabel(f, metric), format: PERCENT_METRICS.has(metric) ? 'percent' : 'number', rows });
     return {
       id: `range-${metric}`,
       title: metricLabel(f, metric),

@@ -5,6 +5,7 @@
  */
 import { intervalChart } from '../charts/intervals.ts';
 import { quantityQualityChart } from '../charts/quantity-quality.ts';
+import { escapeHtml } from '../escape.ts';
 import type { I18n, MessageKey } from '../i18n/index.ts';
 import type { ChannelSummary, Rate } from '../metrics/summaries.ts';
 import { channelColor, SMALL_SAMPLE_COLOR } from './colors.ts';
@@ -51,10 +52,6 @@ export const CHANNEL_METRICS: MetricView[] = [
   { id: 'repurchase', key: 'metric.repurchase_rate', format: 'percent', pick: (c) => c.repurchase, needs: 'orders', csv: 'channel_summary.csv' },
   { id: 'gmv', key: 'metric.gmv_per_joiner_90d', format: 'money', pick: (c) => ({ rate: c.gmv90.mean, lower: c.gmv90.lower, upper: c.gmv90.upper, n: c.gmv90.n, x: 0 }), needs: 'orders', csv: 'channel_summary.csv' },
 ];
-
-function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
-}
 
 export function channelPage(view: ChannelView, f: I18n) {
   const small = (n: number) => n < view.smallSample;

@@ -10,9 +10,8 @@ import type { GroupPage } from '../metrics/group-pages.ts';
 import { channelColor } from './colors.ts';
 import { csvDataUri } from './csv.ts';
 import type { SiteData } from './site-data.ts';
-import { channelLabel, curvePoints, flagLabel, metricLabel, survivalAtDay, typeColorOf, typeLabel } from './view.ts';
+import { channelLabel, curvePoints, flagLabel, formatMetric, metricLabel, survivalAtDay, typeColorOf, typeLabel } from './view.ts';
 
-const PERCENT = new Set(['weekly_active_ratio', 'activation_rate', 'conversion_30d', 'retained_d30']);
 
 interface FigureInput {
   id: string;
@@ -39,7 +38,7 @@ export function figureHtml(f: I18n, o: FigureInput): string {
 
 export function groupPageMain(site: SiteData, g: GroupPage & { slug: string }, lang: Lang, pageUrl: (path: string) => string): string {
   const f = i18n(lang);
-  const fmt = (metric: string, v: number | null) => (PERCENT.has(metric) ? f.pct(v) : f.num(v, metric === 'size' ? 0 : 2));
+  const fmt = (metric: string, v: number | null) => formatMetric(f, metric, v);
   const name = g.name ?? g.id;
   const typeName = typeLabel(site, f, g.groupType);
   const badge = (cls: string, text: string) => `<span class="badge ${cls}">${esc(text)}</span>`;

@@ -148,3 +148,11 @@ export function filterView(site: SiteData, lang: Lang) {
     typeNames: { types: site.types, typeLabels: site.typeLabels },
   };
 }
+
+/** Group metrics that are shares (shown as %); the others are counts or averages. */
+export const PERCENT_METRICS = new Set(['weekly_active_ratio', 'activation_rate', 'conversion_30d', 'retained_d30']);
+
+/** A group metric's value as pages show it: a share as %, size whole, averages to 2 places. */
+export function formatMetric(f: I18n, metric: string, v: number | null): string {
+  return PERCENT_METRICS.has(metric) ? f.pct(v) : f.num(v, metric === 'size' ? 0 : 2);
+}
