@@ -19,6 +19,10 @@
  *   the group's last active moment. Staff post at fixed times (announcements, sessions).
  * - orders: buyers by channel and kind, a first order after a delay (conversion groups: a
  *   burst on days 3–10 after creation), repeats, products and prices by kind.
+ * - check-ins (learning groups only): per customer membership and day in the group, a check-in
+ *   (签到) with a chance from the group's execution, the member's diligence (higher for those
+ *   who stay), a decay over the membership's days and weekends; homework (作业) on some days,
+ *   redemptions (兑换) at every tenth check-in now and then; camps split members into teams.
  *
  * Determinism: every random number is a hash of row keys, every aggregate that feeds a later
  * step is an integer sum, every window and sort has a total order; so the files are the same
@@ -32,12 +36,12 @@ import { openNativeDb } from '../db/native.ts';
 import { DEFECT_MEMBER_IDS, DEFECT_VALUES } from './defects.ts';
 import { MSG_TYPES, STAYER_DAYS } from './profiles.ts';
 import { LUT_BUCKETS, PARAMETER_TABLES, RHYTHM_ID, parameterTablesSql } from './tables.ts';
-import { STAFF_GIVEN, STAFF_SURNAMES, UNUSED_STATES } from './vocabulary.ts';
+import { STAFF_GIVEN, STAFF_SURNAMES, TEAM_NAMES, UNUSED_STATES } from './vocabulary.ts';
 
 export { SAMPLE_DEFECTS, type SampleDefect } from './defects.ts';
 
 export interface SampleOptions {
-  /** Created if missing; receives groups.csv, members.csv, channels.csv, messages.csv, orders.csv. */
+  /** Created if missing; receives groups.csv, members.csv, channels.csv, messages.csv, orders.csv, checkins.csv. */
   outDir: string;
   /** Default 42; the same seed and options give byte-identical files. */
   seed?: number;
@@ -138,7 +142,7 @@ export function resolveSizes(options: Pick<SampleOptions, 'groups' | 'membership
   return sizes;
 }
 
-export const SAMPLE_FILES = ['groups.csv', 'members.csv', 'channels.csv', 'messages.csv', 'orders.csv'] as const;
+export const SAMPLE_FILES = ['groups.csv', 'members.csv', 'channels.csv', 'messages.csv', 'orders.csv', 'checkins.csv'] as const;
 
 /** Customers drawn from a regional pool (so they are in several groups), and rejoin chance. */
 const POOL_SHARE = 0.2;
@@ -242,6 +246,9 @@ export async function generateSample(options: SampleOptions): Promise<SampleResu
     const firstCount = await count(ordersSql(ctx, orderScale));
     if (firstCount > 0) orderScale *= sizes.orders / firstCount;
     await copy('orders.csv', ordersCsvSql(ctx, orderScale));
+
+    // Check-ins of learning groups (no defect rows: the defects stay in the first five files).
+    await copy('checkins.csv', checkinsCsvSql(ctx));
 
     counts.memberships = await count(`SELECT 1 FROM qs_m`);
     log(
@@ -871,4 +878,76 @@ WITH b AS (
   FROM o JOIN qs_product pr ON pr.kind_id = o.kind_id AND o.pu >= pr.lo AND o.pu < pr.hi
 )
 SELECT * FROM priced WHERE ts <= ${ctx.asOfEnd}`;
+}
+
+/** Check-in kinds in code order (checkins.csv's kind column). */
+const CHECKIN_KINDS = ['签到', '作业', '兑换'] as const;
+
+/**
+ * Check-ins of customer memberships in learning groups (qs_checkin): one row per membership and
+ * day from the local day of joining to the local day it ends (left, the group's last activity or
+ * as-of), kept with the day's chance (a logistic, see CheckinProfile). Those who leave before the
+ * group ends check in less the sooner they leave, and less still in their last days. A 签到 is
+ * worth 10 points; on the group's homework days some of those who checked in hand in 作业 (5–30
+ * points); at every tenth check-in a member sometimes redeems 50 or 100 points (兑换), so the
+ * balance of points never goes below zero. Camps deal members into 3–6 teams by joining order
+ * (numbered 第1组 … or themed); each team has its own small level.
+ * Sorted by one integer key: day, membership (mrow: group, then candidate), kind.
+ * Hash streams 90–100 (and 1090, 1091, 1096 through qs_z) are used here only, so the other
+ * files do not change.
+ */
+function checkinsCsvSql(ctx: Context): string {
+  const nt = TEAM_NAMES.length;
+  return `
+WITH a AS (
+  SELECT m.mrow, m.g, m.cust, m.rk, m.joined // ${DAY} AS day0,
+    least(coalesce(m.left_s, ${ctx.asOfEnd}), g.active_end_s) // ${DAY} AS day1,
+    -- Left before the group's last activity: how soon (days), and the local day.
+    CASE WHEN m.left_s < g.active_end_s THEN (m.left_s - m.joined) / ${DAY}.0 END AS gone_days,
+    CASE WHEN m.left_s < g.active_end_s THEN m.left_s // ${DAY} END AS gone_day,
+    k.base + ln(g.exec) + k.group_sd * qs_z(m.g, 90) AS g_level, k.member_sd, k.decay, k.decay_days, k.weekend, k.homework_days, k.homework,
+    CASE WHEN k.teams_hi > 0 THEN k.teams_lo + floor(qs_u(m.g, 92) * (k.teams_hi - k.teams_lo + 1))::BIGINT END AS n_teams,
+    qs_u(m.g, 93) < 0.5 AS themed, floor(qs_u(m.g, 94) * ${nt})::BIGINT AS theme_off
+  FROM qs_m m JOIN qs_g g USING (g) JOIN qs_checkin k ON k.kind_id = g.kind_id
+), b AS (
+  -- Teams by joining order (operators balance them), fixed for the membership.
+  SELECT *, (rk - 1) % n_teams AS team FROM a
+), c AS (
+  SELECT *,
+    g_level + member_sd * qs_z(mrow, 91) + coalesce(0.35 * qs_z(g * 8 + team, 96), 0)
+      + CASE WHEN gone_days IS NULL THEN 0 ELSE least(0, -2.4 + 0.65 * ln(1 + gone_days)) END AS diligence,
+    CASE WHEN team IS NULL THEN -1 WHEN themed THEN 10 + (theme_off + team) % ${nt} ELSE team END AS tc
+  FROM b
+), d AS (
+  SELECT mrow, g, cust, day0, gone_day, diligence, decay, decay_days, weekend, homework_days, homework, tc,
+    unnest(range(day0, day1 + 1)) AS day
+  FROM c WHERE day1 >= day0
+), e AS (
+  SELECT *, 1 / (1 + exp(-(diligence - decay * (1 - exp(-(day - day0) / decay_days))
+      - CASE WHEN ((day + 4) % 7) IN (0, 6) THEN weekend ELSE 0 END
+      - CASE WHEN gone_day IS NOT NULL THEN 1.2 * exp(-(gone_day - day) / 3.0) ELSE 0 END))) AS p,
+    qs_h(mrow, day, 97) AS h1
+  FROM d
+), f AS (
+  -- Checked in; the running count of check-ins (each day once per membership: a total order).
+  SELECT mrow, g, cust, day, tc, qs_h(mrow, day, 99) AS h2,
+    qs_u3(g, day, 98) < homework_days AND qs_lo(h1) < homework * (0.5 + 0.5 * p) AS hw,
+    count(*) OVER (PARTITION BY mrow ORDER BY day ROWS UNBOUNDED PRECEDING) AS n
+  FROM e WHERE qs_hi(h1) < p
+), r AS (
+  SELECT *, n % 10 = 0 AND qs_lo(h2) < 0.3 AS red FROM f
+), x AS (
+  SELECT *, unnest(CASE WHEN hw AND red THEN [0, 1, 2] WHEN hw THEN [0, 1] WHEN red THEN [0, 2] ELSE [0] END) AS kind FROM r
+)
+SELECT qs_cust(cust) AS member_id, qs_gid(g) AS group_id, strftime(make_timestamp((sk >> 40) * ${DAY * 1_000_000}::BIGINT), '%Y-%m-%d') AS date,
+  ${sqlList(CHECKIN_KINDS)}[kind + 1] AS kind, points,
+  CASE WHEN tc < 0 THEN NULL WHEN tc < 10 THEN '第' || (tc + 1)::VARCHAR || '组' ELSE ${sqlList(TEAM_NAMES)}[tc - 9] END AS team
+FROM (
+  SELECT (day << 40) | (mrow << 2) | kind AS sk, cust, g, tc, kind,
+    CASE kind WHEN 0 THEN 10
+      WHEN 1 THEN CASE WHEN qs_hi(h2) < 0.6 THEN 20 WHEN qs_hi(h2) < 0.8 THEN 10 WHEN qs_hi(h2) < 0.92 THEN 30 ELSE 5 END
+      ELSE CASE WHEN n >= 20 AND qs_u3(mrow, day, 100) < 0.5 THEN -100 ELSE -50 END END AS points
+  FROM x
+  ORDER BY sk
+)`;
 }

@@ -59,6 +59,27 @@ const CHECKIN: MsgMix = { text: 0.55, image: 0.3, voice: 0.08, emotion: 0.05, fi
 const PROMO: MsgMix = { text: 0.2, image: 0.25, link: 0.3, miniprogram: 0.25 };
 const NOTICE: MsgMix = { text: 0.6, image: 0.25, link: 0.1, file: 0.05 };
 
+/**
+ * Check-ins (checkins.csv) of a learning kind. The daily chance that a membership checks in is
+ * a logistic of: the group's level (`base` + execution + a normal spread `groupSd` between
+ * groups), the member's diligence (normal, `memberSd`), how long the membership lasts (those who
+ * leave soon check in little, and less as they drift away), a decay over the membership's days
+ * (`decay` logits lost in total, reached over about `decayDays`), and weekends (`weekend`).
+ */
+export interface CheckinProfile {
+  base: number;
+  groupSd: number;
+  memberSd: number;
+  decay: number;
+  decayDays: number;
+  weekend: number;
+  /** Share of days the group sets homework (作业), and the chance a member who checked in hands it in. */
+  homeworkDays: number;
+  homework: number;
+  /** Teams per group (inclusive range), or null: no teams. */
+  teams: readonly [number, number] | null;
+}
+
 export interface Product {
   name: string;
   price: number;
@@ -118,6 +139,8 @@ export interface KindProfile {
   orderDelayDays: number;
   refund: number;
   products: readonly Product[];
+  /** Learning kinds only: members check in daily (checkins.csv). */
+  checkins?: CheckinProfile;
 }
 
 const at = (h: number, m = 0) => h * 60 + m;
@@ -197,6 +220,8 @@ export const KIND_PROFILES: readonly KindProfile[] = [
       { name: '21天训练营', price: 399, weight: 2 },
       { name: '打卡营进阶班', price: 699, weight: 1 },
     ],
+    // Seed 002: a well-run camp keeps 98% daily attendance; teams compared by points each night.
+    checkins: { base: 2.6, groupSd: 1.0, memberSd: 1.0, decay: 2.5, decayDays: 25, weekend: 0.5, homeworkDays: 0.55, homework: 0.75, teams: [3, 6] },
   },
   {
     key: 'learning_habit', type: 'learning', labels: [['习惯养成类', 0.5], ['打卡群', 0.5]], share: 0.04, store: false,
@@ -209,6 +234,8 @@ export const KIND_PROFILES: readonly KindProfile[] = [
       { name: '学习资料包', price: 59.9, weight: 2 },
       { name: '21天训练营', price: 399, weight: 1 },
     ],
+    // Ongoing habit groups: a loose daily habit, no teams.
+    checkins: { base: -0.4, groupSd: 0.5, memberSd: 1.3, decay: 0.8, decayDays: 60, weekend: 0.6, homeworkDays: 0.15, homework: 0.5, teams: null },
   },
   {
     // Seed 002 核心用户群: product feedback, kept under 100 so nobody lurks.

@@ -105,6 +105,18 @@ export function parameterTablesSql(): string {
       CHANNEL_PROFILES.map((c, id) => [id, c.key, c.stay, c.leaveDays, c.talk, c.talkDecay, c.lurk, c.buy, c.buyDelay, ...c.labels]),
     ),
   );
+  // Check-ins of the learning kinds (no row: the kind has none); teams 0–0: no teams.
+  out.push(
+    valuesTable(
+      'qs_checkin',
+      ['kind_id', 'base', 'group_sd', 'member_sd', 'decay', 'decay_days', 'weekend', 'homework_days', 'homework', 'teams_lo', 'teams_hi'],
+      KIND_PROFILES.flatMap((k, id) => {
+        const c = k.checkins;
+        if (!c) return [];
+        return [[id, c.base, c.groupSd, c.memberSd, c.decay, c.decayDays, c.weekend, c.homeworkDays, c.homework, c.teams?.[0] ?? 0, c.teams?.[1] ?? 0]];
+      }),
+    ),
+  );
   out.push(valuesTable('qs_region', ['region_id', 'region', 'execution'], REGIONS.map((r, id) => [id, r.name, r.execution])));
   const districtBounds = bounds(DISTRICTS.map((d) => d[4]));
   out.push(
@@ -148,5 +160,5 @@ FROM b ASOF JOIN c ON b.rk = c.rk AND b.target >= c.lo;`);
 
 /** Names of every temp table the parameter SQL creates. */
 export const PARAMETER_TABLES = [
-  'qs_kind', 'qs_kind_label', 'qs_kind_name', 'qs_post', 'qs_product', 'qs_channel', 'qs_region', 'qs_district', 'qs_bump', 'qs_lut',
+  'qs_kind', 'qs_kind_label', 'qs_kind_name', 'qs_post', 'qs_product', 'qs_channel', 'qs_checkin', 'qs_region', 'qs_district', 'qs_bump', 'qs_lut',
 ];

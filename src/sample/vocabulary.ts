@@ -55,3 +55,6 @@ export const UNUSED_STATES: readonly (readonly [string, string, string, string])
   ['qr_expo_2025', '物料', '展会易拉宝', '2025 展会（已结束）'],
   ['mp_menu_old', '公众号', '公众号菜单', '旧版菜单（已停用）'],
 ];
+
+/** Themed team (小组) names of check-in camps; the other camps number their teams 第1组, 第2组 …. */
+export const TEAM_NAMES = ['猎豹队', '雄鹰队', '海豚队', '骆驼队', '熊猫队', '狐狸队'] as const;

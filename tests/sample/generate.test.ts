@@ -54,6 +54,7 @@ beforeAll(async () => {
     CREATE TABLE m AS SELECT *, joined_at::TIMESTAMP AS j, left_at::TIMESTAMP AS l FROM ${csv('clean', 'members.csv')};
     CREATE TABLE msg AS SELECT *, sent_at::TIMESTAMP AS ts FROM ${csv('clean', 'messages.csv')};
     CREATE TABLE o AS SELECT *, ordered_at::TIMESTAMP AS ts FROM ${csv('clean', 'orders.csv')};
+    CREATE TABLE ck AS SELECT *, try_cast(date AS DATE) AS d, try_cast(points AS INTEGER) AS pts FROM ${csv('clean', 'checkins.csv')};
     -- Channel keys as DATA.md maps the labels (channel column, else the state's row).
     CREATE TABLE mk AS SELECT m.*,
       CASE WHEN coalesce(m.channel, ch.channel) IN ('导购', '门店导购', '导购邀请') THEN 'guide'
@@ -71,7 +72,7 @@ afterAll(async () => {
 });
 
 describe('generateSample', () => {
-  it('writes the five files with the canonical headers and reports counts', () => {
+  it('writes the six files with the canonical headers and reports counts', () => {
     expect(clean.files.map((f) => path.basename(f))).toEqual([...SAMPLE_FILES]);
     const headers = Object.fromEntries(clean.files.map((f) => [path.basename(f), lines(f)[0]]));
     expect(headers).toEqual({
@@ -80,6 +81,7 @@ describe('generateSample', () => {
       'channels.csv': 'state,channel,store,staff_id,material,remark',
       'messages.csv': 'sent_at,group_id,member_id,msgtype',
       'orders.csv': 'order_id,member_id,group_id,ordered_at,amount,refunded,product',
+      'checkins.csv': 'member_id,group_id,date,kind,points,team',
     });
     for (const f of clean.files) expect(clean.counts[path.basename(f, '.csv')]).toBe(lines(f).length - 1);
     // Sizes land near the requested ones.
@@ -87,9 +89,13 @@ describe('generateSample', () => {
     expect(clean.counts.memberships / SAMPLE_DEFAULTS.memberships).toBeCloseTo(1, 1);
     expect(clean.counts.messages / SAMPLE_DEFAULTS.messages).toBeCloseTo(1, 1);
     expect(clean.counts.orders / SAMPLE_DEFAULTS.orders).toBeCloseTo(1, 1);
+    // Check-ins: a few tens of thousands at the default size.
+    expect(clean.counts.checkins).toBeGreaterThan(10_000);
+    expect(clean.counts.checkins).toBeLessThan(60_000);
   });
 
   it('is deterministic: same seed and options give the same bytes, whatever the thread count', () => {
+    expect(SAMPLE_FILES).toContain('checkins.csv');
     for (const file of SAMPLE_FILES) {
       const h = sha(path.join(dir('dirty'), file));
       expect(sha(path.join(dir('dirty-again'), file)), file).toBe(h);
@@ -188,6 +194,52 @@ describe('defects = false: valid under DATA.md', () => {
     expect(refunded).toBeGreaterThan(0.03);
     expect(refunded).toBeLessThan(0.1);
   });
+
+  it('checkins: parseable, known kinds, 签到 worth 10, homework 5–30, redemptions negative', async () => {
+    expect(await one(`SELECT count(*) FROM ck WHERE d IS NULL OR pts IS NULL OR member_id IS NULL OR group_id IS NULL`)).toBe(0);
+    expect(await one(`SELECT count(*) FROM ck WHERE d > DATE '${AS_OF}'`)).toBe(0);
+    expect(await one(`SELECT count(*) FROM ck WHERE NOT regexp_full_match(date, '\\d{4}-\\d{2}-\\d{2}')`)).toBe(0);
+    expect(await one(`SELECT count(*) FROM ck WHERE kind NOT IN ('签到', '作业', '兑换')`)).toBe(0);
+    expect(await one(`SELECT count(*) FROM ck WHERE kind = '签到' AND pts <> 10`)).toBe(0);
+    expect(await one(`SELECT count(*) FROM ck WHERE kind = '作业' AND (pts < 5 OR pts > 30)`)).toBe(0);
+    expect(await one(`SELECT count(*) FROM ck WHERE (kind = '兑换') <> (pts < 0)`)).toBe(0);
+    // Some redemptions, but never more points than the member had.
+    expect(await one(`SELECT count(*) FROM ck WHERE pts < 0`)).toBeGreaterThan(20);
+    expect(await one(`
+      WITH d AS (SELECT member_id, group_id, d, sum(pts) AS p FROM ck GROUP BY ALL)
+      SELECT min(s) FROM (SELECT sum(p) OVER (PARTITION BY member_id, group_id ORDER BY d) AS s FROM d)`)).toBeGreaterThanOrEqual(0);
+    expect(await one(`SELECT count(*) FROM (SELECT member_id, group_id, d FROM ck WHERE kind = '签到' GROUP BY ALL HAVING count(*) > 1)`)).toBe(0);
+  });
+
+  it('checkins: customers only, on a day of their membership in that group', async () => {
+    expect(await one(`
+      SELECT count(*) FROM (
+        SELECT ck.rowid, bool_or(m.j::DATE <= ck.d AND ck.d <= coalesce(m.l::DATE, DATE '${AS_OF}')) AS ok
+        FROM ck LEFT JOIN m ON m.group_id = ck.group_id AND m.member_id = ck.member_id AND m.is_staff = '2'
+        GROUP BY 1
+      ) WHERE ok IS NOT TRUE`)).toBe(0);
+  });
+
+  it('checkins: learning groups only; camps have 3–6 teams, habit groups none', async () => {
+    expect(await one(`SELECT count(*) FROM ck ANTI JOIN g USING (group_id)`)).toBe(0);
+    expect(await one(`SELECT count(*) FROM ck JOIN g USING (group_id) WHERE g.type NOT IN ('技能学习类', '打卡群', '习惯养成类')`)).toBe(0);
+    const rows = await db.rows<{ camp: boolean; teams: number; no_team: number; groups: number }>(`
+      SELECT g.name LIKE '%营第%期' AS camp, count(DISTINCT ck.team) AS teams, count(*) FILTER (WHERE ck.team IS NULL) AS no_team
+      FROM ck JOIN g USING (group_id) GROUP BY g.group_id, g.name`);
+    const camps = rows.filter((r) => r.camp);
+    const habits = rows.filter((r) => !r.camp);
+    expect(camps.length).toBeGreaterThanOrEqual(3);
+    expect(habits.length).toBeGreaterThanOrEqual(2);
+    for (const c of camps) {
+      expect(Number(c.no_team)).toBe(0);
+      expect(Number(c.teams)).toBeGreaterThanOrEqual(3);
+      expect(Number(c.teams)).toBeLessThanOrEqual(6);
+    }
+    for (const h of habits) expect(Number(h.teams)).toBe(0);
+    expect(await one(`SELECT count(*) FROM ck WHERE team IS NOT NULL AND NOT regexp_full_match(team, '第[1-6]组|猎豹队|雄鹰队|海豚队|骆驼队|熊猫队|狐狸队')`)).toBe(0);
+    // A member's team is fixed for the membership.
+    expect(await one(`SELECT count(*) FROM (SELECT member_id, group_id FROM ck GROUP BY ALL HAVING count(DISTINCT team) > 1)`)).toBe(0);
+  });
 });
 
 describe('patterns the report should surface', () => {
@@ -281,6 +333,54 @@ describe('patterns the report should surface', () => {
       FROM msg JOIN g USING (group_id) GROUP BY 1`);
     const e = Object.fromEntries(early.map((r) => [String(r.learning), r.share]));
     expect(e.true).toBeGreaterThan(3 * e.false);
+  });
+  it('members who stay check in more; camps start high and vary with execution; weekends are quieter', async () => {
+    // Share of a membership's days with a 签到, its days counted up to the group's last check-in.
+    const rows = await db.rows<{ camp: boolean; stay: string; n: number; share: number }>(`
+      WITH last AS (SELECT group_id, max(d) AS last FROM ck GROUP BY 1),
+      days AS (
+        SELECT m.member_id, m.group_id, m.j, g.name LIKE '%营第%期' AS camp,
+          CASE WHEN m.l IS NOT NULL AND date_diff('day', m.j::DATE, m.l::DATE) <= 7 THEN 'short'
+               WHEN date_diff('day', m.j::DATE, coalesce(m.l::DATE, DATE '${AS_OF}')) >= 30 THEN 'long' END AS stay,
+          m.j::DATE AS d0, least(coalesce(m.l::DATE, DATE '${AS_OF}'), last.last) AS d1
+        FROM m JOIN g USING (group_id) JOIN last USING (group_id) WHERE m.is_staff = '2'
+      ), checked AS (
+        SELECT days.member_id, days.group_id, days.j, count(ck.d) AS k
+        FROM days LEFT JOIN ck ON ck.member_id = days.member_id AND ck.group_id = days.group_id AND ck.kind = '签到' AND ck.d BETWEEN days.d0 AND days.d1
+        GROUP BY ALL
+      )
+      SELECT camp, stay, count(*) AS n, avg(k / (d1 - d0 + 1)) AS share
+      FROM days JOIN checked USING (member_id, group_id, j) WHERE stay IS NOT NULL AND d1 >= d0 GROUP BY ALL`);
+    const share = (camp: boolean, stay: string) => rows.find((r) => r.camp === camp && r.stay === stay)!;
+    for (const camp of [true, false]) {
+      expect(Number(share(camp, 'short').n)).toBeGreaterThan(20);
+      expect(Number(share(camp, 'long').n)).toBeGreaterThan(20);
+      expect(share(camp, 'long').share).toBeGreaterThan(share(camp, 'short').share + 0.1);
+    }
+    // Daily rate (check-ins over members in the group that day) in each camp's first week:
+    // some camps near 90%, some far lower; habit groups far lower than camps.
+    const weeks = await db.rows<{ camp: boolean; rate: number }>(`
+      WITH starts AS (SELECT group_id, min(d) AS d0 FROM ck GROUP BY 1),
+      days AS (SELECT group_id, CAST(s.d AS DATE) AS d FROM starts, generate_series(d0, d0 + 6, INTERVAL 1 DAY) s(d)),
+      size AS (
+        SELECT days.group_id, days.d, count(*) AS n FROM days JOIN m
+          ON m.group_id = days.group_id AND m.is_staff = '2' AND m.j::DATE <= days.d AND (m.l IS NULL OR m.l::DATE >= days.d)
+        GROUP BY ALL),
+      checked AS (SELECT group_id, d, count(*) AS k FROM ck WHERE kind = '签到' GROUP BY ALL)
+      SELECT g.name LIKE '%营第%期' AS camp, avg(coalesce(k, 0) / n) AS rate
+      FROM size LEFT JOIN checked USING (group_id, d) JOIN g USING (group_id) GROUP BY g.group_id, g.name`);
+    const camps = weeks.filter((w) => w.camp).map((w) => w.rate);
+    const habits = weeks.filter((w) => !w.camp).map((w) => w.rate);
+    expect(Math.max(...camps)).toBeGreaterThan(0.85);
+    expect(Math.min(...camps)).toBeLessThan(0.6);
+    const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+    expect(mean(habits)).toBeGreaterThan(0.1);
+    expect(mean(habits)).toBeLessThan(0.45);
+    expect(mean(camps)).toBeGreaterThan(mean(habits) + 0.2);
+    const dow = await db.rows<{ we: boolean; n: number }>(`
+      SELECT isodow(d) >= 6 AS we, count(*) / count(DISTINCT isodow(d)) AS n FROM ck WHERE kind = '签到' GROUP BY 1`);
+    const byWe = Object.fromEntries(dow.map((r) => [String(r.we), Number(r.n)]));
+    expect(byWe.true).toBeLessThan(0.9 * byWe.false);
   });
 });
 
