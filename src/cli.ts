@@ -3,6 +3,7 @@
  * Operator mistakes (a missing column, a bad option) end with one clear message and exit 1;
  * only a bug in qunlens itself prints a stack trace (exit 2).
  */
+import { existsSync } from 'node:fs';
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import * as nodePath from 'node:path';
@@ -96,8 +97,9 @@ async function hasInputs(dir: string): Promise<boolean> {
 const SAMPLE_DIR = nodePath.join('.qunlens', 'sample-data');
 
 async function ensureSample(log: (line: string) => void): Promise<string> {
-  if (!(await hasInputs(SAMPLE_DIR))) {
-    const { generateSample } = await import('./sample/generate.ts');
+  const { generateSample, SAMPLE_FILES } = await import('./sample/generate.ts');
+  // made again when a file the generator now writes is missing (a sample from an older version)
+  if (!(await hasInputs(SAMPLE_DIR)) || !SAMPLE_FILES.every((f) => existsSync(nodePath.join(SAMPLE_DIR, f)))) {
     await generateSample({ outDir: SAMPLE_DIR, log });
   }
   return SAMPLE_DIR;
