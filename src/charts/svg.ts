@@ -156,7 +156,11 @@ export function barChart(o: { width: number; ariaLabel: string; xLabel: string; 
 
 /** A weekly series as an area with its line, months on the x axis. */
 /** A dated series as an area with its line, months on the x axis; `percent` draws shares on 0–100 %. */
-export function weeklyChart(o: { f: I18n; width: number; ariaLabel: string; yLabel: string; xLabel: string; color: string; points: { week: string; value: number }[]; percent?: boolean }): string {
+/**
+ * A value per week (or day) as a line over a shaded area; `reference` (a benchmark) as a dashed
+ * grey line over the same dates.
+ */
+export function weeklyChart(o: { f: I18n; width: number; ariaLabel: string; yLabel: string; xLabel: string; color: string; points: { week: string; value: number }[]; percent?: boolean; reference?: { week: string; value: number }[] }): string {
   const f: Frame = { width: o.width, height: o.width < 420 ? 200 : 230, left: 44, right: 14, top: 26, bottom: 38 };
   if (o.points.length === 0) return svg(f, o.ariaLabel, `<text x="${o.width / 2}" y="${f.height / 2}" text-anchor="middle" fill="${AXIS}">—</text>`);
   const day = (s: string) => Date.parse(`${s}T00:00:00Z`) / 86400000;
@@ -181,6 +185,10 @@ export function weeklyChart(o: { f: I18n; width: number; ariaLabel: string; yLab
   const line = o.points.map((p, i) => `${i ? 'L' : 'M'}${n(x(day(p.week)))},${n(y(p.value))}`).join('');
   const area = `${line}L${n(x(day(o.points[o.points.length - 1].week)))},${n(y(0))}L${n(x(t0))},${n(y(0))}Z`;
   body += `<path d="${area}" fill="${o.color}" fill-opacity="0.15"/><path d="${line}" fill="none" stroke="${o.color}" stroke-width="1.8"/>`;
+  if (o.reference?.length) {
+    const ref = o.reference.map((p, i) => `${i ? 'L' : 'M'}${n(x(day(p.week)))},${n(y(p.value))}`).join('');
+    body += `<path d="${ref}" fill="none" stroke="${AXIS}" stroke-width="1.5" stroke-dasharray="5 3"/>`;
+  }
   return svg(f, o.ariaLabel, body);
 }
 

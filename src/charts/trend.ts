@@ -11,6 +11,8 @@ export interface TrendSeries {
   key: string;
   label: string;
   color: string;
+  /** drawn dashed (a benchmark beside the series it is compared with) */
+  dashed?: boolean;
   points: { x: number | string; y: number | null }[];
 }
 
@@ -31,7 +33,7 @@ export function trendChart(o: TrendChartOptions): string {
   const dates = all.length > 0 && all.every((p) => typeof p.x === 'string' && DATE.test(p.x));
   const rows = o.series.flatMap((s) =>
     s.points
-      .map((p) => ({ key: s.key, color: s.color, x: dates ? new Date(`${String(p.x).slice(0, 10)}T00:00:00Z`) : Number(p.x), y: finite(p.y) }))
+      .map((p) => ({ key: s.key, color: s.color, dashed: s.dashed === true, x: dates ? new Date(`${String(p.x).slice(0, 10)}T00:00:00Z`) : Number(p.x), y: finite(p.y) }))
       .filter((p) => (dates ? !Number.isNaN((p.x as Date).getTime()) : Number.isFinite(p.x as number))),
   );
   const axis = fittedAxis(
@@ -47,7 +49,8 @@ export function trendChart(o: TrendChartOptions): string {
     Plot.axisY(axis.ticks, { tickFormat: axis.format, label: o.yLabel, labelAnchor: 'top', labelArrow: 'none', tickSize: 0 }),
     Plot.axisX({ ticks: f.narrow ? 4 : 7, label: o.xLabel, labelAnchor: 'center', labelArrow: 'none', tickSize: 4, ...(dates ? {} : { tickFormat: (v: number) => t.num(v, Number.isInteger(v) ? 0 : 1) }) }),
     Plot.ruleY([axis.domain[0]], { stroke: '#999999' }),
-    Plot.lineY(rows, { x: 'x', y: 'y', z: 'key', stroke: 'color', strokeWidth: 2, curve: 'linear' }),
+    Plot.lineY(rows.filter((r) => !r.dashed), { x: 'x', y: 'y', z: 'key', stroke: 'color', strokeWidth: 2, curve: 'linear' }),
+    Plot.lineY(rows.filter((r) => r.dashed), { x: 'x', y: 'y', z: 'key', stroke: 'color', strokeWidth: 2.5, strokeDasharray: '6,4', curve: 'linear' }),
     Plot.dot(rows, { x: 'x', y: 'y', fill: 'color', r: rows.length > 120 ? 0 : 2.5 }),
   ];
   if (!rows.length) marks.push(noDataMark(f.font));

@@ -46,8 +46,9 @@ export interface GroupPage {
   weekly: { week: string; activeMembers: number; messages: number }[];
   hourly: { weekday: number; hour: number; messages: number }[];
   channels: { channel: string; joins: number }[];
-  /** daily check-in rate, for groups with check-ins (checkin_daily.csv) */
-  checkins: { date: string; size: number; checkedIn: number; rate: number | null }[];
+  /** daily check-in rate, for groups with check-ins (checkin_daily.csv), with the median rate
+   * of its type's groups on the same day of their camps (checkin_benchmark.csv) */
+  checkins: { date: string; size: number; checkedIn: number; rate: number | null; benchmark: number | null }[];
 }
 
 interface GroupRow {
@@ -108,8 +109,12 @@ export async function groupPages(db: Db, config: QunlensConfig): Promise<GroupPa
   const belowSet = new Set(below.map((b) => `${b.group_id}\u0000${b.metric}`));
 
   // out_checkin_daily is keyed by the public group ID already
-  const checkins = groupBy(await db.rows<{ group_id: string; date: string; size: number; checked_in: number; rate: number | null }>(`
-    SELECT group_id, CAST(date AS VARCHAR) AS date, size, checked_in, rate FROM out_checkin_daily ORDER BY group_id, date`));
+  const checkins = groupBy(await db.rows<{ group_id: string; date: string; size: number; checked_in: number; rate: number | null; benchmark: number | null }>(`
+    SELECT c.group_id, CAST(c.date AS VARCHAR) AS date, c.size, c.checked_in, c.rate, b.p50 AS benchmark
+    FROM (SELECT *, (date - min(date) OVER (PARTITION BY group_id) + 1)::INTEGER AS camp_day FROM out_checkin_daily) c
+    JOIN m_groups g ON g.public_id = c.group_id
+    LEFT JOIN out_checkin_benchmark b ON b.group_type = g.group_type AND b.camp_day = c.camp_day
+    ORDER BY c.group_id, c.date`));
   const tenureRaw = await survivalCounts(db, 'f_memberships', 'group_id', 'tenure_days', 'left_by_asof');
   const tenure = new Map([...tenureRaw].map(([id, counts]) => [publicOf.get(id) ?? id, counts]));
   // Members counted by a 64-bit hash of their ID: a fixed-width key aggregates several times
@@ -167,7 +172,7 @@ export async function groupPages(db: Db, config: QunlensConfig): Promise<GroupPa
       weekly: (weekly.get(g.group_id) ?? []).map((w) => ({ week: w.week, activeMembers: w.active_members, messages: w.messages })),
       hourly: (hourly.get(g.group_id) ?? []).map((h) => ({ weekday: h.weekday, hour: h.hour, messages: h.messages })),
       channels: (channels.get(g.group_id) ?? []).map((c) => ({ channel: c.channel, joins: c.joins })),
-      checkins: (checkins.get(g.group_id) ?? []).map((c) => ({ date: c.date, size: c.size, checkedIn: c.checked_in, rate: c.rate })),
+      checkins: (checkins.get(g.group_id) ?? []).map((c) => ({ date: c.date, size: c.size, checkedIn: c.checked_in, rate: c.rate, benchmark: c.benchmark })),
     };
   });
 }

@@ -7,13 +7,18 @@
  *  out_checkin_daily  group_id, date, size, checked_in, rate: per group with check-ins, every
  *                     day from its first check-in to its last, check-ins of members in the
  *                     group that day over the memberships in it that day
- *  out_team_points    group_id, team, date, points, cumulative_points (the nightly leaderboard)
+ *  out_team_points    group_id, team, date, points, cumulative_points: every team of a camp on
+ *                     every day of the camp (the nightly leaderboard; 0 on a day without points)
+ *  out_points_by_kind group_id, kind, checkins, points
+ *  out_checkin_benchmark  group_type, camp_day, groups, p25, p50, p75: the type benchmark of
+ *                     the daily rate by day of camp (day 1 = the group's first check-in)
  *  out_inviters       inviter, staff, invited, day-30 retention and 30-day conversion of the
  *                     memberships they brought (Wilson intervals), and the depth of their chain
  */
 import type { QunlensConfig } from '../config.ts';
-import type { Db } from '../db/db.ts';
+import { sqlString, type Db } from '../db/db.ts';
 import { kaplanMeier, logRank, wilson, type LogRankResult, type RateInterval, type SurvivalCurve } from '../stats/index.ts';
+import type { CampBoard } from '../site/leaderboard.ts';
 import { survivalCounts } from './summaries.ts';
 
 const T = 'qz_asof()';
@@ -22,6 +27,8 @@ export async function buildCheckins(db: Db, hasCheckins: boolean): Promise<void>
   if (!hasCheckins) {
     await db.exec(`CREATE OR REPLACE TABLE out_checkin_daily (group_id VARCHAR, date DATE, size INTEGER, checked_in INTEGER, rate DOUBLE)`);
     await db.exec(`CREATE OR REPLACE TABLE out_team_points (group_id VARCHAR, team VARCHAR, date DATE, points DOUBLE, cumulative_points DOUBLE)`);
+    await db.exec(`CREATE OR REPLACE TABLE out_points_by_kind (group_id VARCHAR, kind VARCHAR, checkins INTEGER, points DOUBLE)`);
+    await db.exec(`CREATE OR REPLACE TABLE out_checkin_benchmark (group_type VARCHAR, camp_day INTEGER, groups INTEGER, p25 DOUBLE, p50 DOUBLE, p75 DOUBLE)`);
     return;
   }
   // a check-in counts for a day when its member was in the group that day (joined on or before,
@@ -50,15 +57,38 @@ export async function buildCheckins(db: Db, hasCheckins: boolean): Promise<void>
       CASE WHEN s.size > 0 THEN coalesce(k.checked_in, 0) / s.size END AS rate
     FROM size s LEFT JOIN checked k USING (group_id, date) JOIN m_groups g USING (group_id)
     ORDER BY group_id, date`);
+  // every team on every day of its camp (first to last check-in of the group), so each
+  // night's leaderboard lists all teams, those without a check-in that day at 0
   await db.exec(`
     CREATE OR REPLACE TABLE out_team_points AS
-    WITH daily AS (
+    WITH span AS (SELECT group_id, min(date) AS first, max(date) AS last FROM f_checkins GROUP BY ALL),
+    teams AS (SELECT DISTINCT group_id, coalesce(team, '') AS team FROM f_checkins),
+    days AS (SELECT t.group_id, t.team, CAST(d AS DATE) AS date FROM teams t JOIN span USING (group_id), generate_series(first, last, INTERVAL 1 DAY) s(d)),
+    daily AS (
       SELECT group_id, coalesce(team, '') AS team, date, sum(coalesce(points, 0))::DOUBLE AS points
-      FROM f_checkins GROUP BY ALL)
+      FROM f_checkins GROUP BY ALL),
+    dense AS (SELECT d.group_id, d.team, d.date, coalesce(p.points, 0)::DOUBLE AS points FROM days d LEFT JOIN daily p USING (group_id, team, date))
     SELECT g.public_id AS group_id, nullif(d.team, '') AS team, d.date, d.points,
       sum(d.points) OVER (PARTITION BY d.group_id, d.team ORDER BY d.date ROWS UNBOUNDED PRECEDING) AS cumulative_points
-    FROM daily d JOIN m_groups g USING (group_id)
+    FROM dense d JOIN m_groups g USING (group_id)
     ORDER BY group_id, team NULLS LAST, date`);
+  // points and check-ins by kind (签到, 作业, 兑换 …), per group
+  await db.exec(`
+    CREATE OR REPLACE TABLE out_points_by_kind AS
+    SELECT g.public_id AS group_id, coalesce(nullif(trim(c.kind), ''), '') AS kind,
+      count(*)::INTEGER AS checkins, sum(coalesce(c.points, 0))::DOUBLE AS points
+    FROM f_checkins c JOIN m_groups g USING (group_id)
+    GROUP BY ALL ORDER BY group_id, kind`);
+  // the type benchmark: by day of camp (day 1 = the group's first check-in), the quartiles of
+  // the daily rates of the groups of that type that had that day
+  await db.exec(`
+    CREATE OR REPLACE TABLE out_checkin_benchmark AS
+    WITH d AS (
+      SELECT g.group_type, c.rate, (c.date - min(c.date) OVER (PARTITION BY c.group_id) + 1)::INTEGER AS camp_day
+      FROM out_checkin_daily c JOIN m_groups g ON g.public_id = c.group_id)
+    SELECT group_type, camp_day, count(*)::INTEGER AS groups,
+      quantile_cont(rate, 0.25) AS p25, quantile_cont(rate, 0.5) AS p50, quantile_cont(rate, 0.75) AS p75
+    FROM d WHERE rate IS NOT NULL GROUP BY ALL ORDER BY group_type, camp_day`);
 }
 
 export interface InviterRow {
@@ -75,17 +105,20 @@ export interface InviterRow {
 /**
  * Referrals from members.inviter_id. An inviter is shown by their ID when staff (as group
  * owners are) and by the same salted hash as memberships' member_key otherwise. Day-30 retention
- * and conversion count memberships observed for 30 days. A chain's depth: 1 for an inviter whose
- * invitees invited nobody, 1 + the deepest invitee's otherwise (cycles stop at 50).
+ * and conversion count memberships observed for 30 days. A chain's depth: the longest chain of
+ * invitations from the inviter that meets nobody twice (A → B → A is depth 1: members invite
+ * each other into different groups), cut at 50.
  */
 export async function buildInviters(db: Db, config: QunlensConfig, hasOrders: boolean): Promise<InviterRow[]> {
   const rows = await db.rows<InviterRow>(`
     WITH RECURSIVE edges AS (
       SELECT DISTINCT inviter_id AS inviter, member_id AS invitee FROM m_memberships WHERE inviter_id IS NOT NULL AND inviter_id <> member_id),
-    chain(inviter, node, depth) AS (
-      SELECT inviter, invitee, 1 FROM edges
-      UNION
-      SELECT c.inviter, e.invitee, c.depth + 1 FROM chain c JOIN edges e ON e.inviter = c.node WHERE c.depth < 50),
+    chain(inviter, node, depth, path) AS (
+      SELECT inviter, invitee, 1, [inviter, invitee] FROM edges
+      UNION ALL
+      SELECT c.inviter, e.invitee, c.depth + 1, list_append(c.path, e.invitee)
+      FROM chain c JOIN edges e ON e.inviter = c.node
+      WHERE NOT list_contains(c.path, e.invitee) AND c.depth < 50),
     depth AS (SELECT inviter, max(depth)::INTEGER AS chain_depth FROM chain GROUP BY ALL),
     brought AS (
       SELECT m.inviter_id,
@@ -188,17 +221,32 @@ export async function habitSummaries(db: Db, config: QunlensConfig, hasCheckins:
 
 export interface HabitPage {
   hasCheckins: boolean;
-  /** daily check-in rate of the largest camps (by memberships), and the median of all camps per date */
-  daily: { groupId: string; name: string | null; date: string; rate: number | null; size: number }[];
-  median: { date: string; rate: number }[];
-  /** each camp's team standings on its last day (the final nightly leaderboard) */
-  leaderboard: { groupId: string; name: string | null; team: string | null; points: number; date: string }[];
+  /** the type benchmark of the daily rate by day of camp (checkin_benchmark.csv) */
+  benchmark: { groupType: string; campDay: number; groups: number; p25: number; p50: number; p75: number }[];
+  /** daily check-in rate of the largest camps, by day of camp */
+  daily: { groupId: string; name: string | null; groupType: string; campDay: number; date: string; rate: number | null; size: number }[];
+  /** camps against their type's benchmark, the largest first (HABIT_CAMP_ROWS of campCount) */
+  camps: { groupId: string; name: string | null; groupType: string; days: number; peak: number; rate: number | null; benchmark: number | null }[];
+  campCount: number;
+  /** the most recent camps with teams, every team's points on every day (the leaderboard as of any day) */
+  leaderboards: CampBoard[];
+  /** check-ins and points by kind, all groups */
+  pointsByKind: { kind: string; checkins: number; points: number }[];
   /** the inviters who brought the most memberships */
   inviters: { inviter: string; staff: boolean; invited: number; chainDepth: number; retainedN: number; retained: number | null; retainedLower: number | null; retainedUpper: number | null; conversionN: number | null; conversion: number | null; conversionLower: number | null; conversionUpper: number | null }[];
 }
 
-/** Camps shown one by one on the Habits page (the CSV has all). */
+/** An SQL list of strings for IN (…); never empty (NULL matches nothing). */
+const sqlList = (xs: string[]) => (xs.length ? xs.map(sqlString).join(', ') : 'NULL');
+
+export const EMPTY_HABIT_PAGE: HabitPage = { hasCheckins: false, benchmark: [], daily: [], camps: [], campCount: 0, leaderboards: [], pointsByKind: [], inviters: [] };
+
+/** Camps drawn one by one on the Habits page, camps listed against their benchmark, camps
+ * with a day-by-day leaderboard (the CSVs have all). */
 export const HABIT_CAMPS = 6;
+export const HABIT_CAMP_ROWS = 50;
+export const LEADERBOARD_CAMPS = 6;
+export const LEADERBOARD_CELLS = 20_000;
 export const TOP_INVITERS = 20;
 
 /** What the Habits page shows, from the output tables (so the page and the CSVs agree). */
@@ -208,18 +256,47 @@ export async function habitPage(db: Db, hasCheckins: boolean): Promise<HabitPage
       retained_d30_lower AS "retainedLower", retained_d30_upper AS "retainedUpper", conversion_30d_n AS "conversionN",
       conversion_30d AS conversion, conversion_30d_lower AS "conversionLower", conversion_30d_upper AS "conversionUpper"
     FROM out_inviters ORDER BY invited DESC, inviter LIMIT ${TOP_INVITERS}`);
-  if (!hasCheckins) return { hasCheckins, daily: [], median: [], leaderboard: [], inviters };
+  if (!hasCheckins) return { ...EMPTY_HABIT_PAGE, inviters };
+  const benchmark = await db.rows<HabitPage['benchmark'][number]>(`
+    SELECT group_type AS "groupType", camp_day AS "campDay", groups, p25, p50, p75 FROM out_checkin_benchmark ORDER BY group_type, camp_day`);
+  // each camp's days with its camp day and its type's median that day
+  await db.exec(`
+    CREATE OR REPLACE TEMP TABLE h_camp_days AS
+    SELECT c.*, g.group_type, g.name, (c.date - min(c.date) OVER (PARTITION BY c.group_id) + 1)::INTEGER AS camp_day
+    FROM out_checkin_daily c JOIN out_groups g USING (group_id)`);
+  const camps = await db.rows<HabitPage['camps'][number]>(`
+    SELECT d.group_id AS "groupId", d.name, d.group_type AS "groupType", count(*)::INTEGER AS days, max(d.size)::INTEGER AS peak,
+      avg(d.rate) AS rate, avg(b.p50) FILTER (WHERE d.rate IS NOT NULL) AS benchmark
+    FROM h_camp_days d LEFT JOIN out_checkin_benchmark b USING (group_type, camp_day)
+    GROUP BY ALL ORDER BY peak DESC, "groupId"`);
+  const shown = camps.slice(0, HABIT_CAMPS).map((c) => c.groupId);
   const daily = await db.rows<HabitPage['daily'][number]>(`
-    WITH camps AS (SELECT group_id, max(size) AS peak FROM out_checkin_daily GROUP BY ALL ORDER BY peak DESC, group_id LIMIT ${HABIT_CAMPS})
-    SELECT d.group_id AS "groupId", g.name, CAST(d.date AS VARCHAR) AS date, d.rate, d.size
-    FROM out_checkin_daily d JOIN camps USING (group_id) LEFT JOIN out_groups g USING (group_id)
-    ORDER BY d.group_id, d.date`);
-  const median = await db.rows<HabitPage['median'][number]>(`
-    SELECT CAST(date AS VARCHAR) AS date, median(rate) AS rate FROM out_checkin_daily WHERE rate IS NOT NULL GROUP BY ALL ORDER BY date`);
-  const leaderboard = await db.rows<HabitPage['leaderboard'][number]>(`
-    SELECT t.group_id AS "groupId", g.name, t.team, t.cumulative_points AS points, CAST(t.date AS VARCHAR) AS date
+    SELECT group_id AS "groupId", name, group_type AS "groupType", camp_day AS "campDay", CAST(date AS VARCHAR) AS date, rate, size
+    FROM h_camp_days WHERE group_id IN (${sqlList(shown)}) ORDER BY group_id, date`);
+  // the day-by-day leaderboard: camps with teams, the most recent first, up to
+  // LEADERBOARD_CELLS team-days in all (a year-long camp of 20 teams is 7,300)
+  const boardCamps = await db.rows<{ groupId: string; name: string | null; first: string; last: string; cells: number }>(`
+    SELECT t.group_id AS "groupId", g.name, CAST(min(t.date) AS VARCHAR) AS first, CAST(max(t.date) AS VARCHAR) AS last, count(*)::INTEGER AS cells
     FROM out_team_points t LEFT JOIN out_groups g USING (group_id)
-    QUALIFY row_number() OVER (PARTITION BY t.group_id, t.team ORDER BY t.date DESC) = 1
-    ORDER BY t.group_id, points DESC, t.team`);
-  return { hasCheckins, daily, median, leaderboard, inviters };
+    GROUP BY ALL HAVING count(t.team) > 0
+    ORDER BY last DESC, "groupId" LIMIT ${LEADERBOARD_CAMPS}`);
+  let cells = 0;
+  const chosen = boardCamps.filter((c, i) => (cells += c.cells) <= LEADERBOARD_CELLS || i === 0);
+  const teamDays = await db.rows<{ groupId: string; team: string | null; day: number; points: number }>(`
+    SELECT t.group_id AS "groupId", t.team, (t.date - min(t.date) OVER (PARTITION BY t.group_id))::INTEGER AS day, t.points
+    FROM out_team_points t WHERE t.group_id IN (${sqlList(chosen.map((c) => c.groupId))}) ORDER BY "groupId", team NULLS LAST, day`);
+  const leaderboards: CampBoard[] = chosen.map(({ groupId, name, first, last }) => {
+    const rows = teamDays.filter((r) => r.groupId === groupId);
+    const teams = [...new Set(rows.map((r) => r.team))];
+    const points = teams.map((team) => {
+      const line: number[] = [];
+      for (const r of rows) if (r.team === team) line[r.day] = r.points;
+      return Array.from(line, (p) => p ?? 0);
+    });
+    return { groupId, name, first, last, teams, points };
+  });
+  const pointsByKind = await db.rows<HabitPage['pointsByKind'][number]>(`
+    SELECT kind, sum(checkins)::INTEGER AS checkins, sum(points)::DOUBLE AS points FROM out_points_by_kind GROUP BY ALL ORDER BY checkins DESC, kind`);
+  await db.exec(`DROP TABLE h_camp_days`);
+  return { hasCheckins, benchmark, daily, camps: camps.slice(0, HABIT_CAMP_ROWS), campCount: camps.length, leaderboards, pointsByKind, inviters };
 }

@@ -38,7 +38,9 @@ export const CSV_OUTPUTS: Record<string, string> = {
   'data_quality_summary.csv': 'out_data_quality_summary',
   'label_mapping.csv': 'out_label_mapping',
   'checkin_daily.csv': 'out_checkin_daily',
+  'checkin_benchmark.csv': 'out_checkin_benchmark',
   'team_points.csv': 'out_team_points',
+  'points_by_kind.csv': 'out_points_by_kind',
   'inviters.csv': 'out_inviters',
 };
 

@@ -158,22 +158,31 @@ export function groupPageMain(site: SiteData, g: GroupPage & { slug: string }, l
     parts.push(`<div class="grid-2">${activity.join('')}</div>`);
   }
 
-  // check-in camps: the group's daily check-in rate (Habits page for all camps)
+  // check-in camps: the group's daily check-in rate against its type's camps on the same camp
+  // day (Habits page for all camps)
   if (g.checkins?.length) {
     const rated = g.checkins.filter((c) => c.rate !== null);
-    const mean = rated.length ? rated.reduce((s, c) => s + c.rate!, 0) / rated.length : null;
+    const mean = (xs: number[]) => (xs.length ? xs.reduce((s, x) => s + x, 0) / xs.length : null);
+    const rate = mean(rated.map((c) => c.rate!));
+    const benchmark = mean(rated.filter((c) => c.benchmark !== null).map((c) => c.benchmark!));
+    const color = typeColorOf(site, g.groupType);
     const chart = (width: number) =>
-      weeklyChart({ f, width, ariaLabel: f.t('group.checkins.title'), yLabel: f.t('habits.rate'), xLabel: f.t('col.date'), color: typeColorOf(site, g.groupType), points: rated.map((c) => ({ week: c.date, value: c.rate! })), percent: true });
+      weeklyChart({
+        f, width, ariaLabel: f.t('group.checkins.title'), yLabel: f.t('habits.rate'), xLabel: f.t('col.date'), color, percent: true,
+        points: rated.map((c) => ({ week: c.date, value: c.rate! })),
+        reference: rated.filter((c) => c.benchmark !== null).map((c) => ({ week: c.date, value: c.benchmark! })),
+      });
     parts.push(
       figureHtml(f, {
         id: 'checkins',
         title: f.t('group.checkins.title'),
-        takeaway: f.t('group.checkins.takeaway', { days: f.int(g.checkins.length), rate: f.pct(mean) }),
+        takeaway: f.t('group.checkins.takeaway', { days: f.int(g.checkins.length), rate: f.pct(rate), type: typeName, benchmark: f.pct(benchmark) }),
+        legend: [{ label: name, color }, { label: f.t('group.checkins.benchmark', { type: typeName }), color: '#59636e' }],
         desktop: chart(960),
         phone: chart(360),
-        columns: [f.t('col.date'), f.t('metric.size'), f.t('habits.checkedIn'), f.t('habits.rate')],
-        rows: g.checkins.map((c) => [c.date, f.int(c.size), f.int(c.checkedIn), f.pct(c.rate)]),
-        csvHref: csvDataUri(['date', 'size', 'checked_in', 'rate'], g.checkins.map((c) => [c.date, c.size, c.checkedIn, c.rate])),
+        columns: [f.t('col.date'), f.t('metric.size'), f.t('habits.checkedIn'), f.t('habits.rate'), f.t('group.checkins.benchmark', { type: typeName })],
+        rows: g.checkins.map((c) => [c.date, f.int(c.size), f.int(c.checkedIn), f.pct(c.rate), f.pct(c.benchmark)]),
+        csvHref: csvDataUri(['date', 'size', 'checked_in', 'rate', 'type_median'], g.checkins.map((c) => [c.date, c.size, c.checkedIn, c.rate, c.benchmark])),
         csvName: `${g.slug}-checkins.csv`,
       }),
     );

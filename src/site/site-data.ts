@@ -12,7 +12,7 @@ import type { MetricsResult } from '../metrics/index.ts';
 import type { ChannelSummary, LifespanSummary, WeekRetention } from '../metrics/summaries.ts';
 import type { LabelMapping, Model } from '../pipeline/model.ts';
 import type { FileQuality } from '../pipeline/validate.ts';
-import type { HabitPage, HabitSummaries } from '../metrics/habits.ts';
+import { EMPTY_HABIT_PAGE, type HabitPage, type HabitSummaries } from '../metrics/habits.ts';
 import type { ShippedTable } from '../notebook/index.ts';
 import type { ReportView } from '../notebook/run.ts';
 import type { LogRankResult, SurvivalCurve } from '../stats/index.ts';
@@ -63,6 +63,8 @@ export interface SiteData {
     hasHourly: boolean;
     /** weeks of weekly activity retention */
     maxWeeks: number;
+    /** share of their days in a camp a member checks in on to complete it */
+    completionShare: number;
   };
   counts: MetricsResult['counts'] & { unattributed: number };
   channelLabels: Record<string, Labels>;
@@ -142,6 +144,7 @@ export function siteData(input: {
       hasOrders: model.hasOrders,
       hasHourly: model.hasHourly,
       maxWeeks: config.maxWeeks,
+      completionShare: config.completionShare,
     },
     counts: { ...metrics.counts, unattributed: model.counts.unattributed },
     channelLabels: config.channels,
@@ -181,7 +184,7 @@ export function siteData(input: {
     findings: metrics.findings,
     reports: input.reports ?? [],
     tables: input.tables ?? [],
-    habits: { ...(input.habits ?? { hasCheckins: false, daily: [], median: [], leaderboard: [], inviters: [] }), ...metrics.habits },
+    habits: { ...(input.habits ?? EMPTY_HABIT_PAGE), ...metrics.habits },
     quality: {
       files: input.files,
       errors: input.files.reduce((s, f) => s + f.rowsRejected, 0),

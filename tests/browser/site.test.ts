@@ -35,8 +35,8 @@ let siteDir: string;
 beforeAll(async () => {
   const data = join(tempDir(), 'sample');
   await generateSample({ outDir: data, groups: 14, memberships: 1400, messages: 20_000, orders: 400 });
-  // check-ins with teams for two groups, so the Habits page is tested with data (the sample
-  // generator does not write check-ins yet)
+  // check-ins with teams for two groups, so the Habits page is tested with data whatever
+  // learning groups a sample this small happens to have
   const db = await openNativeDb();
   await db.exec(`
     COPY (
@@ -110,9 +110,24 @@ describe('the site in Chromium', () => {
       await page.goto(`${origin}${BASE}${lang}habits/`);
       for (const id of ['#checkin-daily', '#streaks', '#habit-retention']) expect(await page.locator(`${id} .chart-desktop svg`).count(), id).toBe(1);
       expect(await page.locator('table').count()).toBeGreaterThanOrEqual(4);
-      // a camp's own page has its check-in chart
+      // the leaderboard as of any day: pick a camp and a day, the table is team_points.csv's
+      const form = page.locator('form.leaderboard-pick');
+      await expect.poll(() => form.isVisible()).toBe(true);
+      const camp = await form.locator('select[name=camp] option').last().getAttribute('value');
+      await form.locator('select[name=camp]').selectOption(camp!);
+      const day = await form.locator('select[name=date] option').nth(3).getAttribute('value');
+      await form.locator('select[name=date]').selectOption(day!);
+      await expect.poll(() => page.locator('#leaderboard caption').textContent()).toContain(day!);
+      const expected = readCsvObjects(join(siteDir, 'data', 'team_points.csv'))
+        .filter((r) => r.group_id === camp && r.date === day)
+        .map((r) => [r.team, Number(r.cumulative_points)])
+        .sort((a, b) => (b[1] as number) - (a[1] as number) || String(a[0]).localeCompare(String(b[0])));
+      const shown = await page.locator('#leaderboard tbody tr').evaluateAll((trs) => trs.map((tr) => [tr.children[1].textContent, Number(tr.children[3].textContent!.replace(/,/g, ''))]));
+      expect(shown).toEqual(expected);
+      // a camp's own page has its check-in chart, against its type's median
       await page.goto(`${origin}${BASE}${lang}groups/G0001/`);
       expect(await page.locator('#checkins .chart-desktop svg').count()).toBe(1);
+      expect(await page.locator('#checkins .chart-desktop svg path[stroke-dasharray]').count()).toBe(1);
     }
     expect(errors).toEqual([]);
     await page.context().close();

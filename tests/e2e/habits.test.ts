@@ -52,17 +52,52 @@ describe('check-ins and points (hand counts)', () => {
   });
 
   it('team points per day and cumulative, negative points included, staff excluded', () => {
-    expect(readCsvObjects(join(data, 'team_points.csv'))).toEqual([
+    const rows = readCsvObjects(join(data, 'team_points.csv'));
+    // every team on every day of the camp (2026-01-03…03-22, 79 days): the nightly leaderboard
+    // lists a team that checked in nowhere that day, at 0 points that day
+    expect(rows).toHaveLength(3 * 79);
+    const red = rows.filter((r) => r.team === '红队');
+    expect(red).toHaveLength(79);
+    expect(red[0]).toEqual({ group_id: 'G1', team: '红队', date: '2026-01-03', points: '0.0', cumulative_points: '0.0' });
+    expect(red.filter((r) => r.date >= '2026-03-13')).toEqual([
+      { group_id: 'G1', team: '红队', date: '2026-03-13', points: '0.0', cumulative_points: '0.0' },
       { group_id: 'G1', team: '红队', date: '2026-03-14', points: '20.0', cumulative_points: '20.0' },
       { group_id: 'G1', team: '红队', date: '2026-03-15', points: '10.0', cumulative_points: '30.0' },
       { group_id: 'G1', team: '红队', date: '2026-03-16', points: '-20.0', cumulative_points: '10.0' },
       ...[17, 18, 19, 20, 21, 22].map((d, i) => ({ group_id: 'G1', team: '红队', date: `2026-03-${d}`, points: '1.0', cumulative_points: `${11 + i}.0` })),
+    ]);
+    // 蓝队: a3's 5 points a day, the last after she left (points count for the team)
+    expect(rows.filter((r) => r.team === '蓝队' && r.date >= '2026-03-14' && r.date <= '2026-03-17')).toEqual([
       { group_id: 'G1', team: '蓝队', date: '2026-03-14', points: '5.0', cumulative_points: '5.0' },
       { group_id: 'G1', team: '蓝队', date: '2026-03-15', points: '5.0', cumulative_points: '10.0' },
       { group_id: 'G1', team: '蓝队', date: '2026-03-16', points: '5.0', cumulative_points: '15.0' },
-      // a check-in without team or points: a team of its own (empty), no points
-      { group_id: 'G1', team: '', date: '2026-01-03', points: '0.0', cumulative_points: '0.0' },
+      { group_id: 'G1', team: '蓝队', date: '2026-03-17', points: '0.0', cumulative_points: '15.0' },
     ]);
+    // a check-in without team or points: a team of its own (empty), no points
+    const none = rows.filter((r) => r.team === '');
+    expect(none).toHaveLength(79);
+    expect(none.every((r) => r.points === '0.0' && r.cumulative_points === '0.0')).toBe(true);
+    expect(rows.at(-1)).toEqual({ group_id: 'G1', team: '', date: '2026-03-22', points: '0.0', cumulative_points: '0.0' });
+  });
+
+  it('points and check-ins by kind: staff left out, redemptions negative', () => {
+    // 签到: a1 ×8 (10, 10, then 1 ×6), a3 ×3 (5 each, the last after leaving), a2 ×1 (no points)
+    expect(readCsvObjects(join(data, 'points_by_kind.csv'))).toEqual([
+      { group_id: 'G1', kind: '作业', checkins: '1', points: '10.0' },
+      { group_id: 'G1', kind: '兑换', checkins: '1', points: '-20.0' },
+      { group_id: 'G1', kind: '签到', checkins: '12', points: '41.0' },
+    ]);
+  });
+
+  it('type benchmark: by day of camp, the quartiles of the daily rates of the type\'s groups', () => {
+    const daily = readCsvObjects(join(data, 'checkin_daily.csv'));
+    const bench = readCsvObjects(join(data, 'checkin_benchmark.csv'));
+    const type = readCsvObjects(join(data, 'groups.csv')).find((g) => g.group_id === 'G1')!.group_type;
+    // one group of its type: each camp day's quartiles are that group's rate that day
+    expect(bench).toHaveLength(daily.filter((d) => d.rate !== '').length);
+    expect(bench[0]).toEqual({ group_type: type, camp_day: '1', groups: '1', p25: '0.3333333333', p50: '0.3333333333', p75: '0.3333333333' });
+    const day = (date: string) => (Date.parse(date) - Date.parse('2026-01-03')) / 86_400_000 + 1;
+    for (const d of daily.filter((r) => r.rate !== '')) expect(bench.find((b) => Number(b.camp_day) === day(d.date))?.p50).toBe(d.rate);
   });
 
   it('streaks: the longest run of consecutive check-in days per membership', () => {
