@@ -4,6 +4,12 @@
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import type { Db, Row } from './db.ts';
 
+/** QUNLENS_SQL_LOG=1: every statement's time on stderr (finding the slow one at scale). */
+const SQL_LOG = process.env.QUNLENS_SQL_LOG === '1';
+function logSql(sql: string, t0: number): void {
+  process.stderr.write(`sql ${((performance.now() - t0) / 1000).toFixed(2).padStart(7)}s  ${sql.replace(/\s+/g, ' ').trim().slice(0, 110)}\n`);
+}
+
 export interface NativeDbOptions {
   /** Database file; omit for in-memory. */
   path?: string;
@@ -44,11 +50,15 @@ export class NativeDb implements Db {
   }
 
   async exec(sql: string): Promise<void> {
+    const t0 = SQL_LOG ? performance.now() : 0;
     await this.connection.run(sql);
+    if (SQL_LOG) logSql(sql, t0);
   }
 
   async rows<T = Row>(sql: string): Promise<T[]> {
+    const t0 = SQL_LOG ? performance.now() : 0;
     const reader = await this.connection.runAndReadAll(sql);
+    if (SQL_LOG) logSql(sql, t0);
     const names = reader.columnNames();
     const columns = reader.getColumns();
     const count = reader.currentRowCount;

@@ -17,7 +17,7 @@
  */
 import type { QunlensConfig } from '../config.ts';
 import { sqlString, type Db } from '../db/db.ts';
-import { kaplanMeier, logRank, wilson, type LogRankResult, type RateInterval, type SurvivalCurve } from '../stats/index.ts';
+import { kaplanMeier, logRank, wilson, wilsonSql, type LogRankResult, type RateInterval, type SurvivalCurve } from '../stats/index.ts';
 import type { CampBoard } from '../site/leaderboard.ts';
 import { survivalCounts } from './summaries.ts';
 
@@ -42,16 +42,24 @@ export async function buildCheckins(db: Db, hasCheckins: boolean): Promise<void>
     CREATE OR REPLACE TABLE out_checkin_daily AS
     WITH span AS (SELECT group_id, min(date) AS first, max(date) AS last FROM f_checkins GROUP BY ALL),
     days AS (SELECT group_id, CAST(d AS DATE) AS date FROM span, generate_series(first, last, INTERVAL 1 DAY) s(d)),
-    size AS (
-      SELECT d.group_id, d.date, count(m.membership_id)::INTEGER AS size
-      FROM days d LEFT JOIN m_memberships m
-        ON m.group_id = d.group_id AND m.joined_date <= d.date AND (m.left_date IS NULL OR m.left_date >= d.date)
-      GROUP BY ALL),
+    -- size by a sweep: +1 on the day a membership joins, -1 the day after it leaves, summed
+    -- up to each day (a range join of days × memberships stalls at a million memberships)
+    moves AS (
+      SELECT group_id, joined_date AS date, 1 AS delta FROM m_memberships WHERE group_id IN (SELECT group_id FROM span)
+      UNION ALL
+      SELECT group_id, CAST(left_date + 1 AS DATE), -1 FROM m_memberships WHERE left_date IS NOT NULL AND group_id IN (SELECT group_id FROM span)
+      UNION ALL
+      SELECT group_id, date, 0 FROM days),
+    running AS (
+      SELECT group_id, date, sum(sum(delta)) OVER (PARTITION BY group_id ORDER BY date ROWS UNBOUNDED PRECEDING) AS size
+      FROM moves GROUP BY group_id, date),
+    size AS (SELECT d.group_id, d.date, r.size::INTEGER AS size FROM days d JOIN running r USING (group_id, date)),
     checked AS (
+      -- (an equi-join filtered after: DuckDB planned the SEMI JOIN with this range as a nested
+      -- loop that ran for minutes at a million memberships)
       SELECT c.group_id, c.date, count(DISTINCT c.member_id)::INTEGER AS checked_in
-      FROM f_checkins c
-      SEMI JOIN m_memberships m
-        ON m.group_id = c.group_id AND m.member_id = c.member_id AND m.joined_date <= c.date AND (m.left_date IS NULL OR m.left_date >= c.date)
+      FROM f_checkins c JOIN m_memberships m ON m.group_id = c.group_id AND m.member_id = c.member_id
+      WHERE m.joined_date <= c.date AND coalesce(m.left_date, DATE '9999-12-31') >= c.date
       GROUP BY ALL)
     SELECT g.public_id AS group_id, s.date, s.size, coalesce(k.checked_in, 0) AS checked_in,
       CASE WHEN s.size > 0 THEN coalesce(k.checked_in, 0) / s.size END AS rate
@@ -91,26 +99,21 @@ export async function buildCheckins(db: Db, hasCheckins: boolean): Promise<void>
     FROM d WHERE rate IS NOT NULL GROUP BY ALL ORDER BY group_type, camp_day`);
 }
 
-export interface InviterRow {
-  inviter: string;
-  staff: boolean;
-  invited: number;
-  retained_d30_n: number;
-  retained_d30_x: number;
-  conversion_n: number;
-  conversion_x: number;
-  chain_depth: number;
-}
-
 /**
  * Referrals from members.inviter_id. An inviter is shown by their ID when staff (as group
  * owners are) and by the same salted hash as memberships' member_key otherwise. Day-30 retention
- * and conversion count memberships observed for 30 days. A chain's depth: the longest chain of
- * invitations from the inviter that meets nobody twice (A → B → A is depth 1: members invite
- * each other into different groups), cut at 50.
+ * and conversion count memberships observed for 30 days, with Wilson intervals computed in SQL
+ * (wilsonSql: the same doubles as wilson(); a million memberships have ~200,000 inviters, too
+ * many to send through JavaScript). A chain's depth: the longest chain of invitations from the
+ * inviter that meets nobody twice (A → B → A is depth 1: members invite each other into
+ * different groups), cut at 50.
  */
-export async function buildInviters(db: Db, config: QunlensConfig, hasOrders: boolean): Promise<InviterRow[]> {
-  const rows = await db.rows<InviterRow>(`
+export async function buildInviters(db: Db, config: QunlensConfig, hasOrders: boolean): Promise<void> {
+  const ret = wilsonSql('retained_d30_x', 'retained_d30_n', config.confLevel);
+  const conv = wilsonSql('conversion_x', 'conversion_n', config.confLevel);
+  const orders = (e: string) => (hasOrders ? e : 'NULL::DOUBLE');
+  await db.exec(`
+    CREATE OR REPLACE TABLE out_inviters AS
     WITH RECURSIVE edges AS (
       SELECT DISTINCT inviter_id AS inviter, member_id AS invitee FROM m_memberships WHERE inviter_id IS NOT NULL AND inviter_id <> member_id),
     chain(inviter, node, depth, path) AS (
@@ -129,38 +132,17 @@ export async function buildInviters(db: Db, config: QunlensConfig, hasOrders: bo
         count(*) FILTER (WHERE f.conversion_eligible AND f.converted_30d)::INTEGER AS conversion_x
       FROM m_memberships m JOIN f_memberships f USING (membership_id)
       WHERE m.inviter_id IS NOT NULL
-      GROUP BY ALL)
-    SELECT CASE WHEN s.member_id IS NOT NULL THEN qz_public(b.inviter_id) ELSE qz_hash(b.inviter_id, 16) END AS inviter,
-      s.member_id IS NOT NULL AS staff, b.invited, b.retained_d30_n, b.retained_d30_x, b.conversion_n, b.conversion_x,
-      coalesce(d.chain_depth, 1) AS chain_depth
-    FROM brought b LEFT JOIN m_staff s ON s.member_id = b.inviter_id LEFT JOIN depth d ON d.inviter = b.inviter_id
-    ORDER BY b.invited DESC, inviter`);
-  const out = rows.map((r) => {
-    const ret = wilson(r.retained_d30_x, r.retained_d30_n, config.confLevel);
-    const conv = hasOrders ? wilson(r.conversion_x, r.conversion_n, config.confLevel) : { rate: null, lower: null, upper: null };
-    return [r.inviter, r.staff, r.invited, r.chain_depth, r.retained_d30_n, ret.rate, ret.lower, ret.upper, hasOrders ? r.conversion_n : null, conv.rate, conv.lower, conv.upper];
-  });
-  const { createTable } = await import('./index.ts');
-  await createTable(
-    db,
-    'out_inviters',
-    [
-      ['inviter', 'VARCHAR'],
-      ['staff', 'BOOLEAN'],
-      ['invited', 'INTEGER'],
-      ['chain_depth', 'INTEGER'],
-      ['retained_d30_n', 'INTEGER'],
-      ['retained_d30', 'DOUBLE'],
-      ['retained_d30_lower', 'DOUBLE'],
-      ['retained_d30_upper', 'DOUBLE'],
-      ['conversion_30d_n', 'INTEGER'],
-      ['conversion_30d', 'DOUBLE'],
-      ['conversion_30d_lower', 'DOUBLE'],
-      ['conversion_30d_upper', 'DOUBLE'],
-    ],
-    out,
-  );
-  return rows;
+      GROUP BY ALL),
+    named AS (
+      SELECT CASE WHEN s.member_id IS NOT NULL THEN qz_public(b.inviter_id) ELSE qz_hash(b.inviter_id, 16) END AS inviter,
+        s.member_id IS NOT NULL AS staff, b.*, coalesce(d.chain_depth, 1) AS chain_depth
+      FROM brought b LEFT JOIN m_staff s ON s.member_id = b.inviter_id LEFT JOIN depth d ON d.inviter = b.inviter_id)
+    SELECT inviter, staff, invited, chain_depth, retained_d30_n,
+      ${ret.rate} AS retained_d30, ${ret.lower} AS retained_d30_lower, ${ret.upper} AS retained_d30_upper,
+      ${hasOrders ? 'conversion_n' : 'NULL::INTEGER'} AS conversion_30d_n,
+      ${orders(conv.rate)} AS conversion_30d, ${orders(conv.lower)} AS conversion_30d_lower, ${orders(conv.upper)} AS conversion_30d_upper
+    FROM named
+    ORDER BY invited DESC, inviter`);
 }
 
 export interface HabitSummaries {

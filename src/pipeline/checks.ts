@@ -61,7 +61,7 @@ function typedExpr(column: ColumnSpec): string {
     case 'datetime':
       return parse.timestamp(r, a);
     case 'date':
-      return `CAST(${parse.timestamp(r, a)} AS DATE)`;
+      return parse.date(r, a);
     case 'amount':
       return parse.amount(r, a);
     case 'integer':

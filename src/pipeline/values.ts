@@ -167,6 +167,10 @@ export const parse = {
   timestamp(r: string, a: string): string {
     return `CASE WHEN ${isoTimestamp(r)} THEN try_cast(${r} AS TIMESTAMP) WHEN ${a} IS NULL THEN NULL ELSE qz_ts_ascii(${a}) END`;
   },
+  /** a calendar day: 'YYYY-MM-DD' by the plain cast, anything else as a timestamp's day */
+  date(r: string, a: string): string {
+    return `CASE WHEN ${r} LIKE '____-__-__' THEN try_cast(${r} AS DATE) ELSE CAST(${parse.timestamp(r, a)} AS DATE) END`;
+  },
   amount(r: string, a: string): string {
     return `CASE WHEN try_cast(${r} AS DECIMAL(18, 4)) IS NOT NULL THEN try_cast(${r} AS DECIMAL(18, 4)) ELSE qz_amount_ascii(${a}) END`;
   },

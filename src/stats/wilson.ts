@@ -26,3 +26,24 @@ export function wilson(successes: number, n: number, confLevel = 0.95): RateInte
   const lower = estimate <= 0 ? 0 : (estimate + z22n - halfWidth) / (1 + 2 * z22n);
   return { rate: estimate, lower: Math.max(lower, 0), upper: Math.min(upper, 1) };
 }
+
+/**
+ * The same interval as SQL over count columns `x` and `n`, with the same floating-point
+ * operations in the same order (so DuckDB's doubles equal wilson()'s bit for bit): for tables
+ * with too many rows to send through JavaScript (every inviter, at a million memberships).
+ * Columns: rate, lower, upper, NULL when n = 0. `x` and `n` must be plain column names.
+ */
+export function wilsonSql(x: string, n: string, confLevel = 0.95): { rate: string; lower: string; upper: string } {
+  if (!(confLevel > 0 && confLevel < 1)) throw new RangeError(`wilson: confLevel must be in (0, 1), got ${confLevel}`);
+  const z = normalQuantile((1 + confLevel) / 2);
+  const zLit = `${z}::DOUBLE`;
+  const nd = `CAST(${n} AS DOUBLE)`;
+  const est = `(CAST(${x} AS DOUBLE) / ${nd})`;
+  const z22n = `((${zLit} * ${zLit}) / (2 * ${nd}))`;
+  const half = `(${zLit} * sqrt((${est} * (1 - ${est})) / ${nd} + ${z22n} / (2 * ${nd})))`;
+  return {
+    rate: `CASE WHEN ${n} > 0 THEN ${est} END`,
+    lower: `CASE WHEN ${n} > 0 THEN greatest(CASE WHEN ${est} <= 0 THEN 0 ELSE (${est} + ${z22n} - ${half}) / (1 + 2 * ${z22n}) END, 0) END`,
+    upper: `CASE WHEN ${n} > 0 THEN least(CASE WHEN ${est} >= 1 THEN 1 ELSE (${est} + ${z22n} + ${half}) / (1 + 2 * ${z22n}) END, 1) END`,
+  };
+}

@@ -41,3 +41,23 @@ describe('wilson by hand', () => {
     expect(() => wilson(1, 2, 0)).toThrow(RangeError);
   });
 });
+
+describe('wilsonSql', () => {
+  it('gives wilson()\'s doubles bit for bit in DuckDB, n = 0 and the edges included', async () => {
+    const { openNativeDb } = await import('../../src/db/native.ts');
+    const { wilson, wilsonSql } = await import('../../src/stats/wilson.ts');
+    const db = await openNativeDb();
+    try {
+      for (const conf of [0.95, 0.9, 0.99]) {
+        const w = wilsonSql('x', 'n', conf);
+        const rows = await db.rows<{ x: number; n: number; rate: number | null; lower: number | null; upper: number | null }>(`
+          SELECT x::INTEGER AS x, n::INTEGER AS n, ${w.rate} AS rate, ${w.lower} AS lower, ${w.upper} AS upper
+          FROM range(0, 130) a(n), range(0, 130) b(x) WHERE x <= n`);
+        expect(rows.length).toBe((131 * 130) / 2);
+        for (const r of rows) expect([r.rate, r.lower, r.upper], `${r.x}/${r.n} at ${conf}`).toEqual(Object.values(wilson(r.x, r.n, conf)));
+      }
+    } finally {
+      await db.close();
+    }
+  });
+});
