@@ -256,7 +256,7 @@ export function benchTable(r: BenchResult, smaller?: BenchResult): string {
   const t = r.build.report.timings;
   const n = (v: number) => v.toLocaleString('en-US');
   const rows: [string, string, string][] = [
-    ['input', `${n(r.counts.groups ?? 0)} groups, ${n(r.counts.memberships ?? 0)} memberships, ${n(r.counts.messages ?? 0)} messages, ${n(r.counts.orders ?? 0)} orders`, mb(r.inputBytes)],
+    ['input', `${n(r.counts.groups ?? 0)} groups, ${n(r.counts.memberships ?? 0)} memberships, ${n(r.counts.messages ?? 0)} messages, ${n(r.counts.orders ?? 0)} orders, ${n(r.counts.checkins ?? 0)} check-ins`, mb(r.inputBytes)],
     ['baseline', 'DuckDB: CREATE TABLE … AS SELECT * FROM read_csv(…), every CSV (best of 3)', s(r.baselineMs)],
     ['  hash', 'build key: inputs, code, options', s(t.hash ?? 0)],
     ['  read', 'ingest: sniff, decode, type, check every row', s(t.read ?? 0)],
