@@ -169,7 +169,8 @@ export const parse = {
   },
   /** a calendar day: 'YYYY-MM-DD' by the plain cast, anything else as a timestamp's day */
   date(r: string, a: string): string {
-    return `CASE WHEN ${r} LIKE '____-__-__' THEN try_cast(${r} AS DATE) ELSE CAST(${parse.timestamp(r, a)} AS DATE) END`;
+    // (the cast accepts some text after a date, '2026-03-5x': only a round trip takes the fast path)
+    return `CASE WHEN ${r} LIKE '____-__-__' AND CAST(try_cast(${r} AS DATE) AS VARCHAR) = ${r} THEN try_cast(${r} AS DATE) ELSE CAST(${parse.timestamp(r, a)} AS DATE) END`;
   },
   amount(r: string, a: string): string {
     return `CASE WHEN try_cast(${r} AS DECIMAL(18, 4)) IS NOT NULL THEN try_cast(${r} AS DECIMAL(18, 4)) ELSE qz_amount_ascii(${a}) END`;

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openNativeDb, type NativeDb } from '../../src/db/native.ts';
 import { sqlString } from '../../src/db/db.ts';
-import { publicTextMacros, valueMacros } from '../../src/pipeline/values.ts';
+import { parse, publicTextMacros, valueMacros } from '../../src/pipeline/values.ts';
 
 let db: NativeDb;
 beforeAll(async () => {
@@ -68,6 +68,19 @@ describe('datetimes (DATA.md Values)', () => {
     expect(await one(`CAST(qz_date('2026/3/5 23:59:59') AS VARCHAR)`)).toBe('2026-03-05');
     expect(await one(`CAST(qz_date('2026-03-04T16:30:00Z') AS VARCHAR)`)).toBe('2026-03-05');
   });
+});
+
+describe('dates (a day column, e.g. checkins.date): the fast path agrees with the general parser', () => {
+  // parse.date reads a plain column: r is the raw field, a its normalised text (the same here)
+  const day = (s: string) => one(`(SELECT CAST(${parse.date('r', 'a')} AS VARCHAR) FROM (SELECT ${sqlString(s)} AS r, ${sqlString(s)} AS a))`);
+  it.each([
+    ['2026-03-05', '2026-03-05'],
+    ['2026-03-05 23:59:59', '2026-03-05'],
+    ['2026/3/5', '2026-03-05'],
+    ['2026年3月5日', '2026-03-05'],
+    ['2024-02-29', '2024-02-29'],
+  ])('%s → %s', async (input, want) => expect(await day(input)).toBe(want));
+  it.each(['2026-02-30', '2026-13-01', '2026-03-5x'])('rejects %s', async (input) => expect(await day(input)).toBeNull());
 });
 
 describe('numbers', () => {
