@@ -210,6 +210,8 @@ export interface HabitPage {
   /** camps against their type's benchmark, the largest first (HABIT_CAMP_ROWS of campCount) */
   camps: { groupId: string; name: string | null; groupType: string; days: number; peak: number; rate: number | null; benchmark: number | null }[];
   campCount: number;
+  /** camps whose average rate is above their type's median over the same camp days */
+  campsAbove: number;
   /** the most recent camps with teams, every team's points on every day (the leaderboard as of any day) */
   leaderboards: CampBoard[];
   /** check-ins and points by kind, all groups */
@@ -221,7 +223,7 @@ export interface HabitPage {
 /** An SQL list of strings for IN (…); never empty (NULL matches nothing). */
 const sqlList = (xs: string[]) => (xs.length ? xs.map(sqlString).join(', ') : 'NULL');
 
-export const EMPTY_HABIT_PAGE: HabitPage = { hasCheckins: false, benchmark: [], daily: [], camps: [], campCount: 0, leaderboards: [], pointsByKind: [], inviters: [] };
+export const EMPTY_HABIT_PAGE: HabitPage = { hasCheckins: false, benchmark: [], daily: [], camps: [], campCount: 0, campsAbove: 0, leaderboards: [], pointsByKind: [], inviters: [] };
 
 /** Camps drawn one by one on the Habits page, camps listed against their benchmark, camps
  * with a day-by-day leaderboard (the CSVs have all). */
@@ -280,5 +282,5 @@ export async function habitPage(db: Db, hasCheckins: boolean): Promise<HabitPage
   const pointsByKind = await db.rows<HabitPage['pointsByKind'][number]>(`
     SELECT kind, sum(checkins)::INTEGER AS checkins, sum(points)::DOUBLE AS points FROM out_points_by_kind GROUP BY ALL ORDER BY checkins DESC, kind`);
   await db.exec(`DROP TABLE h_camp_days`);
-  return { hasCheckins, benchmark, daily, camps: camps.slice(0, HABIT_CAMP_ROWS), campCount: camps.length, leaderboards, pointsByKind, inviters };
+  return { hasCheckins, benchmark, daily, camps: camps.slice(0, HABIT_CAMP_ROWS), campCount: camps.length, campsAbove: camps.filter((c) => c.rate !== null && c.benchmark !== null && c.rate > c.benchmark).length, leaderboards, pointsByKind, inviters };
 }

@@ -64,6 +64,38 @@ describe('habits on an unseen data set equal a plain count', () => {
     expect(actual).toEqual(expected);
   });
 
+  it('camps against their type: each camp\'s average rate and its type\'s median over the same camp days', () => {
+    const daily = readCsvObjects(join(data, 'checkin_daily.csv')).filter((r) => r.rate !== '');
+    const types = new Map(readCsvObjects(join(data, 'groups.csv')).map((g) => [g.group_id, g.group_type]));
+    const firstDay = new Map<string, number>();
+    for (const r of readCsvObjects(join(data, 'checkin_daily.csv'))) if (!firstDay.has(r.group_id)) firstDay.set(r.group_id, dayOf(r.date));
+    // the median of the type's rates on each camp day (quantile_cont: the mean of the middle two)
+    const byTypeDay = new Map<string, number[]>();
+    for (const r of daily) {
+      const key = `${types.get(r.group_id)}|${dayOf(r.date) - firstDay.get(r.group_id)! + 1}`;
+      byTypeDay.set(key, [...(byTypeDay.get(key) ?? []), Number(r.rate)]);
+    }
+    const median = (xs: number[]) => {
+      const s = [...xs].sort((a, b) => a - b);
+      return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+    };
+    let above = 0;
+    const groups = [...new Set(daily.map((r) => r.group_id))];
+    for (const g of groups) {
+      const mine = daily.filter((r) => r.group_id === g);
+      const rate = mine.reduce((s, r) => s + Number(r.rate), 0) / mine.length;
+      const bench = mine.reduce((s, r) => s + median(byTypeDay.get(`${types.get(g)}|${dayOf(r.date) - firstDay.get(g)! + 1}`)!), 0) / mine.length;
+      if (rate > bench + 1e-9) above++;
+      const shown = result.site.habits.camps.find((c) => c.groupId === g);
+      if (shown) {
+        expect(shown.rate!, g).toBeCloseTo(rate, 8);
+        expect(shown.benchmark!, g).toBeCloseTo(bench, 8);
+      }
+    }
+    expect(result.site.habits.campCount).toBe(groups.length);
+    expect(result.site.habits.campsAbove).toBe(above);
+  });
+
   it('streaks: the longest run of consecutive check-in days of each membership', () => {
     const counts = new Map<number, number>();
     for (const m of memberships) {
