@@ -55,7 +55,7 @@ export interface Column {
   type: string;
 }
 
-interface ArrowTable {
+export interface ArrowTable {
   numRows: number;
   schema: { fields: { name: string; type: { scale?: number; toString(): string } }[] };
   getChildAt(i: number): { get(row: number): unknown } | null;

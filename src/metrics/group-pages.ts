@@ -108,12 +108,11 @@ export async function groupPages(db: Db, config: QunlensConfig): Promise<GroupPa
   const below = toPublic(await db.rows<{ group_id: string; metric: string }>(`SELECT group_id, metric FROM f_group_ranks WHERE below_p25`));
   const belowSet = new Set(below.map((b) => `${b.group_id}\u0000${b.metric}`));
 
-  // out_checkin_daily is keyed by the public group ID already
+  // out_checkin_daily and f_camp_days are keyed by the public group ID already
   const checkins = groupBy(await db.rows<{ group_id: string; date: string; size: number; checked_in: number; rate: number | null; benchmark: number | null }>(`
     SELECT c.group_id, CAST(c.date AS VARCHAR) AS date, c.size, c.checked_in, c.rate, b.p50 AS benchmark
-    FROM (SELECT *, (date - min(date) OVER (PARTITION BY group_id) + 1)::INTEGER AS camp_day FROM out_checkin_daily) c
-    JOIN m_groups g ON g.public_id = c.group_id
-    LEFT JOIN out_checkin_benchmark b ON b.group_type = g.group_type AND b.camp_day = c.camp_day
+    FROM out_checkin_daily c JOIN f_camp_days d USING (group_id, date)
+    LEFT JOIN out_checkin_benchmark b USING (group_type, camp_day)
     ORDER BY c.group_id, c.date`));
   const tenureRaw = await survivalCounts(db, 'f_memberships', 'group_id', 'tenure_days', 'left_by_asof');
   const tenure = new Map([...tenureRaw].map(([id, counts]) => [publicOf.get(id) ?? id, counts]));

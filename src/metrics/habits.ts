@@ -29,6 +29,7 @@ export async function buildCheckins(db: Db, hasCheckins: boolean): Promise<void>
     await db.exec(`CREATE OR REPLACE TABLE out_team_points (group_id VARCHAR, team VARCHAR, date DATE, points DOUBLE, cumulative_points DOUBLE)`);
     await db.exec(`CREATE OR REPLACE TABLE out_points_by_kind (group_id VARCHAR, kind VARCHAR, checkins INTEGER, points DOUBLE)`);
     await db.exec(`CREATE OR REPLACE TABLE out_checkin_benchmark (group_type VARCHAR, camp_day INTEGER, groups INTEGER, p25 DOUBLE, p50 DOUBLE, p75 DOUBLE)`);
+    await db.exec(`CREATE OR REPLACE TABLE f_camp_days (group_id VARCHAR, group_type VARCHAR, date DATE, size INTEGER, rate DOUBLE, camp_day INTEGER)`);
     return;
   }
   // a check-in counts for a day when its member was in the group that day (joined on or before,
@@ -38,16 +39,17 @@ export async function buildCheckins(db: Db, hasCheckins: boolean): Promise<void>
     SELECT c.group_id, c.member_id, CAST(c.date AS DATE) AS date, c.kind, c.points, nullif(trim(c.team), '') AS team
     FROM v_checkins c
     WHERE CAST(c.date AS DATE) <= ${T} AND c.member_id NOT IN (SELECT member_id FROM m_staff)`);
+  // a camp: its group's days from the first check-in to the last
+  await db.exec(`CREATE OR REPLACE TABLE f_camps AS SELECT group_id, min(date) AS first, max(date) AS last FROM f_checkins GROUP BY ALL`);
   await db.exec(`
     CREATE OR REPLACE TABLE out_checkin_daily AS
-    WITH span AS (SELECT group_id, min(date) AS first, max(date) AS last FROM f_checkins GROUP BY ALL),
-    days AS (SELECT group_id, CAST(d AS DATE) AS date FROM span, generate_series(first, last, INTERVAL 1 DAY) s(d)),
+    WITH days AS (SELECT group_id, CAST(d AS DATE) AS date FROM f_camps, generate_series(first, last, INTERVAL 1 DAY) s(d)),
     -- size by a sweep: +1 on the day a membership joins, -1 the day after it leaves, summed
     -- up to each day (a range join of days × memberships stalls at a million memberships)
     moves AS (
-      SELECT group_id, joined_date AS date, 1 AS delta FROM m_memberships WHERE group_id IN (SELECT group_id FROM span)
+      SELECT group_id, joined_date AS date, 1 AS delta FROM m_memberships WHERE group_id IN (SELECT group_id FROM f_camps)
       UNION ALL
-      SELECT group_id, CAST(left_date + 1 AS DATE), -1 FROM m_memberships WHERE left_date IS NOT NULL AND group_id IN (SELECT group_id FROM span)
+      SELECT group_id, CAST(left_date + 1 AS DATE), -1 FROM m_memberships WHERE left_date IS NOT NULL AND group_id IN (SELECT group_id FROM f_camps)
       UNION ALL
       SELECT group_id, date, 0 FROM days),
     running AS (
@@ -69,9 +71,8 @@ export async function buildCheckins(db: Db, hasCheckins: boolean): Promise<void>
   // night's leaderboard lists all teams, those without a check-in that day at 0
   await db.exec(`
     CREATE OR REPLACE TABLE out_team_points AS
-    WITH span AS (SELECT group_id, min(date) AS first, max(date) AS last FROM f_checkins GROUP BY ALL),
-    teams AS (SELECT DISTINCT group_id, coalesce(team, '') AS team FROM f_checkins),
-    days AS (SELECT t.group_id, t.team, CAST(d AS DATE) AS date FROM teams t JOIN span USING (group_id), generate_series(first, last, INTERVAL 1 DAY) s(d)),
+    WITH teams AS (SELECT DISTINCT group_id, coalesce(team, '') AS team FROM f_checkins),
+    days AS (SELECT t.group_id, t.team, CAST(d AS DATE) AS date FROM teams t JOIN f_camps USING (group_id), generate_series(first, last, INTERVAL 1 DAY) s(d)),
     daily AS (
       SELECT group_id, coalesce(team, '') AS team, date, sum(coalesce(points, 0))::DOUBLE AS points
       FROM f_checkins GROUP BY ALL),
@@ -83,20 +84,23 @@ export async function buildCheckins(db: Db, hasCheckins: boolean): Promise<void>
   // points and check-ins by kind (签到, 作业, 兑换 …), per group
   await db.exec(`
     CREATE OR REPLACE TABLE out_points_by_kind AS
-    SELECT g.public_id AS group_id, coalesce(nullif(trim(c.kind), ''), '') AS kind,
+    SELECT g.public_id AS group_id, coalesce(c.kind, '') AS kind,
       count(*)::INTEGER AS checkins, sum(coalesce(c.points, 0))::DOUBLE AS points
     FROM f_checkins c JOIN m_groups g USING (group_id)
     GROUP BY ALL ORDER BY group_id, kind`);
-  // the type benchmark: by day of camp (day 1 = the group's first check-in), the quartiles of
-  // the daily rates of the groups of that type that had that day
+  // each camp day with its group's type and its day of camp (day 1 = the first check-in): what
+  // the benchmark, the Habits page and the group pages compare on
+  await db.exec(`
+    CREATE OR REPLACE TABLE f_camp_days AS
+    SELECT c.group_id, g.group_type, c.date, c.size, c.rate, (c.date - f.first + 1)::INTEGER AS camp_day
+    FROM out_checkin_daily c JOIN m_groups g ON g.public_id = c.group_id JOIN f_camps f ON f.group_id = g.group_id`);
+  // the type benchmark: by day of camp, the quartiles of the daily rates of the groups of that
+  // type that had that day
   await db.exec(`
     CREATE OR REPLACE TABLE out_checkin_benchmark AS
-    WITH d AS (
-      SELECT g.group_type, c.rate, (c.date - min(c.date) OVER (PARTITION BY c.group_id) + 1)::INTEGER AS camp_day
-      FROM out_checkin_daily c JOIN m_groups g ON g.public_id = c.group_id)
     SELECT group_type, camp_day, count(*)::INTEGER AS groups,
       quantile_cont(rate, 0.25) AS p25, quantile_cont(rate, 0.5) AS p50, quantile_cont(rate, 0.75) AS p75
-    FROM d WHERE rate IS NOT NULL GROUP BY ALL ORDER BY group_type, camp_day`);
+    FROM f_camp_days WHERE rate IS NOT NULL GROUP BY ALL ORDER BY group_type, camp_day`);
 }
 
 /**
@@ -173,11 +177,10 @@ export async function habitSummaries(db: Db, config: QunlensConfig, hasCheckins:
     best AS (SELECT membership_id, max(n)::INTEGER AS streak FROM runs GROUP BY ALL)
     SELECT streak, count(*)::INTEGER AS memberships FROM best GROUP BY ALL ORDER BY streak`);
   const completion = await db.rows<{ group_id: string; eligible: number; completed: number }>(`
-    WITH span AS (SELECT group_id, min(date) AS first, max(date) AS last FROM f_checkins GROUP BY ALL),
-    stay AS (
+    WITH stay AS (
       SELECT m.membership_id, m.group_id,
         (least(coalesce(m.left_date, ${T}), s.last) - greatest(m.joined_date, s.first) + 1)::INTEGER AS days
-      FROM m_memberships m JOIN span s USING (group_id)),
+      FROM m_memberships m JOIN f_camps s USING (group_id)),
     checked AS (SELECT membership_id, count(*)::INTEGER AS days FROM h_days GROUP BY ALL)
     SELECT g.public_id AS group_id,
       count(*) FILTER (WHERE st.days >= 7)::INTEGER AS eligible,
@@ -206,7 +209,7 @@ export interface HabitPage {
   /** the type benchmark of the daily rate by day of camp (checkin_benchmark.csv) */
   benchmark: { groupType: string; campDay: number; groups: number; p25: number; p50: number; p75: number }[];
   /** daily check-in rate of the largest camps, by day of camp */
-  daily: { groupId: string; name: string | null; groupType: string; campDay: number; date: string; rate: number | null; size: number }[];
+  daily: { groupId: string; name: string | null; groupType: string; campDay: number; date: string; rate: number | null; size: number; benchmark: number | null }[];
   /** camps against their type's benchmark, the largest first (HABIT_CAMP_ROWS of campCount) */
   camps: { groupId: string; name: string | null; groupType: string; days: number; peak: number; rate: number | null; benchmark: number | null }[];
   campCount: number;
@@ -243,20 +246,16 @@ export async function habitPage(db: Db, hasCheckins: boolean): Promise<HabitPage
   if (!hasCheckins) return { ...EMPTY_HABIT_PAGE, inviters };
   const benchmark = await db.rows<HabitPage['benchmark'][number]>(`
     SELECT group_type AS "groupType", camp_day AS "campDay", groups, p25, p50, p75 FROM out_checkin_benchmark ORDER BY group_type, camp_day`);
-  // each camp's days with its camp day and its type's median that day
-  await db.exec(`
-    CREATE OR REPLACE TEMP TABLE h_camp_days AS
-    SELECT c.*, g.group_type, g.name, (c.date - min(c.date) OVER (PARTITION BY c.group_id) + 1)::INTEGER AS camp_day
-    FROM out_checkin_daily c JOIN out_groups g USING (group_id)`);
   const camps = await db.rows<HabitPage['camps'][number]>(`
-    SELECT d.group_id AS "groupId", d.name, d.group_type AS "groupType", count(*)::INTEGER AS days, max(d.size)::INTEGER AS peak,
+    SELECT d.group_id AS "groupId", g.name, d.group_type AS "groupType", count(*)::INTEGER AS days, max(d.size)::INTEGER AS peak,
       avg(d.rate) AS rate, avg(b.p50) FILTER (WHERE d.rate IS NOT NULL) AS benchmark
-    FROM h_camp_days d LEFT JOIN out_checkin_benchmark b USING (group_type, camp_day)
+    FROM f_camp_days d LEFT JOIN out_checkin_benchmark b USING (group_type, camp_day) LEFT JOIN out_groups g USING (group_id)
     GROUP BY ALL ORDER BY peak DESC, "groupId"`);
   const shown = camps.slice(0, HABIT_CAMPS).map((c) => c.groupId);
   const daily = await db.rows<HabitPage['daily'][number]>(`
-    SELECT group_id AS "groupId", name, group_type AS "groupType", camp_day AS "campDay", CAST(date AS VARCHAR) AS date, rate, size
-    FROM h_camp_days WHERE group_id IN (${sqlList(shown)}) ORDER BY group_id, date`);
+    SELECT d.group_id AS "groupId", g.name, d.group_type AS "groupType", d.camp_day AS "campDay", CAST(d.date AS VARCHAR) AS date, d.rate, d.size, b.p50 AS benchmark
+    FROM f_camp_days d LEFT JOIN out_checkin_benchmark b USING (group_type, camp_day) LEFT JOIN out_groups g USING (group_id)
+    WHERE d.group_id IN (${sqlList(shown)}) ORDER BY d.group_id, d.date`);
   // the day-by-day leaderboard: camps with teams, the most recent first, up to
   // LEADERBOARD_CELLS team-days in all (a year-long camp of 20 teams is 7,300)
   const boardCamps = await db.rows<{ groupId: string; name: string | null; first: string; last: string; cells: number }>(`
@@ -281,6 +280,5 @@ export async function habitPage(db: Db, hasCheckins: boolean): Promise<HabitPage
   });
   const pointsByKind = await db.rows<HabitPage['pointsByKind'][number]>(`
     SELECT kind, sum(checkins)::INTEGER AS checkins, sum(points)::DOUBLE AS points FROM out_points_by_kind GROUP BY ALL ORDER BY checkins DESC, kind`);
-  await db.exec(`DROP TABLE h_camp_days`);
   return { hasCheckins, benchmark, daily, camps: camps.slice(0, HABIT_CAMP_ROWS), campCount: camps.length, campsAbove: camps.filter((c) => c.rate !== null && c.benchmark !== null && c.rate > c.benchmark).length, leaderboards, pointsByKind, inviters };
 }

@@ -3,27 +3,15 @@
  * Explore page and filters use) and holds the same numbers as the CSVs. Guards against a
  * native DuckDB upgrade writing a storage version the browser cannot read.
  */
-import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { expect, it } from 'vitest';
 import { FIXTURES, readCsvObjects } from '../helpers.ts';
 import { buildData } from './build-helpers.ts';
-
-const require = createRequire(import.meta.url);
+import { openWasmNode } from './wasm-node.ts';
 
 it('qunlens.duckdb is readable by duckdb-wasm and matches channel_summary.csv', async () => {
   const { data } = await buildData(join(FIXTURES, 'hand'));
-  const duckdb = require('@duckdb/duckdb-wasm/dist/duckdb-node-blocking.cjs');
-  const dist = join(require.resolve('@duckdb/duckdb-wasm/dist/duckdb-node-blocking.cjs'), '..');
-  const db = await duckdb.createDuckDB(
-    { mvp: { mainModule: join(dist, 'duckdb-mvp.wasm'), mainWorker: join(dist, 'duckdb-node-mvp.worker.cjs') }, eh: { mainModule: join(dist, 'duckdb-eh.wasm'), mainWorker: join(dist, 'duckdb-node-eh.worker.cjs') } },
-    new duckdb.VoidLogger(),
-    duckdb.NODE_RUNTIME,
-  );
-  await db.instantiate(() => {});
-  db.registerFileBuffer('qunlens.duckdb', new Uint8Array(readFileSync(join(data, 'qunlens.duckdb'))));
-  const conn = db.connect();
+  const conn = await openWasmNode(join(data, 'qunlens.duckdb'));
   const rows = (sql: string): Record<string, unknown>[] => conn.query(sql).toArray().map((r: { toJSON(): Record<string, unknown> }) => r.toJSON());
   // the browser must never try to download an extension
   conn.query(`SET autoload_known_extensions = false`);
@@ -39,5 +27,4 @@ it('qunlens.duckdb is readable by duckdb-wasm and matches channel_summary.csv', 
   expect(rows(`SELECT count(*)::INTEGER AS n FROM q.memberships`)[0].n).toBe(14);
   expect(rows(`SELECT value FROM q.meta WHERE key = 'as_of'`)[0].value).toBe('2026-03-31');
   conn.close();
-  db.reset?.();
 }, 60_000);

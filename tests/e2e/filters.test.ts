@@ -5,7 +5,6 @@
  * native DuckDB running the same code with the same condition.
  */
 import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { QunlensConfig } from '../../src/config.ts';
@@ -18,20 +17,10 @@ import { channelSummaries, membershipCurves, weeklyRetention, type ChannelSummar
 import { generateSample } from '../../src/sample/generate.ts';
 import { tempDir } from '../helpers.ts';
 import { buildData } from './build-helpers.ts';
-
-const require = createRequire(import.meta.url);
+import { openWasmNode } from './wasm-node.ts';
 
 async function wasmDb(file: string): Promise<Db> {
-  const duckdb = require('@duckdb/duckdb-wasm/dist/duckdb-node-blocking.cjs');
-  const dist = join(require.resolve('@duckdb/duckdb-wasm/dist/duckdb-node-blocking.cjs'), '..');
-  const db = await duckdb.createDuckDB(
-    { mvp: { mainModule: join(dist, 'duckdb-mvp.wasm'), mainWorker: join(dist, 'duckdb-node-mvp.worker.cjs') }, eh: { mainModule: join(dist, 'duckdb-eh.wasm'), mainWorker: join(dist, 'duckdb-node-eh.worker.cjs') } },
-    new duckdb.VoidLogger(),
-    duckdb.NODE_RUNTIME,
-  );
-  await db.instantiate(() => {});
-  db.registerFileBuffer('qunlens.duckdb', new Uint8Array(readFileSync(file)));
-  const conn = db.connect();
+  const conn = await openWasmNode(file);
   const wasm: Db = {
     exec: async (sql) => void conn.query(sql),
     rows: async <T = Row>(sql: string) => arrowRows(conn.query(sql)).rows as T[],
