@@ -72,11 +72,15 @@ export async function buildGroupFacts(db: Db, config: QunlensConfig, inputs: Inp
       SELECT group_id, count(DISTINCT member_id)::INTEGER AS active_members_7d
       FROM m_activity WHERE date > ${T} - 7 GROUP BY ALL
     ), recent AS (
-      SELECT group_id, active_7d.active_members_7d,
-        coalesce(sum(messages) FILTER (WHERE date > ${T} - 28), 0)::BIGINT AS messages_28d,
-        sum(messages)::BIGINT AS messages_total,
-        max(date) AS last_message_date
-      FROM m_activity LEFT JOIN active_7d USING (group_id) GROUP BY ALL
+      -- summed per group before the join: joining first sends every member-day through it
+      SELECT t.group_id, a.active_members_7d, t.messages_28d, t.messages_total, t.last_message_date
+      FROM (
+        SELECT group_id,
+          coalesce(sum(messages) FILTER (WHERE date > ${T} - 28), 0)::BIGINT AS messages_28d,
+          sum(messages)::BIGINT AS messages_total,
+          max(date) AS last_message_date
+        FROM m_activity GROUP BY ALL) t
+      LEFT JOIN active_7d a USING (group_id)
     ), rates AS (
       SELECT group_id,
         count(*) FILTER (WHERE activation_eligible AND activated IS NOT NULL)::INTEGER AS activation_n,
