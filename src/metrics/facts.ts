@@ -68,19 +68,16 @@ export async function buildGroupFacts(db: Db, config: QunlensConfig, inputs: Inp
     WITH size AS (
       SELECT group_id, count(*) FILTER (WHERE NOT left_by_asof)::INTEGER AS size, count(*)::INTEGER AS joins
       FROM m_memberships GROUP BY ALL
-    ), active_7d AS (
-      SELECT group_id, count(DISTINCT member_id)::INTEGER AS active_members_7d
-      FROM m_activity WHERE date > ${T} - 7 GROUP BY ALL
     ), recent AS (
-      -- summed per group before the join: joining first sends every member-day through it
+      -- the member-days are gone by now: per group and day is all this needs (model.ts)
       SELECT t.group_id, a.active_members_7d, t.messages_28d, t.messages_total, t.last_message_date
       FROM (
         SELECT group_id,
           coalesce(sum(messages) FILTER (WHERE date > ${T} - 28), 0)::BIGINT AS messages_28d,
           sum(messages)::BIGINT AS messages_total,
           max(date) AS last_message_date
-        FROM m_activity GROUP BY ALL) t
-      LEFT JOIN active_7d a USING (group_id)
+        FROM m_group_daily GROUP BY ALL) t
+      LEFT JOIN m_active_7d a USING (group_id)
     ), rates AS (
       SELECT group_id,
         count(*) FILTER (WHERE activation_eligible AND activated IS NOT NULL)::INTEGER AS activation_n,

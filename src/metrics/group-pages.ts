@@ -116,16 +116,11 @@ export async function groupPages(db: Db, config: QunlensConfig): Promise<GroupPa
     ORDER BY c.group_id, c.date`));
   const tenureRaw = await survivalCounts(db, 'f_memberships', 'group_id', 'tenure_days', 'left_by_asof');
   const tenure = new Map([...tenureRaw].map(([id, counts]) => [publicOf.get(id) ?? id, counts]));
-  // Members counted by a 64-bit hash of their ID: a fixed-width key aggregates several times
-  // faster than the string over millions of member-days, and two members of one group
-  // colliding in one week has odds near n²/2⁶⁵ (under 1e-12 for a 5,000-member group). This
-  // feeds only the group page's weekly chart; no metric uses hashed keys.
+  // active members by calendar week (model.ts: counted by a hash of the member ID)
   const weekly = groupBy(
     toPublic(
       await db.rows<{ group_id: string; week: string; active_members: number; messages: number }>(`
-        SELECT group_id, week::VARCHAR AS week, count(*)::INTEGER AS active_members, sum(messages)::INTEGER AS messages
-        FROM (SELECT group_id, CAST(date_trunc('week', date) AS DATE) AS week, hash(member_id) AS member, sum(messages) AS messages FROM m_activity GROUP BY ALL)
-        GROUP BY ALL ORDER BY group_id, week`),
+        SELECT group_id, week::VARCHAR AS week, active_members, messages FROM m_group_weekly ORDER BY group_id, week`),
     ),
   );
   const hourly = groupBy(toPublic(await db.rows<{ group_id: string; weekday: number; hour: number; messages: number }>(`

@@ -125,12 +125,10 @@ async function writeBrowserDatabase(db: Db, path: string, options: OutputOptions
         m.activation_eligible, m.activated, m.weeks, m.conversion_eligible, m.converted_30d, m.orders_to_asof,
         m.gmv_eligible, m.gmv_90d, m.retained_d30
       FROM f_memberships m JOIN m_groups g USING (group_id) ORDER BY g.public_id, m.joined_date, m.membership_id`);
-    // m_activity has one row per member and day, so a day's rows are its active members
     await db.exec(`
       CREATE TABLE pub.group_daily AS
       SELECT g.public_id AS group_id, a.date, a.messages, a.active_members
-      FROM (SELECT group_id, date, sum(messages)::BIGINT AS messages, count(*)::INTEGER AS active_members FROM m_activity GROUP BY ALL) a
-      JOIN m_groups g USING (group_id) ORDER BY g.public_id, a.date`);
+      FROM m_group_daily a JOIN m_groups g USING (group_id) ORDER BY g.public_id, a.date`);
     await db.exec(`
       CREATE TABLE pub.group_hourly AS
       SELECT g.public_id AS group_id, h.weekday, h.hour, h.messages FROM m_hourly h JOIN m_groups g USING (group_id) ORDER BY g.public_id, h.weekday, h.hour`);
