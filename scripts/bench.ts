@@ -1,5 +1,5 @@
 // `npm run bench -- [--scale X] [--seed N]`: the benchmark of src/bench.ts.
-// Internal: `--baseline DIR --result FILE` runs only DuckDB's own load, in its own process.
+// Internal: `--baseline DIR --result FILE` (or `--floor DIR`) runs only DuckDB's own load, in its own process.
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -7,12 +7,12 @@ import { parseArgs } from 'node:util';
 import { baselineLoad, bench, benchTable, type BenchResult } from '../src/bench.ts';
 
 const { values } = parseArgs({
-  options: { scale: { type: 'string' }, seed: { type: 'string' }, baseline: { type: 'string' }, result: { type: 'string' } },
+  options: { scale: { type: 'string' }, seed: { type: 'string' }, baseline: { type: 'string' }, floor: { type: 'string' }, result: { type: 'string' } },
   strict: true,
 });
 
-if (values.baseline) {
-  writeFileSync(values.result!, JSON.stringify(await baselineLoad(values.baseline)));
+if (values.baseline || values.floor) {
+  writeFileSync(values.result!, JSON.stringify(await baselineLoad((values.baseline ?? values.floor)!, { floor: Boolean(values.floor) })));
   process.exit(0);
 }
 
