@@ -1,15 +1,15 @@
 /**
  * Every group's page in one language, written into the shell Astro rendered for it (layout,
  * navigation, styles): thousands of pages in seconds, where rendering each through Astro would
- * take minutes. Runs in a worker thread per language (group-pages-worker.ts), so the two
- * languages use both cores.
+ * take minutes. Runs in two worker threads (group-pages-worker.ts), each taking every other
+ * group, so both cores write pages.
  */
 import { createReadStream } from 'node:fs';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
 import { join } from 'node:path';
 import { escapeXml } from '../charts/svg.ts';
-import type { Lang } from '../i18n/index.ts';
+import { LANGS, type Lang } from '../i18n/index.ts';
 import type { GroupPage } from '../metrics/group-pages.ts';
 import { groupPageMain } from './group-page.ts';
 import type { SiteData } from './site-data.ts';
@@ -22,33 +22,52 @@ export interface GroupPagesJob {
   groupFile: string;
   outDir: string;
   base?: string;
-  lang: Lang;
+  /** this worker writes the groups on lines part, part + parts, part + 2·parts, … */
+  part: number;
+  parts: number;
 }
 
+interface Shell {
+  lang: Lang;
+  prefix: string;
+  before: string[];
+  after: string[];
+}
+
+/**
+ * The pages of every `parts`-th group, in both languages. Splitting by group rather than by
+ * language parses each group's line once, not once per language.
+ */
 export async function writeGroupPages(job: GroupPagesJob): Promise<number> {
   const site = JSON.parse(await readFile(job.siteFile, 'utf8')) as SiteData;
   const base = (job.base ?? '/').replace(/\/?$/, '/');
-  const prefix = job.lang === 'en' ? 'en' : '';
-  const shellDir = join(job.outDir, prefix, 'groups', SHELL);
-  const shell = await readFile(join(shellDir, 'index.html'), 'utf8');
-  // the shell's own path (language switch, canonical link) and title become the group's
-  const [before, after] = shell.split('<!--qz:group-->').map((part) => part.split(`groups/${SHELL}/`));
-  const pageUrl = (path: string) => `${base}${job.lang === 'en' ? 'en/' : ''}${path}`;
+  const shells: Shell[] = [];
+  for (const lang of LANGS) {
+    const prefix = lang === 'en' ? 'en' : '';
+    const shell = await readFile(join(job.outDir, prefix, 'groups', SHELL, 'index.html'), 'utf8');
+    // the shell's own path (language switch, canonical link) and title become the group's
+    const [before, after] = shell.split('<!--qz:group-->').map((part) => part.split(`groups/${SHELL}/`));
+    shells.push({ lang, prefix, before, after });
+  }
   const writes: Promise<void>[] = [];
   let count = 0;
+  let index = -1;
   // groupFile holds one group per line (NDJSON), read as a stream: memory stays flat
   for await (const line of createInterface({ input: createReadStream(job.groupFile, { encoding: 'utf8', highWaterMark: 1 << 20 }), crlfDelay: Infinity })) {
     if (!line) continue;
+    if (++index % job.parts !== job.part) continue;
     const g = JSON.parse(line) as GroupPage & { slug: string };
     count++;
     const name = escapeXml(g.name ?? g.id);
     const fill = (parts: string[]) => parts.join(`groups/${g.slug}/`).replace('__QZ_TITLE__', name).replace('__QZ_DESCRIPTION__', name);
-    const html = fill(before) + groupPageMain(site, g, job.lang, pageUrl) + fill(after);
-    const dir = join(job.outDir, prefix, 'groups', g.slug);
-    writes.push(mkdir(dir, { recursive: true }).then(() => writeFile(join(dir, 'index.html'), html)));
+    for (const shell of shells) {
+      const pageUrl = (path: string) => `${base}${shell.prefix ? `${shell.prefix}/` : ''}${path}`;
+      const html = fill(shell.before) + groupPageMain(site, g, shell.lang, pageUrl) + fill(shell.after);
+      const dir = join(job.outDir, shell.prefix, 'groups', g.slug);
+      writes.push(mkdir(dir, { recursive: true }).then(() => writeFile(join(dir, 'index.html'), html)));
+    }
     if (writes.length >= 64) await Promise.all(writes.splice(0));
   }
   await Promise.all(writes);
-  await rm(shellDir, { recursive: true, force: true });
   return count;
 }

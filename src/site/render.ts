@@ -6,8 +6,8 @@ import { cp, mkdir, readdir, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import type { Lang } from '../i18n/index.ts';
-import type { GroupPagesJob } from './group-pages-writer.ts';
+import { LANGS } from '../i18n/index.ts';
+import { SHELL, type GroupPagesJob } from './group-pages-writer.ts';
 
 const projectRoot = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -68,19 +68,25 @@ export async function renderWithAstro(options: { siteFile: string; groupFile: st
   }
 }
 
-/** One worker per language; an error in either fails the build with its message. */
+/**
+ * Two workers, each writing every other group in both languages; an error in either fails the
+ * build with its message. The shells go once both are done.
+ */
 async function writeAllGroupPages(options: { siteFile: string; groupFile: string; outDir: string; base?: string }): Promise<void> {
   const worker = new URL('./group-pages-worker.ts', import.meta.url);
+  const parts = 2;
   await Promise.all(
-    (['zh', 'en'] as Lang[]).map(
-      (lang) =>
+    Array.from(
+      { length: parts },
+      (_, part) =>
         new Promise<number>((resolve, reject) => {
-          const job: GroupPagesJob = { ...options, lang };
+          const job: GroupPagesJob = { ...options, part, parts };
           const thread = new Worker(worker, { workerData: job });
           thread.once('message', resolve);
           thread.once('error', reject);
-          thread.once('exit', (code) => (code === 0 ? undefined : reject(new Error(`group pages (${lang}): worker exited with code ${code}`))));
+          thread.once('exit', (code) => (code === 0 ? undefined : reject(new Error(`group pages (part ${part + 1} of ${parts}): worker exited with code ${code}`))));
         }),
     ),
   );
+  for (const lang of LANGS) await rm(join(options.outDir, lang === 'en' ? 'en' : '', 'groups', SHELL), { recursive: true, force: true });
 }
