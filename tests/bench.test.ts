@@ -2,7 +2,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { siteStats } from '../src/bench.ts';
+import { benchTable, siteStats, type BenchResult } from '../src/bench.ts';
 import { thinSteps } from '../src/charts/survival.ts';
 import { groupSlug } from '../src/site/site-data.ts';
 import { tempDir } from './helpers.ts';
@@ -26,6 +26,32 @@ describe('siteStats (npm run bench)', () => {
     expect(stats.heaviest.page).toBe(join('a', 'index.html'));
     const gz = (s: string) => gzipSync(Buffer.from(s), { level: 6 }).length;
     expect(stats.heaviest.transfer).toBe(gz(heavy) + gz(css) + gz(js));
+  });
+});
+
+describe('benchTable', () => {
+  const result = (floorMs?: number): BenchResult => ({
+    date: '2026-11-24',
+    machine: 'test',
+    scale: 1,
+    counts: { groups: 5, memberships: 10, messages: 100, orders: 3, checkins: 7 },
+    inputBytes: 2 ** 20,
+    baselineMs: 4000,
+    floorMs,
+    build: { wallMs: 20000, report: { totalMs: 19000, timings: { read: 6000, model: 2000 }, maxRssBytes: 2 ** 30 } },
+    rebuild: { wallMs: 500, report: { totalMs: 400, timings: {}, maxRssBytes: 2 ** 28 } },
+    site: { bytes: 2 ** 20, files: 3, pages: 2, heaviest: { page: 'index.html', transfer: 2048, html: 4096 } },
+    pipelineMs: 8000,
+    ratios: { pipeline: 2, build: 5, rebuild: 0.025, floor: floorMs === undefined ? undefined : floorMs / 4000 },
+  });
+  it('shows the floor next to the baseline, as seconds and a multiple of it', () => {
+    const lines = benchTable(result(6000)).split('\n');
+    const i = lines.findIndex((l) => l.startsWith('baseline'));
+    expect(lines[i]).toMatch(/4\.0 s$/);
+    expect(lines[i + 1]).toMatch(/^floor .* 6\.0 s \(1\.50 ×\)$/);
+  });
+  it('reads results from before the floor was measured', () => {
+    expect(benchTable(result())).not.toMatch(/^floor/m);
   });
 });
 
