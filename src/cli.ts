@@ -10,7 +10,7 @@ import * as nodePath from 'node:path';
 import { parseArgs } from 'node:util';
 import { build, buildIfChanged, loadAndValidate, resolveSalt } from './build.ts';
 import { ConfigError, loadConfig } from './config.ts';
-import { DEFAULT_MEMORY_LIMIT, openNativeDb } from './db/native.ts';
+import { DEFAULT_MEMORY_LIMIT, OutOfMemoryError, openNativeDb } from './db/native.ts';
 import { consoleLogger, nodeEffects } from './pipeline/effects.ts';
 import { ModelError } from './pipeline/model.ts';
 import { InputError } from './pipeline/read.ts';
@@ -167,7 +167,7 @@ async function runDev(values: ReturnType<typeof parse>['values']): Promise<numbe
     try {
       await runBuild(values);
     } catch (error) {
-      const message = error instanceof InputError || error instanceof ModelError || error instanceof ConfigError || error instanceof ReportError ? error.message : ((error as Error).stack ?? String(error));
+      const message = error instanceof InputError || error instanceof ModelError || error instanceof ConfigError || error instanceof ReportError || error instanceof OutOfMemoryError ? error.message : ((error as Error).stack ?? String(error));
       process.stderr.write(`\nerror: ${message}\nstill serving the last good site\n`);
     }
   };
@@ -285,7 +285,7 @@ export async function main(argv: string[]): Promise<number> {
       process.stderr.write(`error: ${error.message}\n\n${USAGE}`);
       return 1;
     }
-    if (error instanceof InputError || error instanceof ConfigError || error instanceof ModelError || error instanceof ReportError || (error instanceof Error && error.name === 'PdfError')) {
+    if (error instanceof InputError || error instanceof ConfigError || error instanceof ModelError || error instanceof ReportError || error instanceof OutOfMemoryError || (error instanceof Error && error.name === 'PdfError')) {
       process.stderr.write(`\nerror: ${error.message}\n`);
       if (command === 'build') process.stderr.write(`nothing was published: the previous site (if any) is unchanged\n`);
       return 1;

@@ -38,26 +38,64 @@ export async function openNativeDb(options: NativeDbOptions = {}): Promise<Nativ
   if (options.readOnly) config.access_mode = 'READ_ONLY';
   const instance = await DuckDBInstance.create(options.path ?? ':memory:', config);
   const connection = await instance.connect();
-  return new NativeDb(instance, connection);
+  return new NativeDb(instance, connection, options.memoryLimit);
+}
+
+/**
+ * DuckDB needed more memory than its limit and could not spill the rest. Not a bug and not bad
+ * input: the message says what to do, and the build stops with the previous site in place.
+ */
+export class OutOfMemoryError extends Error {
+  constructor(duckdbMessage: string, limit: string | undefined) {
+    super(
+      `DuckDB ran out of memory${limit ? ` (its limit is ${limit})` : ''}: ${duckdbMessage.split('\n')[0].replace(/^Out of Memory Error: /, '')}. ` +
+        `Run the build again with a larger limit, e.g. --memory-limit ${suggestLimit(limit)}, on a machine with that much memory free.`,
+    );
+    this.name = 'OutOfMemoryError';
+  }
+}
+
+function suggestLimit(limit: string | undefined): string {
+  const m = /^([\d.]+)\s*(GB|GiB|MB|MiB)$/i.exec(limit ?? '');
+  if (!m) return '2GB';
+  const gb = (Number(m[1]) * (/^m/i.test(m[2]) ? 1 / 1000 : 1)) * 2;
+  return `${Math.max(1, Math.round(gb * 10) / 10)}GB`;
+}
+
+/** DuckDB's out-of-memory errors as OutOfMemoryError; anything else as it came. */
+function explain(error: unknown, limit: string | undefined): unknown {
+  const message = (error as Error)?.message ?? '';
+  return /^Out of Memory Error/.test(message) ? new OutOfMemoryError(message, limit) : error;
 }
 
 export class NativeDb implements Db {
   readonly instance: DuckDBInstance;
   readonly connection: DuckDBConnection;
-  constructor(instance: DuckDBInstance, connection: DuckDBConnection) {
+  readonly memoryLimit: string | undefined;
+  constructor(instance: DuckDBInstance, connection: DuckDBConnection, memoryLimit?: string) {
     this.instance = instance;
     this.connection = connection;
+    this.memoryLimit = memoryLimit;
   }
 
   async exec(sql: string): Promise<void> {
     const t0 = SQL_LOG ? performance.now() : 0;
-    await this.connection.run(sql);
+    try {
+      await this.connection.run(sql);
+    } catch (error) {
+      throw explain(error, this.memoryLimit);
+    }
     if (SQL_LOG) logSql(sql, t0);
   }
 
   async rows<T = Row>(sql: string): Promise<T[]> {
     const t0 = SQL_LOG ? performance.now() : 0;
-    const reader = await this.connection.runAndReadAll(sql);
+    let reader;
+    try {
+      reader = await this.connection.runAndReadAll(sql);
+    } catch (error) {
+      throw explain(error, this.memoryLimit);
+    }
     if (SQL_LOG) logSql(sql, t0);
     const names = reader.columnNames();
     const columns = reader.getColumns();

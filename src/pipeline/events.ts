@@ -9,8 +9,15 @@
  * into `agg_messages`. A file with any bad row (or a group not in groups.csv, found by the
  * validate step) is read again as rows (`p_messages`) so every bad row gets its line number;
  * the aggregates are then rebuilt from the accepted rows, so both paths give the same table.
+ *
+ * GROUPING SETS do not always spill: at 40 M messages under the 1 GB limit the one pass ran out
+ * of memory in some runs and not in others. Then the sets are made in parts, each a plain
+ * GROUP BY that spills (the daily set, then the hourly set from a second scan, then the total):
+ * the same table, one scan slower.
  */
 import type { Db } from '../db/db.ts';
+import { OutOfMemoryError } from '../db/native.ts';
+import type { Logger } from './effects.ts';
 import type { ParsePlan } from './checks.ts';
 import { readRejects } from './lines.ts';
 import { withScan, type LoadedTable } from './read.ts';
@@ -34,10 +41,47 @@ const AGGREGATE = (from: string, bad: string) => `
   FROM ${from}
   GROUP BY GROUPING SETS ((group_id, member_id, date, staff), (group_id, staff, weekday, hour), ())`;
 
-export async function aggregateMessages(db: Db, source: SourceFile, plan: ParsePlan): Promise<LoadedTable> {
+// The same sets as AGGREGATE, one statement each (staff looked up after the daily GROUP BY:
+// per member-day rather than per message).
+const DAILY_PART = (from: string, bad: string) => `
+  SELECT group_id, member_id, date, member_id IN (SELECT member_id FROM staff_ids) AS staff,
+    NULL::INTEGER AS weekday, NULL::INTEGER AS hour, ${DAILY_SET} AS grouping_set, messages, bad
+  FROM (
+    SELECT group_id, member_id, CAST(sent_at AS DATE) AS date,
+      (count(*) - count(*) FILTER (WHERE ${bad}))::BIGINT AS messages,
+      (count(*) FILTER (WHERE ${bad}))::BIGINT AS bad
+    FROM ${from} GROUP BY ALL)`;
+const HOURLY_PART = (from: string, bad: string) => `
+  SELECT group_id, NULL::VARCHAR AS member_id, NULL::DATE AS date,
+    member_id IN (SELECT member_id FROM staff_ids) AS staff,
+    isodow(sent_at)::INTEGER AS weekday, hour(sent_at)::INTEGER AS hour, ${HOURLY_SET} AS grouping_set,
+    (count(*) - count(*) FILTER (WHERE ${bad}))::BIGINT AS messages,
+    (count(*) FILTER (WHERE ${bad}))::BIGINT AS bad
+  FROM ${from} GROUP BY group_id, staff, weekday, hour`;
+const TOTAL_PART = `
+  SELECT NULL, NULL, NULL, NULL, NULL, NULL, ${TOTAL_SET}, coalesce(sum(messages), 0)::BIGINT, coalesce(sum(bad), 0)::BIGINT
+  FROM agg_messages WHERE grouping_set = ${DAILY_SET}`;
+
+/** agg_messages from `from` (a parenthesised SELECT, read once per statement). */
+export async function aggregate(db: Db, from: string, bad: string, log: Pick<Logger, 'info'>, strategy: 'one pass' | 'in parts' = 'one pass'): Promise<void> {
+  if (strategy === 'one pass') {
+    try {
+      await db.exec(`CREATE OR REPLACE TABLE agg_messages AS ${AGGREGATE(from, bad)}`);
+      return;
+    } catch (error) {
+      if (!(error instanceof OutOfMemoryError)) throw error;
+      log.info(`  messages: the one-pass aggregation ran out of memory; aggregating in parts (one more scan)`);
+    }
+  }
+  await db.exec(`CREATE OR REPLACE TABLE agg_messages AS ${DAILY_PART(from, bad)}`);
+  await db.exec(`INSERT INTO agg_messages ${HOURLY_PART(from, bad)}`);
+  await db.exec(`INSERT INTO agg_messages ${TOTAL_PART}`);
+}
+
+export async function aggregateMessages(db: Db, source: SourceFile, plan: ParsePlan, log: Pick<Logger, 'info'>, strategy?: 'one pass' | 'in parts'): Promise<LoadedTable> {
   const rejectsTable = `rejects_${source.table}`;
   const parsed = `(${plan.select(scanSql(source, rejectsTable), { keepRaw: false, columns: ['sent_at', 'group_id', 'member_id'] })})`;
-  await withScan(db, source, () => db.exec(`CREATE OR REPLACE TABLE agg_messages AS ${AGGREGATE(parsed, '__mask <> 0')}`));
+  await withScan(db, source, () => aggregate(db, parsed, '__mask <> 0', log, strategy));
   const rejects = await readRejects(db, rejectsTable);
   const [{ rows }] = await db.rows<{ rows: number }>(`SELECT (messages + bad)::BIGINT AS rows FROM agg_messages WHERE grouping_set = ${TOTAL_SET}`);
   return { source, plan, rowTable: null, rows: rows + rejects.length, rejects };
@@ -51,6 +95,6 @@ export async function messagesClean(db: Db, loaded: LoadedTable): Promise<boolea
 }
 
 /** The same aggregates from stored, validated rows (the exact path). */
-export async function aggregateFromRows(db: Db, validRows: string): Promise<void> {
-  await db.exec(`CREATE OR REPLACE TABLE agg_messages AS ${AGGREGATE(validRows, 'false')}`);
+export async function aggregateFromRows(db: Db, validRows: string, log: Pick<Logger, 'info'>): Promise<void> {
+  await aggregate(db, validRows, 'false', log);
 }

@@ -9,6 +9,7 @@
  */
 import type { TableName } from '../contract.ts';
 import type { Db } from '../db/db.ts';
+import { OutOfMemoryError } from '../db/native.ts';
 import { parsePlan, type ParsePlan } from './checks.ts';
 import type { Effects } from './effects.ts';
 import { readRejects, type RejectRow } from './lines.ts';
@@ -42,6 +43,7 @@ export async function withScan(db: Db, source: SourceFile, run: () => Promise<vo
   try {
     await run();
   } catch (error) {
+    if (error instanceof OutOfMemoryError) throw error;
     if (!needsSerialRead(error)) throw new InputError([`${source.file}: DuckDB could not read the file: ${(error as Error).message.split('\n')[0]}`]);
     source.serial = true;
     await run();
@@ -75,7 +77,7 @@ export async function readInputs(db: Db, effects: Effects, options: ReadOptions)
     const plan = parsePlan(source.spec, source.columns, source.headers.length);
     if (source.table === 'messages') {
       const { aggregateMessages } = await import('./events.ts');
-      tables.set(source.table, await aggregateMessages(db, source, plan));
+      tables.set(source.table, await aggregateMessages(db, source, plan, effects.log));
     } else {
       tables.set(source.table, await loadRows(db, source, plan, effects, options.workDir));
     }

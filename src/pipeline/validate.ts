@@ -122,7 +122,7 @@ export async function validate(db: Db, read: ReadResult, options: ValidateOption
     }
     if (loaded.rowTable !== null) {
       rejected = await validateRows(db, loaded);
-      if (table === 'messages') await aggregateFromRows(db, `(SELECT group_id, member_id, sent_at FROM v_messages)`);
+      if (table === 'messages') await aggregateFromRows(db, `(SELECT group_id, member_id, sent_at FROM v_messages)`, options.effects.log);
     }
     files.push({ file: loaded.source.file, table, encoding: loaded.source.encoding, rowsRead: loaded.rows, rowsRejected: rejected, warnings: 0 });
   }

@@ -1,0 +1,87 @@
+/**
+ * messages.csv aggregated in one pass (GROUPING SETS) and in parts (one plain GROUP BY per set,
+ * the fallback when the one pass runs out of memory) give the same agg_messages, row for row,
+ * on the sample's messages with their planted defects.
+ */
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Db } from '../../src/db/db.ts';
+import { NativeDb, openNativeDb, OutOfMemoryError } from '../../src/db/native.ts';
+import { parsePlan } from '../../src/pipeline/checks.ts';
+import { nodeEffects, silentLogger } from '../../src/pipeline/effects.ts';
+import { aggregate, aggregateMessages, DAILY_SET, HOURLY_SET, TOTAL_SET } from '../../src/pipeline/events.ts';
+import { loadRows } from '../../src/pipeline/read.ts';
+import { prepareInputs } from '../../src/pipeline/sources.ts';
+import { publicTextMacros, valueMacros } from '../../src/pipeline/values.ts';
+import { generateSample } from '../../src/sample/generate.ts';
+import { tempDir } from '../helpers.ts';
+
+let db: NativeDb;
+let dataDir: string;
+const work = tempDir();
+
+const ORDERED = `SELECT * FROM agg_messages ORDER BY grouping_set, group_id, member_id, date, staff, weekday, hour`;
+
+beforeAll(async () => {
+  dataDir = join(tempDir(), 'sample');
+  await generateSample({ outDir: dataDir, groups: 10, memberships: 500, messages: 8000, orders: 50 });
+  db = await openNativeDb();
+  await db.exec(valueMacros('Asia/Shanghai') + publicTextMacros());
+  const effects = nodeEffects(silentLogger);
+  const { sources } = await prepareInputs(db, effects, { dataDir, workDir: work });
+  const members = sources.get('members')!;
+  await loadRows(db, members, parsePlan(members.spec, members.columns, members.headers.length), effects, work);
+  await db.exec(`CREATE OR REPLACE TABLE staff_ids AS SELECT DISTINCT member_id FROM p_members WHERE is_staff AND member_id IS NOT NULL`);
+}, 120_000);
+
+afterAll(async () => {
+  await db?.close();
+});
+
+async function messagesTable(strategy: 'one pass' | 'in parts') {
+  const { sources } = await prepareInputs(db, nodeEffects(silentLogger), { dataDir, workDir: work });
+  const source = sources.get('messages')!;
+  const loaded = await aggregateMessages(db, source, parsePlan(source.spec, source.columns, source.headers.length), silentLogger, strategy);
+  return { loaded, rows: await db.rows(ORDERED) };
+}
+
+describe('agg_messages', () => {
+  it('is the same in one pass and in parts, bad rows and staff included', async () => {
+    const one = await messagesTable('one pass');
+    const parts = await messagesTable('in parts');
+    expect(parts.rows).toEqual(one.rows);
+    expect(parts.loaded.rows).toBe(one.loaded.rows);
+    const sets = new Set(one.rows.map((r) => r.grouping_set));
+    expect(sets).toEqual(new Set([DAILY_SET, HOURLY_SET, TOTAL_SET]));
+    // the sample plants bad message rows, and has staff among the senders
+    const total = one.rows.find((r) => r.grouping_set === TOTAL_SET)!;
+    expect(total.bad).toBeGreaterThan(0);
+    expect(one.rows.some((r) => r.grouping_set === HOURLY_SET && r.staff === true)).toBe(true);
+  });
+
+  it('is made in parts, with a line saying so, when the one pass runs out of memory', async () => {
+    // DuckDB itself, except that the GROUPING SETS statement fails as it can at 40 M messages
+    const failing: Db = {
+      exec: (sql) => (/GROUPING SETS/.test(sql) ? Promise.reject(new OutOfMemoryError('Out of Memory Error: could not allocate block', '1GB')) : db.exec(sql)),
+      rows: (sql) => db.rows(sql),
+      close: async () => {},
+    };
+    const lines: string[] = [];
+    const from = `(SELECT group_id, member_id, CAST(sent_at AS TIMESTAMP) AS sent_at FROM (SELECT * FROM (VALUES ('G1', 'a', '2026-03-05 10:00:00')) t(group_id, member_id, sent_at)))`;
+    await db.exec(`DROP TABLE IF EXISTS agg_messages`);
+    await aggregate(failing, from, 'false', { info: (line) => lines.push(line) });
+    expect(lines.join('\n')).toMatch(/ran out of memory; aggregating in parts/);
+    expect(await db.rows(`SELECT grouping_set, group_id, member_id, CAST(date AS VARCHAR) AS date, weekday, hour, messages, bad FROM agg_messages ORDER BY grouping_set`)).toEqual([
+      { grouping_set: DAILY_SET, group_id: 'G1', member_id: 'a', date: '2026-03-05', weekday: null, hour: null, messages: 1, bad: 0 },
+      { grouping_set: HOURLY_SET, group_id: 'G1', member_id: null, date: null, weekday: 4, hour: 10, messages: 1, bad: 0 },
+      { grouping_set: TOTAL_SET, group_id: null, member_id: null, date: null, weekday: null, hour: null, messages: 1, bad: 0 },
+    ]);
+  });
+
+  it('names the limit and what to do when DuckDB runs out of memory', () => {
+    const error = new OutOfMemoryError('Out of Memory Error: could not allocate block of size 256.0 KiB (953.5 MiB/953.6 MiB used)', '1GB');
+    expect(error.message).toBe(
+      'DuckDB ran out of memory (its limit is 1GB): could not allocate block of size 256.0 KiB (953.5 MiB/953.6 MiB used). Run the build again with a larger limit, e.g. --memory-limit 2GB, on a machine with that much memory free.',
+    );
+  });
+});
