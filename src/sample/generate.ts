@@ -356,9 +356,10 @@ d AS (SELECT s.st, d.* FROM s JOIN qs_district d ON s.u >= d.lo AND s.u < d.hi),
 n AS (SELECT d.*, row_number() OVER (PARTITION BY district_id ORDER BY st) AS num FROM d),
 l AS (SELECT n.*, CASE WHEN num > 1 THEN num::VARCHAR ELSE '' END AS suffix FROM n)
 SELECT st, l.region_id,
-  code || '-' || lpad(num::VARCHAR, 2, '0') || ' ' || city || district || suffix || '店' AS store_label,
+  -- printf, not lpad: lpad cuts '100' to '10', and the 100th store of a district took the 10th's code
+  code || '-' || printf('%02d', num) || ' ' || city || district || suffix || '店' AS store_label,
   city || district || suffix || '店' AS store_short,
-  lower(replace(code, '-', '')) || lpad(num::VARCHAR, 2, '0') AS store_code,
+  lower(replace(code, '-', '')) || printf('%02d', num) AS store_code,
   r.execution * exp(0.5 * qs_z(st, 4)) AS execution
 FROM l JOIN qs_region r USING (region_id);`;
 }

@@ -103,6 +103,15 @@ describe('generateSample', () => {
     }
   });
 
+  it('gives every store its own code, and every channel state its own row, past 99 stores in a district', async () => {
+    // 10,000 groups put more than 99 stores in one district; lpad once cut store 100 to "10"
+    const out = dir('many-stores');
+    await generateSample({ outDir: out, seed: 42, groups: 10_000, memberships: 20_000, messages: 1000, orders: 10, defects: false });
+    const states = lines(path.join(out, 'channels.csv')).slice(1).map((l) => l.split(',')[0]);
+    expect(states.length).toBeGreaterThan(3000);
+    expect(states.filter((s, i) => states.indexOf(s) !== i)).toEqual([]);
+  }, 60_000);
+
   it('a different seed gives different data', async () => {
     const out = dir('seed7');
     await generateSample({ outDir: out, seed: 7, groups: 12, memberships: 600, messages: 3000, orders: 100 });
