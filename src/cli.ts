@@ -158,6 +158,18 @@ async function writeReport(start: number, timings: Record<string, number> = {}):
   await writeFile(file, JSON.stringify(report));
 }
 
+/** Errors an operator can act on: their message says what to do, and they exit 1 without a stack. */
+function isOperatorError(error: unknown): error is Error {
+  return (
+    error instanceof InputError ||
+    error instanceof ConfigError ||
+    error instanceof ModelError ||
+    error instanceof ReportError ||
+    error instanceof OutOfMemoryError ||
+    (error instanceof Error && error.name === 'PdfError')
+  );
+}
+
 /** Build, serve the site, and rebuild whenever a file in the data folder changes. */
 async function runDev(values: ReturnType<typeof parse>['values']): Promise<number> {
   const port = intOption(values.port, 'port') ?? 4321;
@@ -167,7 +179,7 @@ async function runDev(values: ReturnType<typeof parse>['values']): Promise<numbe
     try {
       await runBuild(values);
     } catch (error) {
-      const message = error instanceof InputError || error instanceof ModelError || error instanceof ConfigError || error instanceof ReportError || error instanceof OutOfMemoryError ? error.message : ((error as Error).stack ?? String(error));
+      const message = isOperatorError(error) ? error.message : ((error as Error).stack ?? String(error));
       process.stderr.write(`\nerror: ${message}\nstill serving the last good site\n`);
     }
   };
@@ -285,7 +297,7 @@ export async function main(argv: string[]): Promise<number> {
       process.stderr.write(`error: ${error.message}\n\n${USAGE}`);
       return 1;
     }
-    if (error instanceof InputError || error instanceof ConfigError || error instanceof ModelError || error instanceof ReportError || error instanceof OutOfMemoryError || (error instanceof Error && error.name === 'PdfError')) {
+    if (isOperatorError(error)) {
       process.stderr.write(`\nerror: ${error.message}\n`);
       if (command === 'build') process.stderr.write(`nothing was published: the previous site (if any) is unchanged\n`);
       return 1;

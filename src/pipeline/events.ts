@@ -31,13 +31,15 @@ export const TOTAL_SET = 0b111111;
 // staff_ids (read.ts) is known before messages are read: the hourly rhythm has no member column
 // left to filter staff out afterwards. Staff is a function of the member, so it costs the daily
 // set no rows, and spares later steps an anti-join over millions of rows.
+/** accepted and bad rows of a group, the two counts every set keeps */
+const COUNTS = (bad: string) => `(count(*) - count(*) FILTER (WHERE ${bad}))::BIGINT AS messages, (count(*) FILTER (WHERE ${bad}))::BIGINT AS bad`;
+
 const AGGREGATE = (from: string, bad: string) => `
   SELECT group_id, member_id, CAST(sent_at AS DATE) AS date,
     member_id IN (SELECT member_id FROM staff_ids) AS staff,
     isodow(sent_at)::INTEGER AS weekday, hour(sent_at)::INTEGER AS hour,
     grouping(group_id, member_id, date, staff, weekday, hour)::INTEGER AS grouping_set,
-    (count(*) - count(*) FILTER (WHERE ${bad}))::BIGINT AS messages,
-    (count(*) FILTER (WHERE ${bad}))::BIGINT AS bad
+    ${COUNTS(bad)}
   FROM ${from}
   GROUP BY GROUPING SETS ((group_id, member_id, date, staff), (group_id, staff, weekday, hour), ())`;
 
@@ -47,16 +49,13 @@ const DAILY_PART = (from: string, bad: string) => `
   SELECT group_id, member_id, date, member_id IN (SELECT member_id FROM staff_ids) AS staff,
     NULL::INTEGER AS weekday, NULL::INTEGER AS hour, ${DAILY_SET} AS grouping_set, messages, bad
   FROM (
-    SELECT group_id, member_id, CAST(sent_at AS DATE) AS date,
-      (count(*) - count(*) FILTER (WHERE ${bad}))::BIGINT AS messages,
-      (count(*) FILTER (WHERE ${bad}))::BIGINT AS bad
+    SELECT group_id, member_id, CAST(sent_at AS DATE) AS date, ${COUNTS(bad)}
     FROM ${from} GROUP BY ALL)`;
 const HOURLY_PART = (from: string, bad: string) => `
   SELECT group_id, NULL::VARCHAR AS member_id, NULL::DATE AS date,
     member_id IN (SELECT member_id FROM staff_ids) AS staff,
     isodow(sent_at)::INTEGER AS weekday, hour(sent_at)::INTEGER AS hour, ${HOURLY_SET} AS grouping_set,
-    (count(*) - count(*) FILTER (WHERE ${bad}))::BIGINT AS messages,
-    (count(*) FILTER (WHERE ${bad}))::BIGINT AS bad
+    ${COUNTS(bad)}
   FROM ${from} GROUP BY group_id, staff, weekday, hour`;
 const TOTAL_PART = `
   SELECT NULL, NULL, NULL, NULL, NULL, NULL, ${TOTAL_SET}, coalesce(sum(messages), 0)::BIGINT, coalesce(sum(bad), 0)::BIGINT

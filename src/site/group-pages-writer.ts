@@ -1,17 +1,18 @@
 /**
- * Every group's page in one language, written into the shell Astro rendered for it (layout,
+ * Every group's page in both languages, written into the shell Astro rendered for each (layout,
  * navigation, styles): thousands of pages in seconds, where rendering each through Astro would
  * take minutes. Runs in two worker threads (group-pages-worker.ts), each taking every other
  * group, so both cores write pages.
  */
 import { createReadStream } from 'node:fs';
-import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
 import { join } from 'node:path';
 import { escapeXml } from '../charts/svg.ts';
 import { LANGS, type Lang } from '../i18n/index.ts';
 import type { GroupPage } from '../metrics/group-pages.ts';
 import { groupPageMain } from './group-page.ts';
+import { langDir } from './paths.ts';
 import type { SiteData } from './site-data.ts';
 
 /** The placeholder group page Astro renders; its folder is removed once the real ones exist. */
@@ -43,7 +44,7 @@ export async function writeGroupPages(job: GroupPagesJob): Promise<number> {
   const base = (job.base ?? '/').replace(/\/?$/, '/');
   const shells: Shell[] = [];
   for (const lang of LANGS) {
-    const prefix = lang === 'en' ? 'en' : '';
+    const prefix = langDir(lang);
     const shell = await readFile(join(job.outDir, prefix, 'groups', SHELL, 'index.html'), 'utf8');
     // the shell's own path (language switch, canonical link) and title become the group's
     const [before, after] = shell.split('<!--qz:group-->').map((part) => part.split(`groups/${SHELL}/`));

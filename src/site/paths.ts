@@ -15,9 +15,15 @@ export function base(): string {
   return (process.env.QUNLENS_BASE ?? import.meta.env.BASE_URL ?? '/').replace(/\/?$/, '/');
 }
 
+/** The folder of a language's pages: zh at the root (''), en under en/. */
+export function langDir(lang: Lang): string {
+  return lang === 'en' ? 'en' : '';
+}
+
 /** URL of a page in a language: zh at the root, en under en/. */
 export function pageUrl(lang: Lang, path: string): string {
-  return `${base()}${lang === 'en' ? 'en/' : ''}${path}`;
+  const dir = langDir(lang);
+  return `${base()}${dir ? `${dir}/` : ''}${path}`;
 }
 
 /** URL of a published data file. */

@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { LANGS } from '../i18n/index.ts';
 import { SHELL, type GroupPagesJob } from './group-pages-writer.ts';
+import { langDir } from './paths.ts';
 
 const projectRoot = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -88,5 +89,5 @@ async function writeAllGroupPages(options: { siteFile: string; groupFile: string
         }),
     ),
   );
-  for (const lang of LANGS) await rm(join(options.outDir, lang === 'en' ? 'en' : '', 'groups', SHELL), { recursive: true, force: true });
+  for (const lang of LANGS) await rm(join(options.outDir, langDir(lang), 'groups', SHELL), { recursive: true, force: true });
 }
