@@ -5,9 +5,10 @@ import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import type { Db, Row } from './db.ts';
 
 /** QUNLENS_SQL_LOG=1: every statement's time on stderr (finding the slow one at scale). */
-const SQL_LOG = process.env.QUNLENS_SQL_LOG === '1';
+const SQL_LOG = process.env.QUNLENS_SQL_LOG === '1' || process.env.QUNLENS_SQL_LOG === 'full';
+const SQL_LOG_WIDTH = process.env.QUNLENS_SQL_LOG === 'full' ? Infinity : 110;
 function logSql(sql: string, t0: number): void {
-  process.stderr.write(`sql ${((performance.now() - t0) / 1000).toFixed(2).padStart(7)}s  ${sql.replace(/\s+/g, ' ').trim().slice(0, 110)}\n`);
+  process.stderr.write(`sql ${((performance.now() - t0) / 1000).toFixed(2).padStart(7)}s  ${sql.replace(/\s+/g, ' ').trim().slice(0, SQL_LOG_WIDTH)}\n`);
 }
 
 export interface NativeDbOptions {
