@@ -61,6 +61,25 @@ const TOTAL_PART = `
   SELECT NULL, NULL, NULL, NULL, NULL, NULL, ${TOTAL_SET}, coalesce(sum(messages), 0)::BIGINT, coalesce(sum(bad), 0)::BIGINT
   FROM agg_messages WHERE grouping_set = ${DAILY_SET}`;
 
+const UNITS: Record<string, number> = { bytes: 1, kib: 2 ** 10, mib: 2 ** 20, gib: 2 ** 30, tib: 2 ** 40, kb: 1e3, mb: 1e6, gb: 1e9, tb: 1e12 };
+
+/** DuckDB's memory limit in bytes, from the text it reports ('953.6 MiB'); null if unreadable. */
+export async function memoryLimitBytes(db: Db): Promise<number | null> {
+  const [{ limit }] = await db.rows<{ limit: string }>(`SELECT current_setting('memory_limit') AS limit`);
+  const m = /^([\d.]+)\s*([a-z]+)$/i.exec(String(limit).trim());
+  const unit = m ? UNITS[m[2].toLowerCase()] : undefined;
+  return m && unit ? Number(m[1]) * unit : null;
+}
+
+/**
+ * One pass unless messages.csv is over twice DuckDB's memory limit: at 1.3 GB under a 1 GB
+ * limit the one pass held in every run; at 2.5 GB it ran out of memory in some, and each failed
+ * attempt cost about 30 s before the parts began.
+ */
+export function messagesStrategy(fileBytes: number, limitBytes: number | null): 'one pass' | 'in parts' {
+  return limitBytes !== null && fileBytes > 2 * limitBytes ? 'in parts' : 'one pass';
+}
+
 /** agg_messages from `from` (a parenthesised SELECT, read once per statement). */
 export async function aggregate(db: Db, from: string, bad: string, log: Pick<Logger, 'info'>, strategy: 'one pass' | 'in parts' = 'one pass'): Promise<void> {
   if (strategy === 'one pass') {

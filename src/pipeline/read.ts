@@ -76,8 +76,11 @@ export async function readInputs(db: Db, effects: Effects, options: ReadOptions)
   for (const source of order) {
     const plan = parsePlan(source.spec, source.columns, source.headers.length);
     if (source.table === 'messages') {
-      const { aggregateMessages } = await import('./events.ts');
-      tables.set(source.table, await aggregateMessages(db, source, plan, effects.log));
+      const { aggregateMessages, memoryLimitBytes, messagesStrategy } = await import('./events.ts');
+      const bytes = (await effects.stat(source.readPath)).size;
+      const strategy = messagesStrategy(bytes, await memoryLimitBytes(db));
+      if (strategy === 'in parts') effects.log.info(`  messages: ${(bytes / 2 ** 30).toFixed(1)} GiB, over twice DuckDB's memory limit; aggregating in parts (one more scan, less memory)`);
+      tables.set(source.table, await aggregateMessages(db, source, plan, effects.log, strategy));
     } else {
       tables.set(source.table, await loadRows(db, source, plan, effects, options.workDir));
     }

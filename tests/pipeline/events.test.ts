@@ -9,7 +9,7 @@ import type { Db } from '../../src/db/db.ts';
 import { NativeDb, openNativeDb, OutOfMemoryError } from '../../src/db/native.ts';
 import { parsePlan } from '../../src/pipeline/checks.ts';
 import { nodeEffects, silentLogger } from '../../src/pipeline/effects.ts';
-import { aggregate, aggregateMessages, DAILY_SET, HOURLY_SET, TOTAL_SET } from '../../src/pipeline/events.ts';
+import { aggregate, aggregateMessages, DAILY_SET, HOURLY_SET, memoryLimitBytes, messagesStrategy, TOTAL_SET } from '../../src/pipeline/events.ts';
 import { loadRows } from '../../src/pipeline/read.ts';
 import { prepareInputs } from '../../src/pipeline/sources.ts';
 import { publicTextMacros, valueMacros } from '../../src/pipeline/values.ts';
@@ -76,6 +76,18 @@ describe('agg_messages', () => {
       { grouping_set: HOURLY_SET, group_id: 'G1', member_id: null, date: null, weekday: 4, hour: 10, messages: 1, bad: 0 },
       { grouping_set: TOTAL_SET, group_id: null, member_id: null, date: null, weekday: null, hour: null, messages: 1, bad: 0 },
     ]);
+  });
+
+  it('goes straight to parts when messages.csv is over twice the memory limit', async () => {
+    expect(messagesStrategy(1.27e9, 1e9)).toBe('one pass'); // the benchmark's 20 M messages
+    expect(messagesStrategy(2.55e9, 1e9)).toBe('in parts'); // twice that, which ran out of memory
+    expect(messagesStrategy(5e9, null)).toBe('one pass'); // a limit it cannot read: try, then fall back
+    const limited = await openNativeDb({ memoryLimit: '500MB' });
+    try {
+      expect(await memoryLimitBytes(limited)).toBeCloseTo(476.8 * 2 ** 20, -6); // DuckDB says '476.8 MiB'
+    } finally {
+      await limited.close();
+    }
   });
 
   it('names the limit and what to do when DuckDB runs out of memory', () => {
