@@ -15,8 +15,21 @@ export { escapeHtml as escapeXml } from '../escape.ts';
 
 const MONTHS_EN = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
 
-const n = (v: number) => (Math.round(v * 10) / 10).toString();
-const half = (v: number) => (Math.round(v * 2) / 2).toString();
+// Coordinates to 0.1 px (n) and half pixels (half), as (Math.round(v * 10) / 10).toString()
+// would write them, from integers: thousands of pages write millions of coordinates, and
+// integer-to-text is twice as fast as double-to-text.
+export const n = (v: number): string => {
+  const r = Math.round(v * 10);
+  const tenth = r % 10;
+  if (tenth === 0) return String(r / 10);
+  const whole = (r - tenth) / 10;
+  return `${r < 0 && whole === 0 ? '-0' : whole}.${tenth < 0 ? -tenth : tenth}`;
+};
+export const half = (v: number): string => {
+  const r = Math.round(v * 2);
+  if (r % 2 === 0) return String(r / 2);
+  return r < 0 ? `${r === -1 ? '-0' : (r + 1) / 2}.5` : `${(r - 1) / 2}.5`;
+};
 
 interface Frame {
   width: number;
@@ -88,8 +101,21 @@ export interface StepSeries {
   band: boolean;
 }
 
-/** Traced step lines by the points array they were drawn from, then by chart size. */
+/**
+ * Traced step lines and bands by the points array they were drawn from, then by chart size: a
+ * type's curve is drawn on thousands of pages, a group's on its page in each language.
+ */
 const LINE_PATHS = new WeakMap<object, Map<string, string>>();
+const BAND_PATHS = new WeakMap<object, Map<string, string>>();
+const GRID_PATHS = new WeakMap<object, Map<string, string>>();
+
+function traced(cache: WeakMap<object, Map<string, string>>, points: object, key: string, trace: () => string): string {
+  let byFrame = cache.get(points);
+  if (!byFrame) cache.set(points, (byFrame = new Map()));
+  let d = byFrame.get(key);
+  if (d === undefined) byFrame.set(key, (d = trace()));
+  return d;
+}
 
 /** Kaplan–Meier steps from (0, 100%), with an optional band, clipped at xMax days. */
 export function stepChart(o: { f: I18n; width: number; ariaLabel: string; xLabel: string; yLabel: string; xMax: number; markers: number[]; series: StepSeries[] }): string {
@@ -103,34 +129,31 @@ export function stepChart(o: { f: I18n; width: number; ariaLabel: string; xLabel
     { ticks: ticks(0, o.xMax, step), at: x, label: (v) => o.f.int(v), title: o.xLabel },
   );
   for (const m of o.markers) if (m < o.xMax) body += `<line x1="${n(x(m))}" x2="${n(x(m))}" y1="${f.top}" y2="${f.height - f.bottom}" stroke="#8a8a8a" stroke-dasharray="3,3"/><text x="${n(x(m)) }" y="${f.top - 2}" text-anchor="middle" fill="${AXIS}" font-size="10">d${m}</text>`;
+  const key = `${o.width}|${o.xMax}`;
   for (const s of o.series) {
-    const pts = s.points.filter((p) => p.time <= o.xMax);
     const end = s.points.length ? Math.min(o.xMax, s.points[s.points.length - 1].time) : 0;
+    const shown = () => s.points.filter((p) => p.time <= o.xMax);
     if (s.band) {
       // one polygon: upper steps forward, lower steps back (points without a band skipped)
-      const band = [{ time: 0, lo: 1, hi: 1 }, ...pts.filter((p) => p.lower !== null && p.upper !== null).map((p) => ({ time: p.time, lo: p.lower!, hi: p.upper! }))];
-      if (band.length > 1) {
+      const d = traced(BAND_PATHS, s.points, key, () => {
+        const band = [{ time: 0, lo: 1, hi: 1 }, ...shown().filter((p) => p.lower !== null && p.upper !== null).map((p) => ({ time: p.time, lo: p.lower!, hi: p.upper! }))];
+        if (band.length < 2) return '';
         const moves: [number, number][] = [[x(0), y(1)]];
         for (const b of band.slice(1)) moves.push([x(b.time), NaN], [NaN, y(b.hi)]);
         moves.push([x(end), NaN], [NaN, y(band[band.length - 1].lo)]);
         for (let i = band.length - 1; i >= 1; i--) moves.push([x(band[i].time), NaN], [NaN, y(band[i - 1].lo)]);
         moves.push([x(0), NaN]);
-        body += `<path d="${stepPath(moves)}Z" fill="${s.color}" fill-opacity="0.15"/>`;
-      }
+        return stepPath(moves);
+      });
+      if (d) body += `<path d="${d}Z" fill="${s.color}" fill-opacity="0.15"/>`;
     }
-    // from (0, 100%), along at the previous level to each time, then down to its level;
-    // a curve drawn on thousands of pages (a type's) is traced once per size
-    const key = `${o.width}|${o.xMax}`;
-    let byFrame = LINE_PATHS.get(s.points);
-    let d = byFrame?.get(key);
-    if (d === undefined) {
+    // from (0, 100%), along at the previous level to each time, then down to its level
+    const d = traced(LINE_PATHS, s.points, key, () => {
       const line: [number, number][] = [[x(0), y(1)]];
-      for (const p of pts) line.push([x(p.time), NaN], [NaN, y(p.survival)]);
+      for (const p of shown()) line.push([x(p.time), NaN], [NaN, y(p.survival)]);
       line.push([x(end), NaN]);
-      d = stepPath(line);
-      if (!byFrame) LINE_PATHS.set(s.points, (byFrame = new Map()));
-      byFrame.set(key, d);
-    }
+      return stepPath(line);
+    });
     body += `<path d="${d}" fill="none" stroke="${s.color}" stroke-width="1.8"/>`;
   }
   return svg(f, o.ariaLabel, body);
@@ -182,11 +205,13 @@ export function weeklyChart(o: { f: I18n; width: number; ariaLabel: string; yLab
     return o.f.lang === 'zh' ? `${m + 1}月` : MONTHS_EN[m];
   };
   let body = axes(f, { ticks: ticks(0, top, step), at: y, label: (v) => (o.percent ? `${Math.round(v * 100)}%` : o.f.int(v)), title: o.yLabel }, { ticks: monthTicks, at: x, label: monthLabel, title: o.xLabel });
-  const line = o.points.map((p, i) => `${i ? 'L' : 'M'}${n(x(day(p.week)))},${n(y(p.value))}`).join('');
+  // the paths depend on the points and the frame only (the reference also on the points' range)
+  const key = `${o.width}|${o.percent ?? false}`;
+  const line = traced(LINE_PATHS, o.points, key, () => o.points.map((p, i) => `${i ? 'L' : 'M'}${n(x(day(p.week)))},${n(y(p.value))}`).join(''));
   const area = `${line}L${n(x(day(o.points[o.points.length - 1].week)))},${n(y(0))}L${n(x(t0))},${n(y(0))}Z`;
   body += `<path d="${area}" fill="${o.color}" fill-opacity="0.15"/><path d="${line}" fill="none" stroke="${o.color}" stroke-width="1.8"/>`;
   if (o.reference?.length) {
-    const ref = o.reference.map((p, i) => `${i ? 'L' : 'M'}${n(x(day(p.week)))},${n(y(p.value))}`).join('');
+    const ref = traced(LINE_PATHS, o.reference, `${key}|${t0}|${t1}|${top}`, () => o.reference!.map((p, i) => `${i ? 'L' : 'M'}${n(x(day(p.week)))},${n(y(p.value))}`).join(''));
     body += `<path d="${ref}" fill="none" stroke="${AXIS}" stroke-width="1.5" stroke-dasharray="5 3"/>`;
   }
   return svg(f, o.ariaLabel, body);
@@ -205,25 +230,29 @@ export function rhythmGrid(o: { width: number; ariaLabel: string; weekdayLabels:
   const cell = (o.width - f.left - f.right) / 24;
   const rowHeight = Math.min(22, Math.max(14, cell * 1.1));
   f.height = f.top + rowHeight * 7 + f.bottom;
-  const grid = new Map(o.cells.map((c) => [c.weekday * 24 + c.hour, c.messages]));
-  const max = Math.max(1, ...o.cells.map((c) => c.messages));
-  // RHYTHM_LEVELS steps of a blue ramp by the square root (a few busy hours dominate): one
-  // path per step keeps 168 cells in a few kilobytes; the exact counts are in the table
-  const cells: string[] = RHYTHM_COLORS.map(() => '');
   let body = '';
-  const w = n(cell - 1);
-  const hgt = n(rowHeight - 1);
   for (let d = 1; d <= 7; d++) {
     const top = f.top + (d - 1) * rowHeight;
     body += `<text x="${f.left - 6}" y="${n(top + rowHeight / 2)}" dy="0.32em" text-anchor="end" fill="${AXIS}">${escapeXml(o.weekdayLabels[d - 1])}</text>`;
-    for (let h = 0; h < 24; h++) {
-      const v = grid.get(d * 24 + h) ?? 0;
-      const level = v <= 0 ? 0 : Math.max(1, Math.ceil(Math.sqrt(v / max) * (RHYTHM_COLORS.length - 1)));
-      cells[level] += `M${n(f.left + h * cell)},${n(top)}h${w}v${hgt}h-${w}z`;
-    }
   }
-  cells.forEach((d, level) => {
-    if (d) body += `<path d="${d}" fill="${RHYTHM_COLORS[level]}"/>`;
+  // the cells depend on the counts and the width only: the same in every language
+  body += traced(GRID_PATHS, o.cells, String(o.width), () => {
+    const grid = new Map(o.cells.map((c) => [c.weekday * 24 + c.hour, c.messages]));
+    const max = Math.max(1, ...o.cells.map((c) => c.messages));
+    // RHYTHM_LEVELS steps of a blue ramp by the square root (a few busy hours dominate): one
+    // path per step keeps 168 cells in a few kilobytes; the exact counts are in the table
+    const cells: string[] = RHYTHM_COLORS.map(() => '');
+    const w = n(cell - 1);
+    const hgt = n(rowHeight - 1);
+    for (let d = 1; d <= 7; d++) {
+      const top = f.top + (d - 1) * rowHeight;
+      for (let h = 0; h < 24; h++) {
+        const v = grid.get(d * 24 + h) ?? 0;
+        const level = v <= 0 ? 0 : Math.max(1, Math.ceil(Math.sqrt(v / max) * (RHYTHM_COLORS.length - 1)));
+        cells[level] += `M${n(f.left + h * cell)},${n(top)}h${w}v${hgt}h-${w}z`;
+      }
+    }
+    return cells.map((d, level) => (d ? `<path d="${d}" fill="${RHYTHM_COLORS[level]}"/>` : '')).join('');
   });
   const base = f.top + rowHeight * 7;
   for (const h of [0, 6, 12, 18, 23]) body += `<text x="${n(f.left + (h + 0.5) * cell)}" y="${base + 14}" text-anchor="middle" fill="${AXIS}">${h}</text>`;

@@ -1,11 +1,21 @@
+const NEEDS_QUOTES = /[",\n\r]/;
+
+function csvCell(v: string | number | boolean | null | undefined): string {
+  if (v === null || v === undefined) return '';
+  if (typeof v === 'number') return Number.isInteger(v) ? String(v) : String(Math.round(v * 1e10) / 1e10);
+  const s = String(v);
+  return NEEDS_QUOTES.test(s) ? `"${s.replaceAll('"', '""')}"` : s;
+}
+
 /** CSV text as the published files write it (10 decimals at most, quotes only where needed). */
 export function toCsv(columns: string[], rows: (string | number | boolean | null)[][]): string {
-  const cell = (v: string | number | boolean | null) => {
-    if (v === null || v === undefined) return '';
-    const s = typeof v === 'number' && !Number.isInteger(v) ? String(Math.round(v * 1e10) / 1e10) : String(v);
-    return /[",\n\r]/.test(s) ? `"${s.replaceAll('"', '""')}"` : s;
-  };
-  return [columns, ...rows].map((r) => r.map(cell).join(',')).join('\r\n');
+  // plain loops: group pages write thousands of these
+  let out = columns.map(csvCell).join(',');
+  for (const row of rows) {
+    out += '\r\n';
+    for (let j = 0; j < row.length; j++) out += j ? `,${csvCell(row[j])}` : csvCell(row[j]);
+  }
+  return out;
 }
 
 /**

@@ -10,7 +10,7 @@ import type { GroupPage } from '../metrics/group-pages.ts';
 import { channelColor } from './colors.ts';
 import { csvDataUri } from './csv.ts';
 import type { SiteData } from './site-data.ts';
-import { channelLabel, curvePoints, flagLabel, formatMetric, metricLabel, survivalAtDay, typeColorOf, typeLabel } from './view.ts';
+import { channelLabel, flagLabel, formatMetric, metricLabel, survivalAtDay, typeColorOf, typeLabel } from './view.ts';
 
 
 interface FigureInput {
@@ -35,6 +35,19 @@ export function figureHtml(f: I18n, o: FigureInput): string {
   const body = o.rows.map((r) => `<tr>${r.map((v, j) => (j === 0 ? `<th scope="row" class="left">${esc(String(v))}</th>` : `<td>${esc(String(v))}</td>`)).join('')}</tr>`).join('');
   return `<figure class="figure" id="${o.id}" aria-labelledby="${o.id}-title"><figcaption><h3 id="${o.id}-title">${esc(o.title)}</h3><p class="takeaway">${esc(o.takeaway)}</p></figcaption>${legend}<div class="chart chart-desktop">${o.desktop}</div><div class="chart chart-phone">${o.phone}</div><div class="figure-actions"><details class="data"><summary>${esc(f.t('meta.table'))}</summary><div class="table-wrap"><table><caption>${esc(o.title)}</caption><thead><tr>${head}</tr></thead><tbody>${body}</tbody></table></div></details><a class="download" href="${o.csvHref}" download="${esc(o.csvName)}">${esc(f.t('meta.download'))}</a></div></figure>`;
 }
+
+/**
+ * What a group's page shows the same in both languages (CSV links, chart points), made once:
+ * the charts keep their traced paths by the points' identity (charts/svg.ts).
+ */
+const PER_GROUP = new WeakMap<object, Map<string, unknown>>();
+function perGroup<T>(g: GroupPage, name: string, make: () => T): T {
+  let byName = PER_GROUP.get(g);
+  if (!byName) PER_GROUP.set(g, (byName = new Map()));
+  if (!byName.has(name)) byName.set(name, make());
+  return byName.get(name) as T;
+}
+const groupCsv = (g: GroupPage, name: string, columns: string[], rows: () => (string | number | null)[][]) => perGroup(g, `csv:${name}`, () => csvDataUri(columns, rows()));
 
 export function groupPageMain(site: SiteData, g: GroupPage & { slug: string }, lang: Lang, pageUrl: (path: string) => string): string {
   const f = i18n(lang);
@@ -76,7 +89,8 @@ export function groupPageMain(site: SiteData, g: GroupPage & { slug: string }, l
   // membership retention against all members of its type
   const typeCurve = site.typeMembershipCurves.find((c) => c.groupType === g.groupType)?.curve;
   const series = [
-    { label: f.t('group.thisGroup'), color: '#1f2328', points: curvePoints(g.retention), band: true, n: g.retention.n },
+    // the group's own points, not a copy: their traced paths are kept for the other language
+    { label: f.t('group.thisGroup'), color: '#1f2328', points: g.retention.points, band: true, n: g.retention.n },
     ...(typeCurve ? [{ label: f.t('group.typeAll', { type: typeName }), color: typeColorOf(site, g.groupType), points: typeCurve.points, band: false, n: typeCurve.n }] : []),
   ];
   const retention = (width: number) =>
@@ -93,7 +107,7 @@ export function groupPageMain(site: SiteData, g: GroupPage & { slug: string }, l
       legend: series.map((s) => ({ label: `${s.label} (n=${f.int(s.n)})`, color: s.color })),
       columns: [f.t('col.series'), ...[7, 30, 90].map((d) => f.t('col.stillMemberAt', { days: d }))],
       rows: [[f.t('group.thisGroup'), ...[7, 30, 90].map((d) => f.pct(survivalAtDay(g.retention, d)))], ...(typeCurve ? [[typeName, ...[7, 30, 90].map((d) => f.pct(survivalAtDay(typeCurve, d)))]] : [])],
-      csvHref: csvDataUri(['day', 'at_risk', 'events', 'survival', 'lower', 'upper'], g.retention.points.map((p) => [p.time, p.atRisk, p.events, p.survival, p.lower, p.upper])),
+      csvHref: groupCsv(g, 'retention', ['day', 'at_risk', 'events', 'survival', 'lower', 'upper'], () => g.retention.points.map((p) => [p.time, p.atRisk, p.events, p.survival, p.lower, p.upper])),
       csvName: `${g.slug}-retention.csv`,
     }),
   ];
@@ -109,7 +123,7 @@ export function groupPageMain(site: SiteData, g: GroupPage & { slug: string }, l
         phone: barChart({ width: 360, ariaLabel: f.t('group.channels.title'), xLabel: f.t('metric.joins'), rows: bars, format: (v) => f.int(v) }),
         columns: [f.t('col.channel'), f.t('metric.joins')],
         rows: g.channels.map((c) => [channelLabel(f, c.channel), f.int(c.joins)]),
-        csvHref: csvDataUri(['channel', 'joins'], g.channels.map((c) => [c.channel, c.joins])),
+        csvHref: groupCsv(g, 'channels', ['channel', 'joins'], () => g.channels.map((c) => [c.channel, c.joins])),
         csvName: `${g.slug}-channels.csv`,
       }),
     );
@@ -121,7 +135,7 @@ export function groupPageMain(site: SiteData, g: GroupPage & { slug: string }, l
   } else {
     const busiest = [...g.weekly].sort((a, b) => b.activeMembers - a.activeMembers)[0];
     const weekly = (width: number) =>
-      weeklyChart({ f, width, ariaLabel: f.t('group.weekly.title'), yLabel: f.t('axis.activeMembers'), xLabel: f.t('axis.week'), color: typeColorOf(site, g.groupType), points: g.weekly.map((w) => ({ week: w.week, value: w.activeMembers })) });
+      weeklyChart({ f, width, ariaLabel: f.t('group.weekly.title'), yLabel: f.t('axis.activeMembers'), xLabel: f.t('axis.week'), color: typeColorOf(site, g.groupType), points: perGroup(g, 'weekly', () => g.weekly.map((w) => ({ week: w.week, value: w.activeMembers }))) });
     const activity = [
       figureHtml(f, {
         id: 'weekly',
@@ -131,7 +145,7 @@ export function groupPageMain(site: SiteData, g: GroupPage & { slug: string }, l
         phone: weekly(360),
         columns: [f.t('col.week'), f.t('axis.activeMembers'), f.t('col.messages')],
         rows: g.weekly.map((w) => [w.week, f.int(w.activeMembers), f.int(w.messages)]),
-        csvHref: csvDataUri(['week', 'active_members', 'messages'], g.weekly.map((w) => [w.week, w.activeMembers, w.messages])),
+        csvHref: groupCsv(g, 'weekly', ['week', 'active_members', 'messages'], () => g.weekly.map((w) => [w.week, w.activeMembers, w.messages])),
         csvName: `${g.slug}-weekly.csv`,
       }),
     ];
@@ -150,7 +164,7 @@ export function groupPageMain(site: SiteData, g: GroupPage & { slug: string }, l
           // weekdays × hours, as the chart: 7 rows to read across, not 168 to scroll through
           columns: [`${f.t('col.weekday')} \\ ${f.t('axis.hour')}`, ...Array.from({ length: 24 }, (_, h) => String(h))],
           rows: days.map((day, d) => [day, ...Array.from({ length: 24 }, (_, h) => f.int(byCell.get((d + 1) * 24 + h) ?? 0))]),
-          csvHref: csvDataUri(['weekday', 'hour', 'messages'], g.hourly.map((h) => [h.weekday, h.hour, h.messages])),
+          csvHref: groupCsv(g, 'rhythm', ['weekday', 'hour', 'messages'], () => g.hourly.map((h) => [h.weekday, h.hour, h.messages])),
           csvName: `${g.slug}-rhythm.csv`,
         }),
       );
@@ -169,8 +183,8 @@ export function groupPageMain(site: SiteData, g: GroupPage & { slug: string }, l
     const chart = (width: number) =>
       weeklyChart({
         f, width, ariaLabel: f.t('group.checkins.title'), yLabel: f.t('habits.rate'), xLabel: f.t('col.date'), color, percent: true,
-        points: rated.map((c) => ({ week: c.date, value: c.rate! })),
-        reference: rated.filter((c) => c.benchmark !== null).map((c) => ({ week: c.date, value: c.benchmark! })),
+        points: perGroup(g, 'checkins', () => rated.map((c) => ({ week: c.date, value: c.rate! }))),
+        reference: perGroup(g, 'checkins benchmark', () => rated.filter((c) => c.benchmark !== null).map((c) => ({ week: c.date, value: c.benchmark! }))),
       });
     parts.push(
       figureHtml(f, {
@@ -182,7 +196,7 @@ export function groupPageMain(site: SiteData, g: GroupPage & { slug: string }, l
         phone: chart(360),
         columns: [f.t('col.date'), f.t('metric.size'), f.t('habits.checkedIn'), f.t('habits.rate'), f.t('group.checkins.benchmark', { type: typeName })],
         rows: g.checkins.map((c) => [c.date, f.int(c.size), f.int(c.checkedIn), f.pct(c.rate), f.pct(c.benchmark)]),
-        csvHref: csvDataUri(['date', 'size', 'checked_in', 'rate', 'type_median'], g.checkins.map((c) => [c.date, c.size, c.checkedIn, c.rate, c.benchmark])),
+        csvHref: groupCsv(g, 'checkins', ['date', 'size', 'checked_in', 'rate', 'type_median'], () => g.checkins.map((c) => [c.date, c.size, c.checkedIn, c.rate, c.benchmark])),
         csvName: `${g.slug}-checkins.csv`,
       }),
     );

@@ -1,6 +1,22 @@
 import { describe, expect, it } from 'vitest';
-import { escapeXml, rhythmGrid, stepChart, stepPath, weeklyChart } from '../../src/charts/svg.ts';
+import { escapeXml, half, n, rhythmGrid, stepChart, stepPath, weeklyChart } from '../../src/charts/svg.ts';
 import { i18n } from '../../src/i18n/index.ts';
+
+describe('coordinates', () => {
+  // the integer-based writers must give exactly the text of the plain formulas they replace
+  const tenthText = (v: number) => (Math.round(v * 10) / 10).toString();
+  const halfText = (v: number) => (Math.round(v * 2) / 2).toString();
+  const edges = [0, -0, 0.04, -0.04, 0.05, -0.05, -0.5, 0.5, 0.25, -0.25, -0.75, 1.25, -1.25, 9.95, -9.95, 123.45, -123.45, 1e-9, 999.96, 520, -14];
+  let seed = 7;
+  const random = () => ((seed = (seed * 16807) % 2147483647) / 2147483647 - 0.3) * 2000;
+  const values = [...edges, ...Array.from({ length: 20000 }, random)];
+  it('writes 0.1 px as (Math.round(v * 10) / 10).toString() does', () => {
+    for (const v of values) expect(n(v), String(v)).toBe(tenthText(v));
+  });
+  it('writes half pixels as (Math.round(v * 2) / 2).toString() does', () => {
+    for (const v of values) expect(half(v), String(v)).toBe(halfText(v));
+  });
+});
 
 describe('stepPath', () => {
   it('writes horizontal and vertical moves, x rounded to half pixels and y to 0.1 px', () => {
