@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { escapeXml, half, n, rhythmGrid, stepChart, stepPath, weeklyChart } from '../../src/charts/svg.ts';
+import { escapeXml, halfPixel, rhythmGrid, stepChart, stepPath, tenthPixel, weeklyChart } from '../../src/charts/svg.ts';
 import { i18n } from '../../src/i18n/index.ts';
 
 describe('coordinates', () => {
@@ -11,10 +11,10 @@ describe('coordinates', () => {
   const random = () => ((seed = (seed * 16807) % 2147483647) / 2147483647 - 0.3) * 2000;
   const values = [...edges, ...Array.from({ length: 20000 }, random)];
   it('writes 0.1 px as (Math.round(v * 10) / 10).toString() does', () => {
-    for (const v of values) expect(n(v), String(v)).toBe(tenthText(v));
+    for (const v of values) expect(tenthPixel(v), String(v)).toBe(tenthText(v));
   });
   it('writes half pixels as (Math.round(v * 2) / 2).toString() does', () => {
-    for (const v of values) expect(half(v), String(v)).toBe(halfText(v));
+    for (const v of values) expect(halfPixel(v), String(v)).toBe(halfText(v));
   });
 });
 
