@@ -24,3 +24,13 @@ export function sqlString(value: string): string {
 export function sqlIdent(name: string): string {
   return `"${name.replaceAll('"', '""')}"`;
 }
+
+const UNITS: Record<string, number> = { bytes: 1, kib: 2 ** 10, mib: 2 ** 20, gib: 2 ** 30, tib: 2 ** 40, kb: 1e3, mb: 1e6, gb: 1e9, tb: 1e12 };
+
+/** DuckDB's memory limit in bytes, from the text it reports ('953.6 MiB'); null if unreadable. */
+export async function memoryLimitBytes(db: Db): Promise<number | null> {
+  const [{ limit }] = await db.rows<{ limit: string }>(`SELECT current_setting('memory_limit') AS limit`);
+  const m = /^([\d.]+)\s*([a-z]+)$/i.exec(String(limit).trim());
+  const unit = m ? UNITS[m[2].toLowerCase()] : undefined;
+  return m && unit ? Number(m[1]) * unit : null;
+}

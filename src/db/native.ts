@@ -4,7 +4,7 @@
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import type { Db, Row } from './db.ts';
 
-/** QUNLENS_SQL_LOG=1: every statement's time on stderr (finding the slow one at scale). */
+/** QUNLENS_SQL_LOG=1: every statement's time on stderr (finding the slow one at scale); =full: with the whole statement. */
 const SQL_LOG = process.env.QUNLENS_SQL_LOG === '1' || process.env.QUNLENS_SQL_LOG === 'full';
 const SQL_LOG_WIDTH = process.env.QUNLENS_SQL_LOG === 'full' ? Infinity : 110;
 function logSql(sql: string, t0: number): void {

@@ -13,7 +13,7 @@
  * GROUPING SETS do not always spill: at 40 M messages under the 1 GB limit the one pass ran out
  * of memory in some runs and not in others. Then the sets are made in parts, each a plain
  * GROUP BY that spills (the daily set, then the hourly set from a second scan, then the total):
- * the same table, one scan slower.
+ * the same table, one scan slower. A file over twice the limit starts with the parts.
  */
 import type { Db } from '../db/db.ts';
 import { OutOfMemoryError } from '../db/native.ts';
@@ -28,12 +28,12 @@ export const DAILY_SET = 0b000011;
 export const HOURLY_SET = 0b011000;
 export const TOTAL_SET = 0b111111;
 
-// staff_ids (read.ts) is known before messages are read: the hourly rhythm has no member column
-// left to filter staff out afterwards. Staff is a function of the member, so it costs the daily
-// set no rows, and spares later steps an anti-join over millions of rows.
 /** accepted and bad rows of a group, the two counts every set keeps */
 const COUNTS = (bad: string) => `(count(*) - count(*) FILTER (WHERE ${bad}))::BIGINT AS messages, (count(*) FILTER (WHERE ${bad}))::BIGINT AS bad`;
 
+// staff_ids (read.ts) is known before messages are read: the hourly rhythm has no member column
+// left to filter staff out afterwards. Staff is a function of the member, so it costs the daily
+// set no rows, and spares later steps an anti-join over millions of rows.
 const AGGREGATE = (from: string, bad: string) => `
   SELECT group_id, member_id, CAST(sent_at AS DATE) AS date,
     member_id IN (SELECT member_id FROM staff_ids) AS staff,
@@ -60,16 +60,6 @@ const HOURLY_PART = (from: string, bad: string) => `
 const TOTAL_PART = `
   SELECT NULL, NULL, NULL, NULL, NULL, NULL, ${TOTAL_SET}, coalesce(sum(messages), 0)::BIGINT, coalesce(sum(bad), 0)::BIGINT
   FROM agg_messages WHERE grouping_set = ${DAILY_SET}`;
-
-const UNITS: Record<string, number> = { bytes: 1, kib: 2 ** 10, mib: 2 ** 20, gib: 2 ** 30, tib: 2 ** 40, kb: 1e3, mb: 1e6, gb: 1e9, tb: 1e12 };
-
-/** DuckDB's memory limit in bytes, from the text it reports ('953.6 MiB'); null if unreadable. */
-export async function memoryLimitBytes(db: Db): Promise<number | null> {
-  const [{ limit }] = await db.rows<{ limit: string }>(`SELECT current_setting('memory_limit') AS limit`);
-  const m = /^([\d.]+)\s*([a-z]+)$/i.exec(String(limit).trim());
-  const unit = m ? UNITS[m[2].toLowerCase()] : undefined;
-  return m && unit ? Number(m[1]) * unit : null;
-}
 
 /**
  * One pass unless messages.csv is over twice DuckDB's memory limit: at 1.3 GB under a 1 GB

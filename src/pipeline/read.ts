@@ -8,7 +8,7 @@
  * bad row, the file is read again the exact way, so the bad rows get their line numbers.
  */
 import type { TableName } from '../contract.ts';
-import type { Db } from '../db/db.ts';
+import { memoryLimitBytes, type Db } from '../db/db.ts';
 import { OutOfMemoryError } from '../db/native.ts';
 import { parsePlan, type ParsePlan } from './checks.ts';
 import type { Effects } from './effects.ts';
@@ -76,7 +76,7 @@ export async function readInputs(db: Db, effects: Effects, options: ReadOptions)
   for (const source of order) {
     const plan = parsePlan(source.spec, source.columns, source.headers.length);
     if (source.table === 'messages') {
-      const { aggregateMessages, memoryLimitBytes, messagesStrategy } = await import('./events.ts');
+      const { aggregateMessages, messagesStrategy } = await import('./events.ts');
       const bytes = (await effects.stat(source.readPath)).size;
       const strategy = messagesStrategy(bytes, await memoryLimitBytes(db));
       if (strategy === 'in parts') effects.log.info(`  messages: ${(bytes / 2 ** 30).toFixed(1)} GiB, over twice DuckDB's memory limit; aggregating in parts (one more scan, less memory)`);

@@ -12,7 +12,7 @@ import { escapeXml } from '../charts/svg.ts';
 import { LANGS, type Lang } from '../i18n/index.ts';
 import type { GroupPage } from '../metrics/group-pages.ts';
 import { groupPageMain } from './group-page.ts';
-import { langDir } from './paths.ts';
+import { langDir, langPath } from './paths.ts';
 import type { SiteData } from './site-data.ts';
 
 /** The placeholder group page Astro renders; its folder is removed once the real ones exist. */
@@ -31,6 +31,7 @@ export interface GroupPagesJob {
 interface Shell {
   lang: Lang;
   prefix: string;
+  pageUrl: (path: string) => string;
   before: string[];
   after: string[];
 }
@@ -48,7 +49,7 @@ export async function writeGroupPages(job: GroupPagesJob): Promise<number> {
     const shell = await readFile(join(job.outDir, prefix, 'groups', SHELL, 'index.html'), 'utf8');
     // the shell's own path (language switch, canonical link) and title become the group's
     const [before, after] = shell.split('<!--qz:group-->').map((part) => part.split(`groups/${SHELL}/`));
-    shells.push({ lang, prefix, before, after });
+    shells.push({ lang, prefix, pageUrl: (path) => `${base}${langPath(lang, path)}`, before, after });
   }
   const writes: Promise<void>[] = [];
   let count = 0;
@@ -62,8 +63,7 @@ export async function writeGroupPages(job: GroupPagesJob): Promise<number> {
     const name = escapeXml(g.name ?? g.id);
     const fill = (parts: string[]) => parts.join(`groups/${g.slug}/`).replace('__QZ_TITLE__', name).replace('__QZ_DESCRIPTION__', name);
     for (const shell of shells) {
-      const pageUrl = (path: string) => `${base}${shell.prefix ? `${shell.prefix}/` : ''}${path}`;
-      const html = fill(shell.before) + groupPageMain(site, g, shell.lang, pageUrl) + fill(shell.after);
+      const html = fill(shell.before) + groupPageMain(site, g, shell.lang, shell.pageUrl) + fill(shell.after);
       const dir = join(job.outDir, shell.prefix, 'groups', g.slug);
       writes.push(mkdir(dir, { recursive: true }).then(() => writeFile(join(dir, 'index.html'), html)));
     }

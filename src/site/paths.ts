@@ -20,10 +20,15 @@ export function langDir(lang: Lang): string {
   return lang === 'en' ? 'en' : '';
 }
 
+/** A page's path in a language's folder, below the base: zh as given, en under en/. */
+export function langPath(lang: Lang, path: string): string {
+  const dir = langDir(lang);
+  return dir ? `${dir}/${path}` : path;
+}
+
 /** URL of a page in a language: zh at the root, en under en/. */
 export function pageUrl(lang: Lang, path: string): string {
-  const dir = langDir(lang);
-  return `${base()}${dir ? `${dir}/` : ''}${path}`;
+  return `${base()}${langPath(lang, path)}`;
 }
 
 /** URL of a published data file. */

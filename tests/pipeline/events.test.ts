@@ -5,11 +5,11 @@
  */
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Db } from '../../src/db/db.ts';
+import { memoryLimitBytes, type Db } from '../../src/db/db.ts';
 import { NativeDb, openNativeDb, OutOfMemoryError } from '../../src/db/native.ts';
 import { parsePlan } from '../../src/pipeline/checks.ts';
 import { nodeEffects, silentLogger } from '../../src/pipeline/effects.ts';
-import { aggregate, aggregateMessages, DAILY_SET, HOURLY_SET, memoryLimitBytes, messagesStrategy, TOTAL_SET } from '../../src/pipeline/events.ts';
+import { aggregate, aggregateMessages, DAILY_SET, HOURLY_SET, messagesStrategy, TOTAL_SET } from '../../src/pipeline/events.ts';
 import { loadRows } from '../../src/pipeline/read.ts';
 import { prepareInputs } from '../../src/pipeline/sources.ts';
 import { publicTextMacros, valueMacros } from '../../src/pipeline/values.ts';
