@@ -70,16 +70,25 @@ const NL = 0x0a;
 const CR = 0x0d;
 const QUOTE = 0x22;
 
+export interface LineShape {
+  /** physical line numbers (1-based) of the empty lines DuckDB skips, before the last record */
+  blankLines: number[];
+  /** any quote character at all: without one no record can span lines */
+  hasQuotes: boolean;
+}
+
 /**
- * Physical line numbers (1-based) of the empty lines DuckDB skips ("\n\n", "\n\r\n"), outside
- * quoted fields, that come before the last record. A fast indexOf scan finds candidates; only
- * when there are some does a precise, quote-aware pass count lines.
+ * The empty lines DuckDB skips ("\n\n", "\n\r\n") outside quoted fields, before the last
+ * record, and whether the file has a quote character. A fast indexOf scan finds candidates;
+ * only when there are some does a precise, quote-aware pass count lines.
  */
-export async function findBlankLines(path: string): Promise<number[]> {
+export async function lineShape(path: string): Promise<LineShape> {
   let pending = false; // a candidate was seen; does a record follow it?
   let needPrecise = false;
+  let hasQuotes = false;
   let tail: Buffer = Buffer.alloc(0);
   for await (const chunk of createReadStream(path, { highWaterMark: 4 << 20 }) as AsyncIterable<Buffer>) {
+    if (!hasQuotes) hasQuotes = chunk.indexOf(QUOTE) >= 0;
     const buf = tail.length ? Buffer.concat([tail, chunk]) : chunk;
     const a = buf.indexOf('\n\n');
     const b = buf.indexOf('\n\r\n');
@@ -92,7 +101,7 @@ export async function findBlankLines(path: string): Promise<number[]> {
     if (firstCandidate >= 0) pending = true;
     tail = buf.subarray(Math.max(0, buf.length - 2));
   }
-  return needPrecise ? preciseBlankLines(path) : [];
+  return needPrecise ? preciseLineShape(path) : { blankLines: [], hasQuotes };
 }
 
 function lastNonBlankByte(buf: Buffer): number {
@@ -103,16 +112,18 @@ function lastNonBlankByte(buf: Buffer): number {
   return -1;
 }
 
-async function preciseBlankLines(path: string): Promise<number[]> {
+async function preciseLineShape(path: string): Promise<LineShape> {
   const blanks: number[] = [];
   let line = 1;
   let quoted = false;
+  let hasQuotes = false;
   let lineHasContent = false;
   for await (const chunk of createReadStream(path, { highWaterMark: 4 << 20 }) as AsyncIterable<Buffer>) {
     for (let i = 0; i < chunk.length; i++) {
       const byte = chunk[i];
       if (byte === QUOTE) {
         quoted = !quoted;
+        hasQuotes = true;
         lineHasContent = true;
       } else if (byte === NL) {
         if (!quoted && !lineHasContent && line > 1) blanks.push(line);
@@ -127,7 +138,7 @@ async function preciseBlankLines(path: string): Promise<number[]> {
     blanks.pop();
     lastContentLine--;
   }
-  return blanks;
+  return { blankLines: blanks, hasQuotes };
 }
 
 /** Physical line (1-based) at each byte offset; offsets need not be sorted. */

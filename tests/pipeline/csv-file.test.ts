@@ -5,9 +5,9 @@ import { describe, expect, it } from 'vitest';
 import {
   detectDelimiter,
   detectEncoding,
-  findBlankLines,
   lineBreakpoints,
   lineOfRow,
+  lineShape,
   linesAtOffsets,
   parseCsvLine,
   sniffCsv,
@@ -75,9 +75,16 @@ describe('header parsing', () => {
 describe('physical lines', () => {
   it('finds blank lines outside quotes, ignoring trailing ones', async () => {
     const path = file('blank.csv', 'a,b\n1,x\n\n2,y\r\n\r\n3,"q\n\nr"\n4,z\n\n\n');
-    expect(await findBlankLines(path)).toEqual([3, 5]);
-    expect(await findBlankLines(file('trail.csv', 'a,b\n1,x\n2,y\n\n\n'))).toEqual([]);
-    expect(await findBlankLines(file('none.csv', 'a,b\n1,x\n'))).toEqual([]);
+    expect(await lineShape(path)).toEqual({ blankLines: [3, 5], hasQuotes: true });
+    expect(await lineShape(file('trail.csv', 'a,b\n1,x\n2,y\n\n\n'))).toEqual({ blankLines: [], hasQuotes: false });
+    expect(await lineShape(file('none.csv', 'a,b\n1,x\n'))).toEqual({ blankLines: [], hasQuotes: false });
+  });
+  it('says whether the file has a quote character, which a record spanning lines needs', async () => {
+    expect((await lineShape(file('quoted.csv', 'a,b\n1,"x, y"\n'))).hasQuotes).toBe(true);
+    // in a later chunk than the first 4 MiB, and with a blank line that makes the pass precise
+    const late = 'a,b\n' + '1,x\n'.repeat(1_200_000) + '2,"y"\n';
+    expect(await lineShape(file('late.csv', late))).toEqual({ blankLines: [], hasQuotes: true });
+    expect(await lineShape(file('late-blank.csv', 'a,b\n\n' + late.slice(4)))).toEqual({ blankLines: [2], hasQuotes: true });
   });
   it('maps byte offsets to lines', async () => {
     const text = 'a,b\n1,x\n2,y\n3,z\n';
