@@ -262,7 +262,7 @@ export async function buildModel(db: Db, validation: ValidationResult, options: 
     CREATE OR REPLACE TABLE m_active_7d AS
     SELECT group_id, count(DISTINCT member_id)::INTEGER AS active_members_7d
     FROM m_activity WHERE date > ${T} - 7 GROUP BY ALL`);
-  await db.exec(`DROP VIEW m_activity; DROP TABLE IF EXISTS m_activity_rows; DROP TABLE IF EXISTS agg_messages; DROP VIEW IF EXISTS v_messages; DROP TABLE IF EXISTS p_messages`);
+  await db.exec(`DROP VIEW m_activity; DROP TABLE IF EXISTS m_activity_rows; DROP TABLE IF EXISTS agg_messages`);
 
   return {
     asOf,

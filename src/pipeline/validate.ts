@@ -12,7 +12,7 @@ import { sqlIdent, sqlString, type Db } from '../db/db.ts';
 import { CROSS_BIT, failedChecksSql } from './checks.ts';
 import { crossChecks, rejectMessage } from './row-checks.ts';
 import type { Effects } from './effects.ts';
-import { aggregateFromRows, DAILY_SET, messagesClean } from './events.ts';
+import { aggregateFromRows, DAILY_SET, messagesClean, subtractRejected } from './events.ts';
 import { createLines, rejectLines } from './lines.ts';
 import { loadRows, type LoadedTable, type ReadResult } from './read.ts';
 import type { DataIssue } from './sources.ts';
@@ -110,19 +110,33 @@ export async function validate(db: Db, read: ReadResult, options: ValidateOption
     if (!loaded) continue;
     await insertIssues(db, loaded.source.issues);
     let rejected = 0;
+    // the aggregates of messages.csv's fast pass, still to be corrected for rejected rows
+    let fastPass: { readPath: string } | null = null;
     if (table === 'messages' && loaded.rowTable === null) {
       const [{ unknown }] = await db.rows<{ unknown: number }>(`
         SELECT count(*)::BIGINT AS unknown FROM (SELECT DISTINCT group_id FROM agg_messages WHERE grouping_set = ${DAILY_SET} AND messages > 0) a
         ANTI JOIN v_groups g ON g.group_id = a.group_id`);
       if (unknown > 0 || !(await messagesClean(db, loaded))) {
         // Bad rows need their line numbers: read the file again, this time row by row.
+        fastPass = { readPath: loaded.source.readPath };
         loaded = await loadRows(db, loaded.source, loaded.plan, options.effects, options.workDir);
         read.tables.set(table, loaded);
       }
     }
     if (loaded.rowTable !== null) {
       rejected = await validateRows(db, loaded);
-      if (table === 'messages') await aggregateFromRows(db, `(SELECT group_id, member_id, sent_at FROM v_messages)`, options.effects.log);
+      if (table === 'messages') {
+        // A second read that had to decode the file anew (GB18030 after all) read other
+        // records than the fast pass: only then are the aggregates made again from the rows.
+        if (fastPass !== null && fastPass.readPath === loaded.source.readPath) {
+          await subtractRejected(db, `(SELECT group_id, member_id, sent_at FROM ${loaded.rowTable} WHERE __mask = ${CROSS})`);
+        } else {
+          await aggregateFromRows(db, `(SELECT group_id, member_id, sent_at FROM v_messages)`, options.effects.log);
+        }
+        // Only agg_messages is read from here on. Holding 20 M stored messages made the model's
+        // joins spill: 12.9 s where the same model takes 7.6 s without them.
+        await db.exec(`DROP VIEW v_messages; DROP TABLE ${loaded.rowTable}`);
+      }
     }
     files.push({ file: loaded.source.file, table, encoding: loaded.source.encoding, rowsRead: loaded.rows, rowsRejected: rejected, warnings: 0 });
   }
