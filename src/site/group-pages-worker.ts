@@ -1,4 +1,4 @@
-/** Worker-thread entry: writes one language's group pages and posts back how many. */
+/** Worker-thread entry: writes its share of the group pages, in both languages, and posts back how many. */
 import { parentPort, workerData } from 'node:worker_threads';
 import { writeGroupPages, type GroupPagesJob } from './group-pages-writer.ts';
 
