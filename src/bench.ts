@@ -295,7 +295,7 @@ export function benchTable(r: BenchResult, smaller?: BenchResult): string {
     ['pipeline', 'read → outputs (dist/data)', s(r.pipelineMs)],
     ['build', 'whole npm run build, wall clock', s(r.build.wallMs)],
     ['rebuild', 'npm run build again, nothing changed', `${s(r.rebuild.wallMs)} (${(100 * r.ratios.rebuild).toFixed(1)} %)`],
-    ['peak memory', 'build process, resident', mb(r.build.report.maxRssBytes)],
+    ['peak memory', 'build, resident (with Astro in its own process)', mb(r.build.report.maxRssBytes)],
     ['dist/', `${n(r.site.files)} files`, mb(r.site.bytes)],
     ['heaviest page', `${r.site.heaviest.page} (gzip, with its CSS and scripts)`, `${(r.site.heaviest.transfer / 1024).toFixed(1)} KiB`],
   ];

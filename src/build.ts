@@ -54,6 +54,8 @@ export interface BuildResult {
   site: SiteData;
   /** Wall time of each step, ms. */
   timings: Record<string, number>;
+  /** Resident memory of this process and Astro's child process together while Astro ran (0 without render). */
+  rssWithAstro: number;
 }
 
 /** Run a named step and print one line: what it did and how long it took. */
@@ -185,13 +187,15 @@ export async function build(options: BuildOptions, effects: Effects, known?: { k
     await db.close();
 
     await effects.mkdir(stage);
+    let rssWithAstro = 0;
     if (options.render !== false) {
-      await step(effects, timings, 'render', () => renderSite({ siteFile, groupFile, outDir: stage, base: options.base }), (r) => `${n(r.pages)} pages (Astro ${(r.astroMs / 1000).toFixed(1)}s, group pages ${(r.groupPagesMs / 1000).toFixed(1)}s)`);
+      const rendered = await step(effects, timings, 'render', () => renderSite({ siteFile, groupFile, outDir: stage, base: options.base }), (r) => `${n(r.pages)} pages (Astro ${(r.astroMs / 1000).toFixed(1)}s, group pages ${(r.groupPagesMs / 1000).toFixed(1)}s)`);
+      rssWithAstro = rendered.rssWhileAstro;
     }
     await effects.rename(dataOut, effects.path.join(stage, 'data'));
     await effects.writeFile(effects.path.join(stage, BUILD_KEY_FILE), `${JSON.stringify({ key: key.key, builtAt }, null, 2)}\n`);
     await step(effects, timings, 'publish', () => swapIn(effects, stage, outDir), () => outDir);
-    return { config, model, metrics, validation, outputs, site, timings };
+    return { config, model, metrics, validation, outputs, site, timings, rssWithAstro };
   } catch (error) {
     await effects.rm(stage);
     throw error;

@@ -1,6 +1,7 @@
 /**
  * Render step: Astro builds the static pages into the staging folder from site.json.
  */
+import { fork } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { cp, mkdir, readdir, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -28,26 +29,22 @@ export interface RenderResult {
   /** ms spent in Astro (every page but the groups'), and writing the group pages */
   astroMs: number;
   groupPagesMs: number;
+  /** this process's resident memory (idle meanwhile) plus the peak of Astro's: the two together */
+  rssWhileAstro: number;
 }
 
 export async function renderWithAstro(options: { siteFile: string; groupFile: string; outDir: string; base?: string }): Promise<RenderResult> {
+  // read by the pages (Astro's process inherits them) and by the group-page writers
   process.env.QUNLENS_SITE_DATA = options.siteFile;
   process.env.QUNLENS_BASE = options.base ?? '/';
   process.env.ASTRO_TELEMETRY_DISABLED = '1';
   const renderDir = join(projectRoot, '.qunlens', `render-${process.pid}-${randomBytes(3).toString('hex')}`);
   await mkdir(renderDir, { recursive: true });
-  // Astro places its prerender bundle under process.cwd() unless outDir is inside it.
-  const cwd = process.cwd();
-  process.chdir(projectRoot);
   try {
     const t0 = performance.now();
-    const { build } = await import('astro');
-    await build({
-      root: projectRoot,
-      outDir: renderDir,
-      base: options.base ?? '/',
-      logLevel: 'warn',
-    });
+    const rssBefore = process.memoryUsage().rss;
+    const astroRssBytes = await astroBuild({ root: projectRoot, outDir: renderDir, base: options.base ?? '/' });
+    const rssWhileAstro = Math.max(rssBefore, process.memoryUsage().rss) + astroRssBytes;
     await mkdir(options.outDir, { recursive: true });
     for (const entry of await readdir(renderDir)) {
       const from = join(renderDir, entry);
@@ -62,11 +59,41 @@ export async function renderWithAstro(options: { siteFile: string; groupFile: st
     const t1 = performance.now();
     await writeAllGroupPages(options);
     const t2 = performance.now();
-    return { pages: await countPages(options.outDir), astroMs: t1 - t0, groupPagesMs: t2 - t1 };
+    return { pages: await countPages(options.outDir), astroMs: t1 - t0, groupPagesMs: t2 - t1, rssWhileAstro };
   } finally {
-    process.chdir(cwd);
     await rm(renderDir, { recursive: true, force: true });
   }
+}
+
+/**
+ * Astro's build in a child process (astro-build.ts), in the project folder: Astro places its
+ * prerender bundle under the working directory unless outDir is inside it. Resolves to the
+ * child's peak resident memory. Its error output is passed through as it comes; when it fails,
+ * the error carries Astro's message (or the end of that output, if the process died first).
+ */
+function astroBuild(options: { root: string; outDir: string; base: string }): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const child = fork(fileURLToPath(new URL('./astro-build.ts', import.meta.url)), [JSON.stringify(options)], {
+      cwd: options.root,
+      stdio: ['ignore', 'inherit', 'pipe', 'ipc'],
+    });
+    let peak = 0;
+    let failure: string | null = null;
+    let errorTail = '';
+    child.on('message', (message: { maxRssBytes?: number; error?: string }) => {
+      if (message.error !== undefined) failure = message.error;
+      if (message.maxRssBytes !== undefined) peak = message.maxRssBytes;
+    });
+    child.stderr!.on('data', (chunk: Buffer) => {
+      process.stderr.write(chunk);
+      errorTail = (errorTail + chunk.toString('utf8')).slice(-2000);
+    });
+    child.once('error', reject);
+    child.once('exit', (code, signal) => {
+      if (code === 0) resolve(peak);
+      else reject(new Error(`Astro could not render the pages: ${failure ?? (errorTail.trim().split('\n').slice(-4).join('\n') || `its process ended with ${signal ?? `exit code ${code}`}`)}`));
+    });
+  });
 }
 
 /**
