@@ -190,7 +190,7 @@ export async function build(options: BuildOptions, effects: Effects, known?: { k
     let rssWithAstro = 0;
     if (options.render !== false) {
       const rendered = await step(effects, timings, 'render', () => renderSite({ siteFile, groupFile, outDir: stage, base: options.base }), (r) => `${n(r.pages)} pages (Astro ${(r.astroMs / 1000).toFixed(1)}s, group pages ${(r.groupPagesMs / 1000).toFixed(1)}s)`);
-      rssWithAstro = rendered.rssWhileAstro;
+      rssWithAstro = rendered.rssWithAstro;
     }
     await effects.rename(dataOut, effects.path.join(stage, 'data'));
     await effects.writeFile(effects.path.join(stage, BUILD_KEY_FILE), `${JSON.stringify({ key: key.key, builtAt }, null, 2)}\n`);

@@ -5,6 +5,7 @@
  */
 import { escapeHtml as escapeXml } from '../escape.ts';
 import type { I18n } from '../i18n/index.ts';
+import { memo, type MemoCache } from '../memo.ts';
 import { tickStep, ticks } from './common.ts';
 
 const FONT = 12;
@@ -107,17 +108,9 @@ export interface StepSeries {
  * Traced step lines and bands by the points array they were drawn from, then by chart size: a
  * type's curve is drawn on thousands of pages, a group's on its page in each language.
  */
-const LINE_PATHS = new WeakMap<object, Map<string, string>>();
-const BAND_PATHS = new WeakMap<object, Map<string, string>>();
-const GRID_PATHS = new WeakMap<object, Map<string, string>>();
-
-function traced(cache: WeakMap<object, Map<string, string>>, points: object, key: string, trace: () => string): string {
-  let byFrame = cache.get(points);
-  if (!byFrame) cache.set(points, (byFrame = new Map()));
-  let d = byFrame.get(key);
-  if (d === undefined) byFrame.set(key, (d = trace()));
-  return d;
-}
+const LINE_PATHS: MemoCache<string> = new WeakMap();
+const BAND_PATHS: MemoCache<string> = new WeakMap();
+const GRID_PATHS: MemoCache<string> = new WeakMap();
 
 /** Kaplan–Meier steps from (0, 100%), with an optional band, clipped at xMax days. */
 export function stepChart(o: { f: I18n; width: number; ariaLabel: string; xLabel: string; yLabel: string; xMax: number; markers: number[]; series: StepSeries[] }): string {
@@ -137,7 +130,7 @@ export function stepChart(o: { f: I18n; width: number; ariaLabel: string; xLabel
     const shown = () => s.points.filter((p) => p.time <= o.xMax);
     if (s.band) {
       // one polygon: upper steps forward, lower steps back (points without a band skipped)
-      const d = traced(BAND_PATHS, s.points, key, () => {
+      const d = memo(BAND_PATHS, s.points, key, () => {
         const band = [{ time: 0, lo: 1, hi: 1 }, ...shown().filter((p) => p.lower !== null && p.upper !== null).map((p) => ({ time: p.time, lo: p.lower!, hi: p.upper! }))];
         if (band.length < 2) return '';
         const moves: [number, number][] = [[x(0), y(1)]];
@@ -150,7 +143,7 @@ export function stepChart(o: { f: I18n; width: number; ariaLabel: string; xLabel
       if (d) body += `<path d="${d}Z" fill="${s.color}" fill-opacity="0.15"/>`;
     }
     // from (0, 100%), along at the previous level to each time, then down to its level
-    const d = traced(LINE_PATHS, s.points, key, () => {
+    const d = memo(LINE_PATHS, s.points, key, () => {
       const line: [number, number][] = [[x(0), y(1)]];
       for (const p of shown()) line.push([x(p.time), NaN], [NaN, y(p.survival)]);
       line.push([x(end), NaN]);
@@ -209,11 +202,11 @@ export function weeklyChart(o: { f: I18n; width: number; ariaLabel: string; yLab
   let body = axes(f, { ticks: ticks(0, top, step), at: y, label: (v) => (o.percent ? `${Math.round(v * 100)}%` : o.f.int(v)), title: o.yLabel }, { ticks: monthTicks, at: x, label: monthLabel, title: o.xLabel });
   // the paths depend on the points and the frame only (the reference also on the points' range)
   const key = `${o.width}|${o.percent ?? false}`;
-  const line = traced(LINE_PATHS, o.points, key, () => o.points.map((p, i) => `${i ? 'L' : 'M'}${n(x(day(p.week)))},${n(y(p.value))}`).join(''));
+  const line = memo(LINE_PATHS, o.points, key, () => o.points.map((p, i) => `${i ? 'L' : 'M'}${n(x(day(p.week)))},${n(y(p.value))}`).join(''));
   const area = `${line}L${n(x(day(o.points[o.points.length - 1].week)))},${n(y(0))}L${n(x(t0))},${n(y(0))}Z`;
   body += `<path d="${area}" fill="${o.color}" fill-opacity="0.15"/><path d="${line}" fill="none" stroke="${o.color}" stroke-width="1.8"/>`;
   if (o.reference?.length) {
-    const ref = traced(LINE_PATHS, o.reference, `${key}|${t0}|${t1}|${top}`, () => o.reference!.map((p, i) => `${i ? 'L' : 'M'}${n(x(day(p.week)))},${n(y(p.value))}`).join(''));
+    const ref = memo(LINE_PATHS, o.reference, `${key}|${t0}|${t1}|${top}`, () => o.reference!.map((p, i) => `${i ? 'L' : 'M'}${n(x(day(p.week)))},${n(y(p.value))}`).join(''));
     body += `<path d="${ref}" fill="none" stroke="${AXIS}" stroke-width="1.5" stroke-dasharray="5 3"/>`;
   }
   return svg(f, o.ariaLabel, body);
@@ -238,7 +231,7 @@ export function rhythmGrid(o: { width: number; ariaLabel: string; weekdayLabels:
     body += `<text x="${f.left - 6}" y="${n(top + rowHeight / 2)}" dy="0.32em" text-anchor="end" fill="${AXIS}">${escapeXml(o.weekdayLabels[d - 1])}</text>`;
   }
   // the cells depend on the counts and the width only: the same in every language
-  body += traced(GRID_PATHS, o.cells, String(o.width), () => {
+  body += memo(GRID_PATHS, o.cells, String(o.width), () => {
     const grid = new Map(o.cells.map((c) => [c.weekday * 24 + c.hour, c.messages]));
     const max = Math.max(1, ...o.cells.map((c) => c.messages));
     // RHYTHM_LEVELS steps of a blue ramp by the square root (a few busy hours dominate): one

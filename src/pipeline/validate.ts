@@ -110,15 +110,15 @@ export async function validate(db: Db, read: ReadResult, options: ValidateOption
     if (!loaded) continue;
     await insertIssues(db, loaded.source.issues);
     let rejected = 0;
-    // the aggregates of messages.csv's fast pass, still to be corrected for rejected rows
-    let fastPass: { readPath: string } | null = null;
+    // the file messages.csv's fast pass read, when its aggregates are still to be corrected
+    let fastPassPath: string | null = null;
     if (table === 'messages' && loaded.rowTable === null) {
       const [{ unknown }] = await db.rows<{ unknown: number }>(`
         SELECT count(*)::BIGINT AS unknown FROM (SELECT DISTINCT group_id FROM agg_messages WHERE grouping_set = ${DAILY_SET} AND messages > 0) a
         ANTI JOIN v_groups g ON g.group_id = a.group_id`);
       if (unknown > 0 || !(await messagesClean(db, loaded))) {
         // Bad rows need their line numbers: read the file again, this time row by row.
-        fastPass = { readPath: loaded.source.readPath };
+        fastPassPath = loaded.source.readPath;
         loaded = await loadRows(db, loaded.source, loaded.plan, options.effects, options.workDir);
         read.tables.set(table, loaded);
       }
@@ -128,7 +128,7 @@ export async function validate(db: Db, read: ReadResult, options: ValidateOption
       if (table === 'messages') {
         // A second read that had to decode the file anew (GB18030 after all) read other
         // records than the fast pass: only then are the aggregates made again from the rows.
-        if (fastPass !== null && fastPass.readPath === loaded.source.readPath) {
+        if (fastPassPath === loaded.source.readPath) {
           await subtractRejected(db, `(SELECT group_id, member_id, sent_at FROM ${loaded.rowTable} WHERE __mask = ${CROSS})`);
         } else {
           await aggregateFromRows(db, `(SELECT group_id, member_id, sent_at FROM v_messages)`, options.effects.log);

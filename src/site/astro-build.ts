@@ -1,8 +1,9 @@
 /**
  * Child-process entry: Astro builds every page but the groups' into outDir, then reports the
- * process's peak resident memory (or the error's message) to its parent. Astro runs in a process of its own because its
- * bundler's native memory stays allocated after the build (400–600 MB at the benchmark's scale),
- * and the group-page writers that follow would add to it; an exiting process gives it back.
+ * process's peak resident memory (or the error's message) to its parent. Astro runs in a
+ * process of its own because its bundler's native memory stays allocated after the build
+ * (400–600 MB at the benchmark's scale), and the group-page writers that follow would add to
+ * it; an exiting process gives it back.
  */
 import { build } from 'astro';
 

@@ -7,6 +7,7 @@
 import { barChart, escapeXml as esc, rhythmGrid, stepChart, weeklyChart } from '../charts/svg.ts';
 import { i18n, type I18n, type Lang } from '../i18n/index.ts';
 import type { GroupPage } from '../metrics/group-pages.ts';
+import { memo, type MemoCache } from '../memo.ts';
 import { channelColor } from './colors.ts';
 import { csvDataUri } from './csv.ts';
 import type { SiteData } from './site-data.ts';
@@ -40,13 +41,8 @@ export function figureHtml(f: I18n, o: FigureInput): string {
  * What a group's page shows the same in both languages (CSV links, chart points), made once:
  * the charts keep their traced paths by the points' identity (charts/svg.ts).
  */
-const PER_GROUP = new WeakMap<object, Map<string, unknown>>();
-function perGroup<T>(g: GroupPage, name: string, make: () => T): T {
-  let byName = PER_GROUP.get(g);
-  if (!byName) PER_GROUP.set(g, (byName = new Map()));
-  if (!byName.has(name)) byName.set(name, make());
-  return byName.get(name) as T;
-}
+const PER_GROUP: MemoCache<unknown> = new WeakMap();
+const perGroup = <T>(g: GroupPage, name: string, make: () => T): T => memo(PER_GROUP, g, name, make) as T;
 const groupCsv = (g: GroupPage, name: string, columns: string[], rows: () => (string | number | null)[][]) => perGroup(g, `csv:${name}`, () => csvDataUri(columns, rows()));
 
 export function groupPageMain(site: SiteData, g: GroupPage & { slug: string }, lang: Lang, pageUrl: (path: string) => string): string {

@@ -30,21 +30,17 @@ export interface RenderResult {
   astroMs: number;
   groupPagesMs: number;
   /** this process's resident memory (idle meanwhile) plus the peak of Astro's: the two together */
-  rssWhileAstro: number;
+  rssWithAstro: number;
 }
 
 export async function renderWithAstro(options: { siteFile: string; groupFile: string; outDir: string; base?: string }): Promise<RenderResult> {
-  // read by the pages (Astro's process inherits them) and by the group-page writers
-  process.env.QUNLENS_SITE_DATA = options.siteFile;
-  process.env.QUNLENS_BASE = options.base ?? '/';
-  process.env.ASTRO_TELEMETRY_DISABLED = '1';
   const renderDir = join(projectRoot, '.qunlens', `render-${process.pid}-${randomBytes(3).toString('hex')}`);
   await mkdir(renderDir, { recursive: true });
   try {
     const t0 = performance.now();
     const rssBefore = process.memoryUsage().rss;
-    const astroRssBytes = await astroBuild({ root: projectRoot, outDir: renderDir, base: options.base ?? '/' });
-    const rssWhileAstro = Math.max(rssBefore, process.memoryUsage().rss) + astroRssBytes;
+    const astroRssBytes = await astroBuild({ root: projectRoot, outDir: renderDir, base: options.base ?? '/', siteFile: options.siteFile });
+    const rssWithAstro = Math.max(rssBefore, process.memoryUsage().rss) + astroRssBytes;
     await mkdir(options.outDir, { recursive: true });
     for (const entry of await readdir(renderDir)) {
       const from = join(renderDir, entry);
@@ -59,7 +55,7 @@ export async function renderWithAstro(options: { siteFile: string; groupFile: st
     const t1 = performance.now();
     await writeAllGroupPages(options);
     const t2 = performance.now();
-    return { pages: await countPages(options.outDir), astroMs: t1 - t0, groupPagesMs: t2 - t1, rssWhileAstro };
+    return { pages: await countPages(options.outDir), astroMs: t1 - t0, groupPagesMs: t2 - t1, rssWithAstro };
   } finally {
     await rm(renderDir, { recursive: true, force: true });
   }
@@ -71,10 +67,13 @@ export async function renderWithAstro(options: { siteFile: string; groupFile: st
  * child's peak resident memory. Its error output is passed through as it comes; when it fails,
  * the error carries Astro's message (or the end of that output, if the process died first).
  */
-function astroBuild(options: { root: string; outDir: string; base: string }): Promise<number> {
+function astroBuild(options: { root: string; outDir: string; base: string; siteFile: string }): Promise<number> {
+  const { siteFile, ...build } = options;
   return new Promise((resolve, reject) => {
-    const child = fork(fileURLToPath(new URL('./astro-build.ts', import.meta.url)), [JSON.stringify(options)], {
+    const child = fork(fileURLToPath(new URL('./astro-build.ts', import.meta.url)), [JSON.stringify(build)], {
       cwd: options.root,
+      // what the pages read (site-data.ts, paths.ts)
+      env: { ...process.env, QUNLENS_SITE_DATA: siteFile, QUNLENS_BASE: options.base, ASTRO_TELEMETRY_DISABLED: '1' },
       stdio: ['ignore', 'inherit', 'pipe', 'ipc'],
     });
     let peak = 0;
