@@ -43,6 +43,12 @@ export interface QunlensConfig {
   maxWeeks: number;
   /** Check-in completion: checked in on at least this share of one's days in the camp. */
   completionShare: number;
+  /** Datetimes before this day (YYYY-MM-DD) are rejected as implausible (a typo'd year). */
+  earliestDate: string;
+  /** An order amount above this (CNY) is kept with a warning: worth an operator's look. */
+  orderAmountCeiling: number;
+  /** A report's SQL cell running longer than this is interrupted and fails the build. */
+  reportCellTimeoutSeconds: number;
   channels: Record<ChannelKey, Labelled>;
   /** label (any case) → channel key */
   channelLabels: Record<string, ChannelKey>;
@@ -59,6 +65,9 @@ export const DEFAULT_CONFIG: QunlensConfig = {
   smallSample: 30,
   maxWeeks: 13,
   completionShare: 0.8,
+  earliestDate: '2000-01-01',
+  orderAmountCeiling: 100000,
+  reportCellTimeoutSeconds: 60,
   channels: {
     guide: { zh: '导购', en: 'Store guide' },
     material: { zh: '物料', en: 'Printed material' },
@@ -161,6 +170,11 @@ export function checkConfig(config: QunlensConfig, source: string): QunlensConfi
   if (config.asOf !== undefined && !/^\d{4}-\d{2}-\d{2}$/.test(config.asOf)) problems.push(`asOf must be a date as YYYY-MM-DD, got "${config.asOf}"`);
   if (!(config.confLevel > 0 && config.confLevel < 1)) problems.push(`confLevel must be between 0 and 1`);
   if (!(config.completionShare > 0 && config.completionShare <= 1)) problems.push(`completionShare must be above 0 and at most 1`);
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(config.earliestDate) || Number.isNaN(Date.parse(`${config.earliestDate}T00:00:00Z`))) {
+    problems.push(`earliestDate must be a date as YYYY-MM-DD, got "${config.earliestDate}"`);
+  }
+  if (!(config.orderAmountCeiling > 0)) problems.push(`orderAmountCeiling must be a number above 0`);
+  if (!(config.reportCellTimeoutSeconds > 0)) problems.push(`reportCellTimeoutSeconds must be a number of seconds above 0`);
   for (const [label, key] of Object.entries(config.channelLabels)) {
     if (!(CHANNEL_KEYS as readonly string[]).includes(key)) problems.push(`channelLabels["${label}"] = "${key}" is not one of ${CHANNEL_KEYS.join(', ')}`);
   }
