@@ -1,7 +1,7 @@
 /**
  * Native DuckDB (build time) behind the shared `Db` interface.
  */
-import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
+import { DuckDBInstance, type DuckDBConnection, type DuckDBValue } from '@duckdb/node-api';
 import type { Db, Row } from './db.ts';
 
 /** QUNLENS_SQL_LOG=1: every statement's time on stderr (finding the slow one at scale); =full: with the whole statement. */
@@ -21,7 +21,26 @@ export interface NativeDbOptions {
   memoryLimit?: string;
   /** Folder for spilling; defaults to DuckDB's own choice next to the database. */
   tempDirectory?: string;
+  /**
+   * For SQL the build did not write (report cells): no files or network beyond the database
+   * itself (and its spill folder), no extensions loaded or installed, and settings that no
+   * statement can change afterwards.
+   */
+  lockedDown?: boolean;
 }
+
+/**
+ * The locked-down settings. They are given at open time, so not one statement runs before they
+ * hold; lock_configuration then refuses every SET, RESET and PRAGMA that would change a setting
+ * (these or memory_limit). It comes last, as it must when set by statements.
+ */
+export const LOCKED_DOWN: Readonly<Record<string, string>> = {
+  enable_external_access: 'false',
+  autoload_known_extensions: 'false',
+  autoinstall_known_extensions: 'false',
+  allow_community_extensions: 'false',
+  lock_configuration: 'true',
+};
 
 /**
  * DuckDB's default memory limit here. It bounds the buffer manager (big joins and sorts spill
@@ -37,6 +56,7 @@ export async function openNativeDb(options: NativeDbOptions = {}): Promise<Nativ
   if (options.memoryLimit) config.memory_limit = options.memoryLimit;
   if (options.tempDirectory) config.temp_directory = options.tempDirectory;
   if (options.readOnly) config.access_mode = 'READ_ONLY';
+  if (options.lockedDown) Object.assign(config, LOCKED_DOWN);
   const instance = await DuckDBInstance.create(options.path ?? ':memory:', config);
   const connection = await instance.connect();
   return new NativeDb(instance, connection, options.memoryLimit);
@@ -79,21 +99,22 @@ export class NativeDb implements Db {
     this.memoryLimit = memoryLimit;
   }
 
-  async exec(sql: string): Promise<void> {
+  /** `values` fill $1, $2…: text bound as a value never becomes SQL. */
+  async exec(sql: string, values?: DuckDBValue[]): Promise<void> {
     const t0 = SQL_LOG ? performance.now() : 0;
     try {
-      await this.connection.run(sql);
+      await this.connection.run(sql, values);
     } catch (error) {
       throw explain(error, this.memoryLimit);
     }
     if (SQL_LOG) logSql(sql, t0);
   }
 
-  async rows<T = Row>(sql: string): Promise<T[]> {
+  async rows<T = Row>(sql: string, values?: DuckDBValue[]): Promise<T[]> {
     const t0 = SQL_LOG ? performance.now() : 0;
     let reader;
     try {
-      reader = await this.connection.runAndReadAll(sql);
+      reader = await this.connection.runAndReadAll(sql, values);
     } catch (error) {
       throw explain(error, this.memoryLimit);
     }
