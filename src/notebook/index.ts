@@ -1,9 +1,10 @@
 /**
  * The reports step: every Markdown file in src/reports/, parsed and run against the database
- * the build just wrote for the browser, opened read-only in a DuckDB instance of its own: a
- * report reads exactly the tables Explore offers and nothing else (no raw member IDs from the
- * pipeline's tables can reach a page). A failing cell fails the build, naming the report file,
- * the cell and DuckDB's message.
+ * the build just wrote for the browser, opened read-only and locked down in a DuckDB instance
+ * of its own: a report reads exactly the tables Explore offers and nothing else (no raw member
+ * IDs from the pipeline's tables, no file, URL or setting of the build machine can reach a
+ * page). A failing or refused cell fails the build, naming the report file, the line
+ * and the cell.
  */
 import { fileURLToPath } from 'node:url';
 import { openNativeDb } from '../db/native.ts';
@@ -38,7 +39,14 @@ export async function shippedTables(databaseFile: string): Promise<ShippedTable[
   }
 }
 
-export async function runReports(effects: Effects, options: { databaseFile: string; asOf: string; reportsDir?: string; shownAs?: string }): Promise<ReportView[]> {
+export interface RunReportsOptions {
+  databaseFile: string;
+  asOf: string;
+  reportsDir?: string;
+  shownAs?: string;
+}
+
+export async function runReports(effects: Effects, options: RunReportsOptions): Promise<ReportView[]> {
   const dir = options.reportsDir ?? REPORTS_DIR;
   const shownAs = options.shownAs ?? (options.reportsDir ? options.reportsDir.replace(/\/+$/, '') : SHOWN_AS);
   if (!(await effects.exists(dir))) return [];
@@ -46,14 +54,24 @@ export async function runReports(effects: Effects, options: { databaseFile: stri
   if (!files.length) return [];
   const parsed = [];
   for (const file of files) parsed.push(parseReport(`${shownAs}/${file}`, await effects.readText(effects.path.join(dir, file))));
-  const db = await openNativeDb({ path: options.databaseFile, readOnly: true, memoryLimit: '1GB' });
+  const db = await openNativeDb({ path: options.databaseFile, readOnly: true, memoryLimit: '1GB', lockedDown: true });
   try {
-    const reserved = new Set((await db.rows<{ name: string }>(`SELECT lower(table_name) AS name FROM duckdb_tables() WHERE NOT temporary`)).map((r) => r.name));
+    const names = async (sql: string) => new Set((await db.rows<{ name: string }>(sql)).map((r) => r.name));
+    const shipped = await names(
+      `SELECT lower(table_name) AS name FROM duckdb_tables() WHERE NOT temporary AND NOT internal AND database_name <> 'system'
+       UNION SELECT lower(view_name) FROM duckdb_views() WHERE NOT temporary AND NOT internal AND database_name <> 'system'`,
+    );
+    // DuckDB's own views that an unqualified name reaches (duckdb_databases, pg_settings…);
+    // information_schema's (tables, columns…) need their schema named, which the check refuses
+    const system = await names(
+      `SELECT lower(view_name) AS name FROM duckdb_views() WHERE (internal OR database_name = 'system') AND schema_name <> 'information_schema'
+       UNION SELECT lower(table_name) FROM duckdb_tables() WHERE (internal OR database_name = 'system') AND schema_name <> 'information_schema'`,
+    );
     const views: ReportView[] = [];
     // as_of as the reports' first parameter: a monthly review is about the month it ends in
     const asOf = options.asOf;
     const builtins = { as_of: asOf, month_start: `${asOf.slice(0, 7)}-01` };
-    for (const report of parsed) views.push(await runReport(db, report, builtins, reserved));
+    for (const report of parsed) views.push(await runReport(db, report, { builtins, shipped, system }));
     return views;
   } catch (error) {
     if (error instanceof ReportError) throw error;

@@ -29,7 +29,8 @@
  *   ```
  *
  * Cells run in the order written on the database the site ships (dist/data/qunlens.duckdb), so every
- * query can be opened and rerun in Explore; a cell may read an earlier cell by its name.
+ * query can be opened and rerun in Explore; a cell may read an earlier cell by its name. A cell
+ * is one read-only statement over those tables (sandbox.ts says exactly what it may be).
  */
 import { parse as parseYaml } from 'yaml';
 

@@ -1,13 +1,16 @@
 /**
  * Runs a parsed report's cells, in order, on a database whose default catalog is the one the
  * site ships (so a cell reads exactly what Explore reads), and turns its prose into HTML with
- * the values it quotes. Each cell's result is kept as a temporary table named after the cell,
- * so later cells can read it; they are dropped when the report is done.
+ * the values it quotes. Each cell is checked first (one SELECT reading only the shipped tables
+ * and earlier cells: sandbox.ts), then its result is kept as a temporary table named after the
+ * cell, so later cells can read it; they are dropped when the report is done.
  */
 import { marked } from 'marked';
-import { sqlIdent, sqlString, type Db } from '../db/db.ts';
+import { sqlIdent, sqlString } from '../db/db.ts';
+import type { NativeDb } from '../db/native.ts';
 import { escapeHtml } from '../escape.ts';
 import { ReportError, substitute, type ChartSpec, type ParsedReport, type ReportMeta } from './parse.ts';
+import { checkCell, type CellNames } from './sandbox.ts';
 
 /** Rows of a cell kept for its table and charts (the table shows the first TABLE_ROWS). */
 export const ROW_LIMIT = 1000;
@@ -88,12 +91,19 @@ export function standaloneSql(sql: string, earlier: CellResult[]): string {
   return `WITH ${ctes}\n${sql}`;
 }
 
-/**
- * Run a report. `db` must have the shipped database as its default catalog; `builtins` are
- * parameters every report has (as_of…), which its own front matter may override.
- */
-export async function runReport(db: Db, report: ParsedReport, builtins: Record<string, string | number | boolean>, reserved: Set<string>): Promise<ReportView> {
-  const parameters = { ...builtins, ...report.meta.parameters };
+export interface ReportContext {
+  /** parameters every report has (as_of…), which its own front matter may override */
+  builtins: Record<string, string | number | boolean>;
+  /** lower-case names of the tables and views the site ships */
+  shipped: ReadonlySet<string>;
+  /** lower-case names of DuckDB's own catalog views, which no cell reads */
+  system: CellNames['system'];
+}
+
+/** Run a report. `db` must have the shipped database as its default catalog, locked down. */
+export async function runReport(db: NativeDb, report: ParsedReport, context: ReportContext): Promise<ReportView> {
+  const parameters = { ...context.builtins, ...report.meta.parameters };
+  const { shipped, system } = context;
   const results = new Map<string, CellResult>();
   const blocks: ReportViewBlock[] = [];
   const start = performance.now();
@@ -101,16 +111,21 @@ export async function runReport(db: Db, report: ParsedReport, builtins: Record<s
     // every cell first, so prose may quote a cell written below it
     for (const block of report.blocks) {
       if (block.kind !== 'sql') continue;
-      if (reserved.has(block.name.toLowerCase())) {
-        throw new ReportError(`${report.file}:${block.line}: cell "${block.name}" has the name of a table of the database; name it differently so the table stays readable`);
+      const where = `${report.file}:${block.line}: cell "${block.name}"`;
+      if (shipped.has(block.name.toLowerCase()) || system.has(block.name.toLowerCase())) {
+        throw new ReportError(`${where} has the name of a table of the database; name it differently so the table stays readable`);
       }
       const sql = substitute(report.file, block, parameters);
+      const readable = new Set([...shipped, ...[...results.keys()].map((k) => k.toLowerCase())]);
+      await checkCell(db, where, sql, { readable, system });
       const t = performance.now();
       const table = `temp.main.${sqlIdent(block.name)}`;
       try {
-        await db.exec(`CREATE OR REPLACE TEMP TABLE ${sqlIdent(block.name)} AS (\n${sql}\n)`);
+        // the cell's text goes to DuckDB as a bound value, never spliced into SQL: query()
+        // parses it on its own and runs it only if it is one SELECT
+        await db.exec(`CREATE OR REPLACE TEMP TABLE ${sqlIdent(block.name)} AS SELECT * FROM query($1)`, [sql]);
       } catch (error) {
-        throw new ReportError(`${report.file}:${block.line}: cell "${block.name}" failed: ${(error as Error).message.split('\n')[0]}`);
+        throw new ReportError(`${where} failed: ${(error as Error).message.split('\n')[0]}`);
       }
       const columns = await db.rows<{ name: string; type: string }>(
         `SELECT column_name AS name, data_type AS type FROM duckdb_columns() WHERE database_name = 'temp' AND table_name = ${sqlString(block.name)} ORDER BY column_index`,

@@ -75,9 +75,10 @@ describe('runReports', () => {
     );
   });
 
-  it('cannot write to the shipped database or read anything outside it', async () => {
+  it('cannot write to the shipped database or take the name of one of its tables', async () => {
+    // the escapes one by one: sandbox.test.ts
     const write = reports({ 'w.md': '---\ntitle: W\n---\n```sql w\nDELETE FROM channel_summary RETURNING *\n```\n' });
-    await expect(runReports(effects, { databaseFile, asOf: '2026-10-31', reportsDir: write, shownAs: 'src/reports' })).rejects.toThrow(/w\.md:4: cell "w" failed/);
+    await expect(runReports(effects, { databaseFile, asOf: '2026-10-31', reportsDir: write, shownAs: 'src/reports' })).rejects.toThrow(/w\.md:4: cell "w" must be one SELECT statement; found DELETE …/);
     const shadow = reports({ 's.md': '---\ntitle: S\n---\n```sql channel_summary\nSELECT 1\n```\n' });
     await expect(runReports(effects, { databaseFile, asOf: '2026-10-31', reportsDir: shadow, shownAs: 'src/reports' })).rejects.toThrow(/has the name of a table of the database/);
   });
