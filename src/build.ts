@@ -153,7 +153,7 @@ export async function build(options: BuildOptions, effects: Effects, known?: { k
     const outputs = await step(effects, timings, 'outputs', () => writeOutputs(db, effects, { dataDir: dataOut, config, model, metrics, files: validation.files, builtAt, base: options.base ?? '/' }), (o) =>
       `${o.length} files, ${(o.reduce((s, f) => s + f.bytes, 0) / 1e6).toFixed(1)} MB in data/`,
     );
-    const reports = await step(effects, timings, 'reports', () => runReports(effects, { databaseFile: effects.path.join(dataOut, 'qunlens.duckdb'), asOf: model.asOf, reportsDir: options.reportsDir }), (r) =>
+    const reports = await step(effects, timings, 'reports', () => runReports(effects, { databaseFile: effects.path.join(dataOut, 'qunlens.duckdb'), asOf: model.asOf, reportsDir: options.reportsDir, cellTimeoutSeconds: config.reportCellTimeoutSeconds }), (r) =>
       `${r.length} reports, ${r.reduce((s, v) => s + v.cells, 0)} SQL cells`,
     );
     // what the pages show, as two files: site.json, and one line per group for its page

@@ -3,10 +3,11 @@
  * the build just wrote for the browser, opened read-only and locked down in a DuckDB instance
  * of its own: a report reads exactly the tables Explore offers and nothing else (no raw member
  * IDs from the pipeline's tables, no file, URL or setting of the build machine can reach a
- * page). A failing or refused cell fails the build, naming the report file, the line
+ * page). A failing, refused or too slow cell fails the build, naming the report file, the line
  * and the cell.
  */
 import { fileURLToPath } from 'node:url';
+import { DEFAULT_CONFIG } from '../config.ts';
 import { openNativeDb } from '../db/native.ts';
 import type { Effects } from '../pipeline/effects.ts';
 import { parseReport, ReportError } from './parse.ts';
@@ -44,6 +45,8 @@ export interface RunReportsOptions {
   asOf: string;
   reportsDir?: string;
   shownAs?: string;
+  /** reportCellTimeoutSeconds of the configuration */
+  cellTimeoutSeconds?: number;
 }
 
 export async function runReports(effects: Effects, options: RunReportsOptions): Promise<ReportView[]> {
@@ -71,7 +74,8 @@ export async function runReports(effects: Effects, options: RunReportsOptions): 
     // as_of as the reports' first parameter: a monthly review is about the month it ends in
     const asOf = options.asOf;
     const builtins = { as_of: asOf, month_start: `${asOf.slice(0, 7)}-01` };
-    for (const report of parsed) views.push(await runReport(db, report, { builtins, shipped, system }));
+    const cellTimeoutSeconds = options.cellTimeoutSeconds ?? DEFAULT_CONFIG.reportCellTimeoutSeconds;
+    for (const report of parsed) views.push(await runReport(db, report, { builtins, shipped, system, cellTimeoutSeconds }));
     return views;
   } catch (error) {
     if (error instanceof ReportError) throw error;

@@ -3,7 +3,8 @@
  * site ships (so a cell reads exactly what Explore reads), and turns its prose into HTML with
  * the values it quotes. Each cell is checked first (one SELECT reading only the shipped tables
  * and earlier cells: sandbox.ts), then its result is kept as a temporary table named after the
- * cell, so later cells can read it; they are dropped when the report is done.
+ * cell, so later cells can read it; they are dropped when the report is done. A cell running
+ * longer than the time limit is interrupted.
  */
 import { marked } from 'marked';
 import { sqlIdent, sqlString } from '../db/db.ts';
@@ -98,6 +99,28 @@ export interface ReportContext {
   shipped: ReadonlySet<string>;
   /** lower-case names of DuckDB's own catalog views, which no cell reads */
   system: CellNames['system'];
+  /** a cell running longer is interrupted and fails the build */
+  cellTimeoutSeconds: number;
+}
+
+/**
+ * Runs `work`; past `seconds`, interrupts what DuckDB is running on this connection and throws
+ * `stopped()` in place of DuckDB's "Interrupted!".
+ */
+async function withTimeLimit<T>(db: NativeDb, seconds: number, stopped: () => Error, work: () => Promise<T>): Promise<T> {
+  let late = false;
+  // setTimeout fires at once past 2^31 - 1 ms (24.8 days): a huge limit must not mean none
+  const timer = setTimeout(() => {
+    late = true;
+    db.connection.interrupt();
+  }, Math.min(seconds * 1000, 2 ** 31 - 1));
+  try {
+    return await work();
+  } catch (error) {
+    throw late ? stopped() : error;
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 /** Run a report. `db` must have the shipped database as its default catalog, locked down. */
@@ -120,24 +143,29 @@ export async function runReport(db: NativeDb, report: ParsedReport, context: Rep
       await checkCell(db, where, sql, { readable, system });
       const t = performance.now();
       const table = `temp.main.${sqlIdent(block.name)}`;
-      try {
-        // the cell's text goes to DuckDB as a bound value, never spliced into SQL: query()
-        // parses it on its own and runs it only if it is one SELECT
-        await db.exec(`CREATE OR REPLACE TEMP TABLE ${sqlIdent(block.name)} AS SELECT * FROM query($1)`, [sql]);
-      } catch (error) {
-        throw new ReportError(`${where} failed: ${(error as Error).message.split('\n')[0]}`);
-      }
-      const columns = await db.rows<{ name: string; type: string }>(
-        `SELECT column_name AS name, data_type AS type FROM duckdb_columns() WHERE database_name = 'temp' AND table_name = ${sqlString(block.name)} ORDER BY column_index`,
-      );
-      const [{ n }] = await db.rows<{ n: number }>(`SELECT count(*)::BIGINT AS n FROM ${table}`);
-      const objects = await db.rows(`SELECT * FROM ${table} LIMIT ${ROW_LIMIT}`);
-      const rows = objects.map((o) =>
-        columns.map((c) => {
-          const v = o[c.name];
-          return v === null || v === undefined || typeof v === 'number' || typeof v === 'string' || typeof v === 'boolean' ? (v ?? null) : JSON.stringify(v);
-        }),
-      );
+      const seconds = context.cellTimeoutSeconds;
+      const stopped = () => new ReportError(`${where} was stopped after ${seconds} s (reportCellTimeoutSeconds in qunlens.config.json): make it read less, or raise the limit`);
+      const { columns, rows, n } = await withTimeLimit(db, seconds, stopped, async () => {
+        try {
+          // the cell's text goes to DuckDB as a bound value, never spliced into SQL: query()
+          // parses it on its own and runs it only if it is one SELECT
+          await db.exec(`CREATE OR REPLACE TEMP TABLE ${sqlIdent(block.name)} AS SELECT * FROM query($1)`, [sql]);
+        } catch (error) {
+          throw new ReportError(`${where} failed: ${(error as Error).message.split('\n')[0]}`);
+        }
+        const columns = await db.rows<{ name: string; type: string }>(
+          `SELECT column_name AS name, data_type AS type FROM duckdb_columns() WHERE database_name = 'temp' AND table_name = ${sqlString(block.name)} ORDER BY column_index`,
+        );
+        const [{ n }] = await db.rows<{ n: number }>(`SELECT count(*)::BIGINT AS n FROM ${table}`);
+        const objects = await db.rows(`SELECT * FROM ${table} LIMIT ${ROW_LIMIT}`);
+        const rows = objects.map((o) =>
+          columns.map((c) => {
+            const v = o[c.name];
+            return v === null || v === undefined || typeof v === 'number' || typeof v === 'string' || typeof v === 'boolean' ? (v ?? null) : JSON.stringify(v);
+          }),
+        );
+        return { columns, rows, n };
+      });
       const earlier = [...results.values()];
       results.set(block.name, { name: block.name, line: block.line, sql, exploreSql: standaloneSql(sql, earlier), hidden: block.hidden, columns, rows, rowCount: n, ms: performance.now() - t });
     }

@@ -3,6 +3,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { build, type BuildOptions } from '../../src/build.ts';
+import { ReportError } from '../../src/notebook/index.ts';
 import { nodeEffects, silentLogger } from '../../src/pipeline/effects.ts';
 import { FIXTURES, tempDir } from '../helpers.ts';
 
@@ -38,4 +39,16 @@ describe('reports in the build', () => {
     expect(readFileSync(join(out, 'data', 'summary.json'))).toEqual(before);
     expect(existsSync(join(out, 'data', 'qunlens.duckdb'))).toBe(true);
   });
+
+  it('stops a cell running past reportCellTimeoutSeconds from qunlens.config.json; the previous site stays', async () => {
+    const before = readFileSync(join(out, 'data', 'summary.json'));
+    const projectDir = tempDir();
+    writeFileSync(join(projectDir, 'qunlens.config.json'), JSON.stringify({ reportCellTimeoutSeconds: 0.5 }));
+    const dir = reportsDir('---\ntitle: Slow\n---\n```sql slow\nSELECT count(*) AS n FROM range(100000000) a, range(100000000) b WHERE a.range + b.range = 7\n```\n');
+    const error = await build({ ...options(dir, out), projectDir }, nodeEffects(silentLogger)).catch((e: Error) => e);
+    // a ReportError is an operator error: the CLI exits 1 with the message alone
+    expect(error).toBeInstanceOf(ReportError);
+    expect((error as Error).message).toMatch(/reports\/joins\.md:4: cell "slow" was stopped after 0\.5 s \(reportCellTimeoutSeconds in qunlens\.config\.json\)/);
+    expect(readFileSync(join(out, 'data', 'summary.json'))).toEqual(before);
+  }, 60_000);
 });

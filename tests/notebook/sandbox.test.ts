@@ -1,6 +1,6 @@
 /**
  * Reports in a sandbox: a cell is one read-only statement over the shipped tables and earlier
- * cells, on a locked-down database. Every escape a probe found has a test
+ * cells, on a locked-down database, within a time limit. Every escape a probe found has a test
  * here, on the real DuckDB.
  */
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
@@ -37,8 +37,8 @@ function report(cells: Record<string, string>): string {
   return dir;
 }
 
-function run(reportsDir: string) {
-  return runReports(effects, { databaseFile, asOf: '2026-10-31', reportsDir, shownAs: 'src/reports' });
+function run(reportsDir: string, cellTimeoutSeconds?: number) {
+  return runReports(effects, { databaseFile, asOf: '2026-10-31', reportsDir, shownAs: 'src/reports', cellTimeoutSeconds });
 }
 
 /** The one cell `leak` (line 4 of src/reports/x.md) is refused with a ReportError matching `message`. */
@@ -236,6 +236,23 @@ describe('the report database', () => {
       await db.close();
     }
   });
+});
+
+describe('the time limit', () => {
+  it('a cell running past reportCellTimeoutSeconds is stopped, naming file, line, cell and the limit', async () => {
+    const dir = report({
+      quick: `SELECT 1 AS x`,
+      slow: `SELECT count(*) AS n FROM range(100000000) a, range(100000000) b WHERE a.range + b.range = 7`,
+    });
+    const t0 = performance.now();
+    const error = await run(dir, 0.5).catch((e: Error) => e);
+    const seconds = (performance.now() - t0) / 1000;
+    expect(error).toBeInstanceOf(ReportError);
+    expect((error as Error).message).toBe(
+      'src/reports/x.md:7: cell "slow" was stopped after 0.5 s (reportCellTimeoutSeconds in qunlens.config.json): make it read less, or raise the limit',
+    );
+    expect(seconds).toBeLessThan(15);
+  }, 30_000);
 });
 
 describe('statementWords (for messages)', () => {
