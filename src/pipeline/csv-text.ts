@@ -5,24 +5,123 @@
 
 export type CsvEncoding = 'utf-8' | 'gb18030' | 'utf-16le' | 'utf-16be';
 
-export function detectEncoding(prefix: Uint8Array): { encoding: CsvEncoding; asciiOnly: boolean; text: string } {
+/**
+ * The encoding of a file from its first bytes. `guessed`: those bytes did not tell (plain
+ * ASCII, or no whole line in another encoding): the scan then reads the rest of the file for
+ * evidence (csv-scan.ts, layOutCsv).
+ */
+export function detectEncoding(prefix: Uint8Array): { encoding: CsvEncoding; guessed: boolean; text: string } {
   if (prefix[0] === 0xef && prefix[1] === 0xbb && prefix[2] === 0xbf) {
-    return { encoding: 'utf-8', asciiOnly: false, text: new TextDecoder('utf-8').decode(prefix.subarray(3)) };
+    return { encoding: 'utf-8', guessed: false, text: new TextDecoder('utf-8').decode(prefix.subarray(3)) };
   }
-  if (prefix[0] === 0xff && prefix[1] === 0xfe) return { encoding: 'utf-16le', asciiOnly: false, text: new TextDecoder('utf-16le').decode(prefix.subarray(2)) };
-  if (prefix[0] === 0xfe && prefix[1] === 0xff) return { encoding: 'utf-16be', asciiOnly: false, text: new TextDecoder('utf-16be').decode(prefix.subarray(2)) };
+  if (prefix[0] === 0xff && prefix[1] === 0xfe) return { encoding: 'utf-16le', guessed: false, text: new TextDecoder('utf-16le').decode(prefix.subarray(2)) };
+  if (prefix[0] === 0xfe && prefix[1] === 0xff) return { encoding: 'utf-16be', guessed: false, text: new TextDecoder('utf-16be').decode(prefix.subarray(2)) };
+  const utf16 = utf16WithoutBom(prefix);
+  if (utf16) return { encoding: utf16, guessed: false, text: new TextDecoder(utf16).decode(prefix) };
   const asciiOnly = prefix.every((b) => b < 0x80);
   // stream: true so a multi-byte character cut at the end of the prefix is not an error
   const utf8 = new TextDecoder('utf-8').decode(prefix, { stream: true });
   const badUtf8 = count(utf8, (c) => c === 0xfffd);
-  if (badUtf8 === 0) return { encoding: 'utf-8', asciiOnly, text: utf8 };
-  // A few broken bytes in text that is otherwise Chinese in UTF-8 make a broken UTF-8 file
-  // (its bad rows are rejected); GBK bytes read as UTF-8 are mostly errors, rarely CJK.
-  const cjk = count(utf8, (c) => c >= 0x4e00 && c <= 0x9fff);
-  const gb = new TextDecoder('gb18030').decode(prefix);
-  const badGb = count(gb, (c) => c === 0xfffd);
-  if (cjk >= 10 * badUtf8 || badGb >= badUtf8) return { encoding: 'utf-8', asciiOnly, text: utf8 };
-  return { encoding: 'gb18030', asciiOnly: false, text: gb };
+  if (badUtf8 === 0) {
+    // Valid UTF-8 can still be GB18030 (a short export whose only Chinese is 群 reads as Ⱥ):
+    // the reading made of common Chinese characters wins.
+    const gb = asciiOnly ? '' : new TextDecoder('gb18030').decode(prefix);
+    if (gb && !gb.includes('\uFFFD') && commonChineseShare(gb) > commonChineseShare(utf8)) return { encoding: 'gb18030', guessed: false, text: gb };
+    return { encoding: 'utf-8', guessed: asciiOnly, text: utf8 };
+  }
+  // Not all UTF-8: the encoding most lines are in. A line with bytes invalid in both counts for
+  // neither (a broken UTF-8 file stays UTF-8, its bad rows rejected); two exports of different
+  // encodings joined are read in the encoding of the most lines, the others rejected.
+  const { utf8Lines, gbLines } = linesByEncoding(prefix);
+  if (utf8Lines >= gbLines) return { encoding: 'utf-8', guessed: utf8Lines === 0, text: utf8 };
+  return { encoding: 'gb18030', guessed: false, text: new TextDecoder('gb18030').decode(prefix) };
+}
+
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
+const strictGb18030 = new TextDecoder('gb18030', { fatal: true });
+
+function decodeOrNull(decoder: TextDecoder, bytes: Uint8Array): string | null {
+  try {
+    return decoder.decode(bytes);
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * The encoding a line of non-ASCII bytes is in: UTF-8 or GB18030, whichever reads it without
+ * error, and when both do (群 alone is Ⱥ in UTF-8), the one that reads it as common Chinese;
+ * null when neither can.
+ */
+export function likelierEncoding(line: Uint8Array): 'utf-8' | 'gb18030' | null {
+  const asUtf8 = decodeOrNull(strictUtf8, line);
+  const asGb = decodeOrNull(strictGb18030, line);
+  if (asUtf8 !== null && (asGb === null || commonChineseShare(asUtf8) >= commonChineseShare(asGb))) return 'utf-8';
+  return asGb !== null ? 'gb18030' : null;
+}
+
+/** Lines of the prefix (the last, perhaps cut, left out) with non-ASCII bytes, by the encoding they are likelier in. */
+function linesByEncoding(prefix: Uint8Array): { utf8Lines: number; gbLines: number } {
+  let utf8Lines = 0;
+  let gbLines = 0;
+  let start = 0;
+  for (let i = 0; i < prefix.length; i++) {
+    if (prefix[i] !== 0x0a && prefix[i] !== 0x0d) continue;
+    const line = prefix.subarray(start, i);
+    start = i + 1;
+    if (line.every((b) => b < 0x80)) continue;
+    const encoding = likelierEncoding(line);
+    if (encoding === 'utf-8') utf8Lines++;
+    else if (encoding === 'gb18030') gbLines++;
+  }
+  return { utf8Lines, gbLines };
+}
+
+let common: Set<number> | null = null;
+
+/**
+ * The share of a text's non-ASCII characters that are among the 3,755 most common Chinese
+ * characters (GB2312 level 1, B0A1–D7F9) or GB2312's punctuation: near 1 for Chinese read in
+ * its own encoding, low for UTF-8 bytes read as GB18030 or the other way round.
+ */
+export function commonChineseShare(text: string): number {
+  if (!common) {
+    common = new Set();
+    const decoder = new TextDecoder('gb18030');
+    for (const [from, to] of [[0xa1, 0xa3], [0xb0, 0xd7]]) {
+      for (let hi = from; hi <= to; hi++) for (let lo = 0xa1; lo <= 0xfe; lo++) common.add(decoder.decode(new Uint8Array([hi, lo])).charCodeAt(0));
+    }
+  }
+  let other = 0;
+  let hits = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 0x80) continue;
+    other++;
+    if (common.has(c)) hits++;
+  }
+  return other ? hits / other : 0;
+}
+
+/**
+ * UTF-16 written without a byte-order mark: the high byte of every ASCII character (digits,
+ * commas, dates, IDs: most of an export) is zero, on odd bytes in little-endian, even bytes in
+ * big-endian; text in UTF-8 or GB18030 has no zero bytes at all.
+ */
+export function utf16WithoutBom(prefix: Uint8Array): 'utf-16le' | 'utf-16be' | null {
+  const n = Math.min(prefix.length, 4096) & ~1;
+  if (n < 4) return null;
+  let even = 0;
+  let odd = 0;
+  for (let i = 0; i < n; i += 2) {
+    if (prefix[i] === 0) even++;
+    if (prefix[i + 1] === 0) odd++;
+  }
+  const pairs = n / 2;
+  // (a few zeros on the other side: a damaged character, not another encoding)
+  if (odd >= pairs * 0.2 && even * 4 <= odd) return 'utf-16le';
+  if (even >= pairs * 0.2 && odd * 4 <= even) return 'utf-16be';
+  return null;
 }
 
 function count(text: string, test: (code: number) => boolean): number {
@@ -32,7 +131,8 @@ function count(text: string, test: (code: number) => boolean): number {
 }
 
 export function headerLine(text: string): string {
-  const end = text.search(/\r?\n/);
+  // CR LF, LF, or a lone CR (Excel for Mac's CSV): each ends a line, as in the scan
+  const end = text.search(/[\r\n]/);
   return (end < 0 ? text : text.slice(0, end)).replace(/^\uFEFF/, '');
 }
 

@@ -23,6 +23,7 @@ import type { Logger } from './effects.ts';
 import type { ParsePlan } from './checks.ts';
 import { readRejects } from './lines.ts';
 import { withScan, type LoadedTable } from './read.ts';
+import { reconcile, scanRejected } from './scan.ts';
 import { scanSql, type SourceFile } from './sources.ts';
 
 /** grouping() values of the three sets (bits: group_id, member_id, date, staff, weekday, hour) */
@@ -94,7 +95,8 @@ export async function aggregateMessages(db: Db, source: SourceFile, plan: ParseP
   await withScan(db, source, () => aggregate(db, parsed, '__mask <> 0', log, strategy));
   const rejects = await readRejects(db, rejectsTable);
   const [{ rows }] = await db.rows<{ rows: number }>(`SELECT (messages + bad)::BIGINT AS rows FROM agg_messages WHERE grouping_set = ${TOTAL_SET}`);
-  return { source, plan, rowTable: null, rows: rows + rejects.length, rejects };
+  reconcile(source, rows + rejects.length);
+  return { source, plan, rowTable: null, rows: rows + rejects.length + scanRejected(source), rejects };
 }
 
 /** True when the fast pass saw no bad row and DuckDB read every record. */

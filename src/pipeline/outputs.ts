@@ -94,10 +94,13 @@ async function qualityTables(db: Db, files: FileQuality[], model: Model): Promis
     CREATE OR REPLACE TABLE out_data_quality AS
     SELECT file, line, "column", severity, qz_public(message) AS message FROM dq
     ORDER BY file, line NULLS FIRST, "column", message`);
-  await db.exec(`CREATE OR REPLACE TABLE out_data_quality_summary (file VARCHAR, "table" VARCHAR, encoding VARCHAR, rows_read BIGINT, rows_rejected BIGINT, warnings BIGINT)`);
+  // lines = header_lines + rows_read + blank_lines + continuation_lines: every line of a file accounted for
+  await db.exec(`CREATE OR REPLACE TABLE out_data_quality_summary (file VARCHAR, "table" VARCHAR, encoding VARCHAR, rows_read BIGINT, rows_rejected BIGINT, warnings BIGINT,
+    lines BIGINT, header_lines BIGINT, blank_lines BIGINT, continuation_lines BIGINT)`);
   if (files.length) {
+    const n = (x: number | null) => (x === null ? 'NULL' : String(x));
     await db.exec(`INSERT INTO out_data_quality_summary VALUES ${files
-      .map((f) => `(${sqlString(f.file)}, ${sqlString(f.table)}, ${sqlString(f.encoding)}, ${f.rowsRead}, ${f.rowsRejected}, ${f.warnings})`)
+      .map((f) => `(${sqlString(f.file)}, ${sqlString(f.table)}, ${sqlString(f.encoding)}, ${f.rowsRead}, ${f.rowsRejected}, ${f.warnings}, ${n(f.lines)}, ${n(f.headerLines)}, ${n(f.blankLines)}, ${n(f.continuationLines)})`)
       .join(', ')}`);
   }
   await db.exec(`CREATE OR REPLACE TABLE out_label_mapping (kind VARCHAR, file VARCHAR, label VARCHAR, mapped_to VARCHAR, known BOOLEAN, "rows" BIGINT)`);

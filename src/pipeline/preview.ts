@@ -2,19 +2,20 @@
  * CSV preview: one export checked before it goes into data/, in the browser (duckdb-wasm) or
  * anywhere a `Db` runs, with the build's own rules, not a copy of them: the same encoding
  * detection, header check, `read_csv` expression, per-row checks (checks.ts) and within-file
- * checks (row-checks.ts), and the same messages. papaparse finds where each record starts, so
- * every rejected row is named by its physical line, as in the build's data-quality table.
+ * checks (row-checks.ts), and the same messages; the same scan (csv-scan.ts) accounts for every
+ * line, so every rejected row is named by its physical line, as in the build's data-quality table.
  *
  * What one file cannot show: checks against the other files (a group ID missing from
  * groups.csv). The result says so; the build runs them.
  */
-import Papa from 'papaparse';
 import { mapHeader, TABLES, type TableSpec } from '../contract.ts';
 import type { Db } from '../db/db.ts';
 import { failedChecksSql, parsePlan } from './checks.ts';
-import { detectDelimiter, detectEncoding, headerLine, parseCsvLine } from './csv-text.ts';
+import { concatBytes, lineTranscoder, PORTABLE_BYTES, readsAsGb18030 } from './csv-decode.ts';
+import { breakpointsFromSkips, CsvScanner, Eraser, layOutCsv, lineOfRow as lineOfStoredRow, linesAtOffsetsOf } from './csv-scan.ts';
+import { detectDelimiter, detectEncoding, headerLine, likelierEncoding, parseCsvLine } from './csv-text.ts';
 import { crossChecks, readRejects, rejectMessage } from './row-checks.ts';
-import { checkHeader, InputError, needsSerialRead, scanSql, type DataIssue, type SourceFile } from './scan.ts';
+import { checkHeader, InputError, mixedEncodingNote, needsSerialRead, reconcile, scanRejectMessage, scanSql, type DataIssue, type SourceFile } from './scan.ts';
 import { publicTextMacros, valueMacros, zoneOffsetMinutes } from './values.ts';
 
 export interface PreviewInput {
@@ -48,22 +49,6 @@ export function tableOf(name: string, headers: string[]): TableSpec {
   ]);
 }
 
-/** 1-based line of each character offset's line start (a sorted list of offsets). */
-function lineAt(text: string): (offset: number) => number {
-  const breaks: number[] = [];
-  for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) breaks.push(i);
-  return (offset) => {
-    let lo = 0;
-    let hi = breaks.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      if (breaks[mid] < offset) lo = mid + 1;
-      else hi = mid;
-    }
-    return lo + 1;
-  };
-}
-
 /**
  * Check one file. `register` makes bytes readable by the database under a name and returns
  * the name to read (duckdb-wasm: registerFileBuffer; native: a temporary file).
@@ -73,6 +58,7 @@ export async function previewCsv(
   input: PreviewInput,
   options: { timeZone: string; register: (name: string, bytes: Uint8Array) => Promise<string>; /** no ICU (duckdb-wasm): the zone's offset is fixed */ withoutIcu?: boolean },
 ): Promise<PreviewResult> {
+  if (!input.bytes.length) throw new InputError([`${input.name}: the file is empty (0 bytes); export it again: it needs at least its header row`]);
   const detected = detectEncoding(input.bytes);
   if (detected.text.trim() === '') throw new InputError([`${input.name}: the file is empty (no header row)`]);
   const text = detected.text.replace(/^\uFEFF/, '');
@@ -81,25 +67,51 @@ export async function previewCsv(
   const headers = parseCsvLine(first, delimiter);
   const spec = tableOf(input.name, headers);
   const { columns, issues: headerIssues } = checkHeader({ spec, name: input.name }, headers);
-  // DuckDB reads UTF-8 files as they are (bad bytes become rejects, as in the build); other
-  // encodings through a UTF-8 copy, as the build's transcode
-  const bytes = detected.encoding === 'utf-8' ? input.bytes : new TextEncoder().encode(text);
-  const readPath = await options.register(`preview-${spec.name}.csv`, bytes);
   const source: SourceFile = {
     spec,
     table: spec.name,
     file: input.name,
-    path: readPath,
-    readPath,
+    path: input.name,
+    readPath: input.name,
     format: 'csv',
     encoding: detected.encoding,
-    asciiOnlyPrefix: detected.asciiOnly,
     delimiter,
     headers,
     columns,
     issues: headerIssues,
     serial: false,
+    layout: null,
   };
+  // the build's layout of the file (csv-scan.ts), on bytes held in memory
+  let bytes = input.bytes;
+  const { layout, encoding } = await layOutCsv(detected.encoding, detected.guessed, {
+    scan: async (scanOptions) => {
+      const scanner = new CsvScanner({
+        delimiter: delimiter.charCodeAt(0),
+        headerFields: headers.length,
+        validateUtf8: scanOptions.validateUtf8,
+        erasedLines: scanOptions.erasedLines,
+        ...PORTABLE_BYTES,
+        readsAsGb18030,
+        classify: scanOptions.encodingGuessed ? likelierEncoding : undefined,
+      });
+      scanner.push(bytes);
+      return scanner.finish();
+    },
+    transcode: async (to) => {
+      const transcoder = lineTranscoder(to, PORTABLE_BYTES);
+      bytes = concatBytes([transcoder.push(input.bytes), transcoder.finish()]);
+      return transcoder.erased;
+    },
+  });
+  if (layout.headerRejected) throw new InputError([`${input.name}: the header row (line 1) cannot be read: it has a quote (") that does not close; fix the header and export again`]);
+  source.encoding = encoding;
+  source.layout = layout;
+  source.serial = layout.multiLine;
+  if (layout.erase.length || layout.loneCrs.length) bytes = new Eraser(layout.erase, layout.loneCrs).push(bytes);
+  const note = mixedEncodingNote(source);
+  if (note) headerIssues.push(note);
+  source.readPath = source.path = await options.register(`preview-${spec.name}.csv`, bytes);
 
   await db.exec(valueMacros(options.timeZone, options.withoutIcu ? { fixedOffsetMinutes: zoneOffsetMinutes(options.timeZone) } : {}) + publicTextMacros());
   const plan = parsePlan(spec, columns, headers.length);
@@ -114,40 +126,23 @@ export async function previewCsv(
     await load();
   }
   const rejects = await readRejects(db, rejectsTable);
+  const [{ n }] = await db.rows<{ n: number }>(`SELECT count(*)::BIGINT AS n FROM ${p}`);
+  reconcile(source, n + rejects.length);
 
-  // where each record starts, as papaparse reads the text (blank lines are not records, as in DuckDB)
-  const line = lineAt(text);
-  const starts: number[] = [];
-  let cursor = 0;
-  let header = true;
-  Papa.parse<string[]>(text, {
-    delimiter,
-    skipEmptyLines: true,
-    step: (row) => {
-      const start = cursor;
-      cursor = row.meta.cursor;
-      if (header) header = false;
-      else starts.push(line(text.slice(start, cursor).search(/\S|$/) + start));
-    },
-  });
-  // DuckDB's rowid counts the records it could read: the k-th is the k-th record not rejected
-  const byteLine = (position: number) => {
-    let n = 1;
-    for (let i = 0; i < position && i < bytes.length; i++) if (bytes[i] === 0x0a) n++;
-    return n;
-  };
-  const rejectLines = new Set(rejects.map((r) => byteLine(r.byte_position)));
-  const readLines = starts.filter((l) => !rejectLines.has(l));
-  const lineOfRow = (row: number | null) => (row === null ? null : (readLines[row] ?? null));
+  // lines: the scan's skipped lines, plus records DuckDB itself refused (by their byte offsets)
+  const refused = await linesAtOffsetsOf([bytes], rejects.map((r) => r.byte_position));
+  const breakpoints = breakpointsFromSkips(layout.skips, layout.headerLines, [...refused.values()]);
+  const lineOfRow = (row: number | null) => (row === null ? null : lineOfStoredRow(row, breakpoints, layout.headerLines));
 
   const failed = await db.rows<{ row: number; column: string | null; message: string; ref_row: number | null }>(`
     SELECT row, "column", message, NULL::BIGINT AS ref_row FROM (${failedChecksSql(p, plan.checks)})
     ${crossChecks(spec.name, { otherFiles: false }).map((sql) => `UNION ALL SELECT row, "column", message, ref_row FROM (${sql}) AS c(row, "column", message, ref_table, ref_row)`).join('\n')}`);
   const issues: DataIssue[] = [
     ...headerIssues,
-    ...rejects.map((r) => ({ file: input.name, line: byteLine(r.byte_position), column: null, severity: 'error' as const, message: rejectMessage(r, detected.encoding) })),
+    ...layout.rejected.map((r) => ({ file: input.name, line: r.line, column: null, severity: 'error' as const, message: scanRejectMessage(r, encoding) })),
+    ...rejects.map((r) => ({ file: input.name, line: refused.get(r.byte_position) ?? null, column: null, severity: 'error' as const, message: rejectMessage(r, encoding) })),
     ...failed.map((f) => ({ file: input.name, line: lineOfRow(f.row), column: f.column, severity: 'error' as const, message: f.message.replace('{line}', String(lineOfRow(f.ref_row) ?? '?')) })),
   ].sort((a, b) => (a.line ?? 0) - (b.line ?? 0) || (a.column ?? '').localeCompare(b.column ?? '') || a.message.localeCompare(b.message));
-  const rejectedRows = new Set(failed.map((f) => f.row)).size + rejects.length;
-  return { file: input.name, table: spec.name, encoding: detected.encoding, records: starts.length, rejected: rejectedRows, issues };
+  const rejectedRows = new Set(failed.map((f) => f.row)).size + rejects.length + layout.rejected.length;
+  return { file: input.name, table: spec.name, encoding, records: n + rejects.length + layout.rejected.length, rejected: rejectedRows, issues };
 }

@@ -13,7 +13,8 @@ import { OutOfMemoryError } from '../db/native.ts';
 import { parsePlan, type ParsePlan } from './checks.ts';
 import type { Effects } from './effects.ts';
 import { readRejects, type RejectRow } from './lines.ts';
-import { needsSerialRead, prepareInputs, scanSql, transcode, InputError, type DataIssue, type SourceFile } from './sources.ts';
+import { reconcile, scanRejected } from './scan.ts';
+import { needsSerialRead, prepareInputs, scanSql, InputError, type DataIssue, type SourceFile } from './sources.ts';
 
 export { InputError, type DataIssue, type Severity } from './sources.ts';
 
@@ -22,7 +23,7 @@ export interface LoadedTable {
   plan: ParsePlan;
   /** p_<table>; null while messages are only aggregated */
   rowTable: string | null;
-  /** records in the file (stored plus those DuckDB could not read) */
+  /** records in the file: stored, those DuckDB could not read, and those the scan rejected */
   rows: number;
   rejects: RejectRow[];
 }
@@ -51,21 +52,14 @@ export async function withScan(db: Db, source: SourceFile, run: () => Promise<vo
 }
 
 /** p_<table> from a source: one pass, rowid = record order. */
-export async function loadRows(db: Db, source: SourceFile, plan: ParsePlan, effects: Effects, workDir: string): Promise<LoadedTable> {
+export async function loadRows(db: Db, source: SourceFile, plan: ParsePlan): Promise<LoadedTable> {
   const table = `p_${source.table}`;
   const rejectsTable = `rejects_${source.table}`;
-  const load = () => withScan(db, source, () => db.exec(`CREATE OR REPLACE TABLE ${table} AS ${plan.select(scanSql(source, rejectsTable))}`));
-  await load();
-  let rejects = await readRejects(db, rejectsTable);
-  if (rejects.some((r) => r.error_type === 'INVALID ENCODING') && source.asciiOnlyPrefix && source.encoding === 'utf-8') {
-    // The first megabyte was plain ASCII, so UTF-8 was a guess; the bytes DuckDB refused say
-    // the file is GB18030 after all.
-    await transcode(effects, source, 'gb18030', workDir);
-    await load();
-    rejects = await readRejects(db, rejectsTable);
-  }
+  await withScan(db, source, () => db.exec(`CREATE OR REPLACE TABLE ${table} AS ${plan.select(scanSql(source, rejectsTable))}`));
+  const rejects = await readRejects(db, rejectsTable);
   const [{ n }] = await db.rows<{ n: number }>(`SELECT count(*)::BIGINT AS n FROM ${table}`);
-  return { source, plan, rowTable: table, rows: n + rejects.length, rejects };
+  reconcile(source, n + rejects.length);
+  return { source, plan, rowTable: table, rows: n + rejects.length + scanRejected(source), rejects };
 }
 
 export async function readInputs(db: Db, effects: Effects, options: ReadOptions): Promise<ReadResult> {
@@ -82,7 +76,7 @@ export async function readInputs(db: Db, effects: Effects, options: ReadOptions)
       if (strategy === 'in parts') effects.log.info(`  messages: ${(bytes / 2 ** 30).toFixed(1)} GiB, over twice DuckDB's memory limit; aggregating in parts (one more scan, less memory)`);
       tables.set(source.table, await aggregateMessages(db, source, plan, effects.log, strategy));
     } else {
-      tables.set(source.table, await loadRows(db, source, plan, effects, options.workDir));
+      tables.set(source.table, await loadRows(db, source, plan));
     }
     if (source.table === 'members') {
       // Staff is a property of the ID: any row of members.csv that says so (DATA.md is_staff).

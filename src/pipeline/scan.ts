@@ -5,6 +5,7 @@
  */
 import { mapHeader, type TableName, type TableSpec } from '../contract.ts';
 import { sqlIdent, sqlString } from '../db/db.ts';
+import type { CsvLayout, ScanReject } from './csv-scan.ts';
 import type { CsvEncoding } from './csv-text.ts';
 
 export type Severity = 'error' | 'warning';
@@ -38,8 +39,6 @@ export interface SourceFile {
   readPath: string;
   format: 'csv' | 'parquet';
   encoding: CsvEncoding | 'parquet';
-  /** the first megabyte was plain ASCII: the encoding was guessed, not seen */
-  asciiOnlyPrefix: boolean;
   delimiter: string;
   headers: string[];
   /** canonical column → index of the header field that supplies it */
@@ -48,6 +47,65 @@ export interface SourceFile {
   issues: DataIssue[];
   /** read on one thread (DuckDB cannot pad short rows in parallel when fields hold newlines) */
   serial: boolean;
+  /** every line of the file accounted for, as DuckDB reads it (csv-scan.ts); null for Parquet */
+  layout: CsvLayout | null;
+}
+
+/**
+ * The file's lines and what DuckDB read do not add up: a line would be lost or invented. The
+ * build stops rather than publish a count it cannot vouch for.
+ */
+export class UnaccountedLinesError extends InputError {}
+
+/** Stored and unreadable records against the scan's count of the records DuckDB should read. */
+export function reconcile(source: SourceFile, readByDuckDb: number): void {
+  const layout = source.layout;
+  if (!layout || readByDuckDb === layout.records) return;
+  throw new UnaccountedLinesError([
+    `${source.file}: its ${layout.lines.toLocaleString('en-US')} lines hold ${layout.records.toLocaleString('en-US')} rows to read ` +
+      `(after ${layout.headerLines} header, ${layout.rejected.length} rejected, ${layout.blankLines} blank and ${layout.continuationLines} continuation lines), ` +
+      `but DuckDB read ${readByDuckDb.toLocaleString('en-US')}: qunlens cannot say which lines went where, so nothing was published. ` +
+      `Please report this (with the file, if you can share it); saving the file again as UTF-8 CSV from the system that exported it may avoid it.`,
+  ]);
+}
+
+/** Records the scan rejected before DuckDB read the file. */
+export function scanRejected(source: SourceFile): number {
+  return source.layout?.rejected.length ?? 0;
+}
+
+/** What an operator reads for a record the scan rejected (csv-scan.ts). */
+export function scanRejectMessage(reject: ScanReject, encoding: string): string {
+  switch (reject.kind) {
+    case 'unclosed-quote':
+      return 'a quote (") opens a field on this line and does not close within its row (the lines after it would have been read as one field); the row is rejected and reading goes on with the next line: close the quote, or double a quote inside a quoted field ("")';
+    case 'text-after-quote':
+      return 'text follows the closing quote of a quoted field (as in "ab"c), which would be dropped; quote the whole field, or double a quote inside it ("")';
+    case 'too-long':
+      return 'the row is longer than 1 MB (a quote that never closes, or a field holding a whole document); check its quotes or shorten it';
+    case 'invalid-utf8':
+      return reject.readsAsGb18030
+        ? 'the row is not valid UTF-8 but reads as GB18030: the file mixes two encodings (two exports joined?); save the whole file as UTF-8 and build again'
+        : 'the row has bytes that are not valid UTF-8; save the file as UTF-8 (or GB18030) and check this row';
+    case 'invalid-encoding':
+      return reject.detail === 'utf8-in-gb18030'
+        ? 'the row is UTF-8 in a file that is GB18030: the file mixes two encodings (two exports joined?); save the whole file as UTF-8 and build again'
+        : `the row has bytes that are not valid ${String(encoding).toUpperCase()}; save the file as UTF-8 and check this row`;
+  }
+}
+
+/** Lines in another encoding than the file's, as one plain sentence (null when there are none). */
+export function mixedEncodingNote(source: SourceFile): DataIssue | null {
+  const mixed = (source.layout?.rejected ?? []).filter((r) => (r.kind === 'invalid-utf8' && r.readsAsGb18030) || (r.kind === 'invalid-encoding' && r.detail === 'utf8-in-gb18030'));
+  if (!mixed.length) return null;
+  const [other, own] = source.encoding === 'utf-8' ? ['GB18030', 'UTF-8'] : ['UTF-8', String(source.encoding).toUpperCase()];
+  return {
+    file: source.file,
+    line: null,
+    column: null,
+    severity: 'warning',
+    message: `the file mixes two encodings: ${mixed.length} ${mixed.length === 1 ? 'line is' : 'lines are'} ${other} (the first on line ${mixed[0].line}) in a file that is ${own}, as when two exports are joined; those rows are rejected: save the whole file as UTF-8 and build again`,
+  };
 }
 
 export function checkHeader(file: { spec: TableSpec; name: string }, headers: string[]): { columns: Map<string, number>; issues: DataIssue[] } {

@@ -7,9 +7,11 @@
 import { open } from 'node:fs/promises';
 import { TABLES, type TableName, type TableSpec } from '../contract.ts';
 import { sqlString, type Db } from '../db/db.ts';
-import { sniffCsv, transcodeToUtf8, type CsvEncoding } from './csv-file.ts';
+import { layOutCsv, unaccountedLines } from './csv-scan.ts';
+import { scanCsvFile, sniffCsv, transcodeToUtf8, writeErasedCopy, type CsvEncoding } from './csv-file.ts';
+import { utf16WithoutBom } from './csv-text.ts';
 import type { Effects } from './effects.ts';
-import { checkHeader, InputError, type DataIssue, type SourceFile } from './scan.ts';
+import { checkHeader, InputError, mixedEncodingNote, type DataIssue, type SourceFile } from './scan.ts';
 
 export { checkHeader, InputError, needsSerialRead, scanSql, type DataIssue, type Severity, type SourceFile } from './scan.ts';
 
@@ -64,14 +66,13 @@ export async function locateInputs(effects: Effects, dataDir: string): Promise<{
 async function looksBinary(path: string): Promise<string | null> {
   const handle = await open(path, 'r');
   try {
-    const buffer = Buffer.alloc(8);
-    const { bytesRead } = await handle.read(buffer, 0, 8, 0);
-    if (bytesRead === 0) return 'the file is empty (no header row)';
-    if (buffer[0] === 0x50 && buffer[1] === 0x4b) return 'this is an Excel workbook (or another zip file), not a CSV: in Excel use "Save as → CSV UTF-8"';
-    if (buffer[0] === 0xd0 && buffer[1] === 0xcf) return 'this is an old Excel .xls workbook, not a CSV: in Excel use "Save as → CSV UTF-8"';
-    if (buffer.subarray(0, bytesRead).includes(0) && !(buffer[0] === 0xff && buffer[1] === 0xfe) && !(buffer[0] === 0xfe && buffer[1] === 0xff)) {
-      return 'the file contains binary data, not CSV text';
-    }
+    const buffer = Buffer.alloc(4096);
+    const { bytesRead } = await handle.read(buffer, 0, buffer.length, 0);
+    const head = buffer.subarray(0, bytesRead);
+    if (head[0] === 0x50 && head[1] === 0x4b) return 'this is an Excel workbook (or another zip file), not a CSV: in Excel use "Save as → CSV UTF-8"';
+    if (head[0] === 0xd0 && head[1] === 0xcf) return 'this is an old Excel .xls workbook, not a CSV: in Excel use "Save as → CSV UTF-8"';
+    const utf16 = (head[0] === 0xff && head[1] === 0xfe) || (head[0] === 0xfe && head[1] === 0xff) || utf16WithoutBom(head) !== null;
+    if (!utf16 && head.subarray(0, 8).includes(0)) return 'the file contains binary data, not CSV text';
     return null;
   } finally {
     await handle.close();
@@ -92,22 +93,47 @@ async function prepareCsv(effects: Effects, file: FoundFile, workDir: string): P
     readPath: file.path,
     format: 'csv',
     encoding: sniff.encoding,
-    asciiOnlyPrefix: sniff.asciiOnlyPrefix,
     delimiter: sniff.delimiter,
     headers: sniff.headers,
     columns,
     issues,
     serial: false,
+    layout: null,
   };
-  if (sniff.encoding !== 'utf-8') await transcode(effects, source, sniff.encoding, workDir);
+  await layOut(effects, source, workDir, sniff.encodingGuessed);
   return source;
 }
 
-/** Read a file through a UTF-8 copy (GB18030 and UTF-16 exports). */
-export async function transcode(effects: Effects, source: SourceFile, encoding: CsvEncoding, workDir: string): Promise<void> {
+/**
+ * Every line of a CSV accounted for before DuckDB reads it (csv-scan.ts): the file's UTF-8
+ * copy when it is GB18030 or UTF-16, its layout, and, when the scan rejected records, a copy
+ * without them for DuckDB to read.
+ */
+async function layOut(effects: Effects, source: SourceFile, workDir: string, encodingGuessed: boolean): Promise<void> {
+  const { layout } = await layOutCsv(source.encoding as CsvEncoding, encodingGuessed, {
+    scan: (options) => scanCsvFile(source.readPath, { delimiter: source.delimiter, headerFields: source.headers.length, ...options }),
+    transcode: (encoding) => transcode(effects, source, encoding, workDir),
+  });
+  if (layout.headerRejected) {
+    throw new InputError([`${source.file}: the header row (line 1) cannot be read: it has a quote (") that does not close; fix the header and export again`]);
+  }
+  if (unaccountedLines(layout) !== 0) throw new Error(`${source.file}: the scan left ${unaccountedLines(layout)} lines unaccounted for`);
+  if (layout.erase.length || layout.loneCrs.length) {
+    const copy = effects.path.join(workDir, `${source.table}.read.csv`);
+    await writeErasedCopy(source.readPath, copy, layout);
+    source.readPath = copy;
+  }
+  source.layout = layout;
+  source.serial = layout.multiLine;
+  const note = mixedEncodingNote(source);
+  if (note) source.issues.push(note);
+}
+
+/** Read a file through a UTF-8 copy (GB18030 and UTF-16 exports); returns the lines it had to leave empty. */
+async function transcode(effects: Effects, source: SourceFile, encoding: Exclude<CsvEncoding, 'utf-8'>, workDir: string): Promise<Map<number, string>> {
   source.readPath = effects.path.join(workDir, `${source.table}.utf8.csv`);
   source.encoding = encoding;
-  await transcodeToUtf8(source.path, source.readPath, encoding);
+  return transcodeToUtf8(source.path, source.readPath, encoding);
 }
 
 async function prepareParquet(db: Db, file: FoundFile): Promise<SourceFile> {
@@ -127,12 +153,12 @@ async function prepareParquet(db: Db, file: FoundFile): Promise<SourceFile> {
     readPath: file.path,
     format: 'parquet',
     encoding: 'parquet',
-    asciiOnlyPrefix: false,
     delimiter: ',',
     headers,
     columns,
     issues,
     serial: false,
+    layout: null,
   };
 }
 
@@ -147,6 +173,12 @@ export async function prepareInputs(db: Db, effects: Effects, options: { dataDir
   const problems: string[] = [];
   const sources = new Map<TableName, SourceFile>();
   for (const file of found) {
+    if ((await effects.stat(file.path)).size === 0) {
+      // an export that wrote nothing: fatal for a table the site cannot do without
+      if (file.spec.required) problems.push(`${file.name}: the file is empty (0 bytes); export it again: it needs at least its header row`);
+      else issues.push({ file: file.name, line: null, column: null, severity: 'warning', message: `the file is empty (0 bytes) and is ignored: the pages that need ${file.spec.name} say it is missing; export it again to include it` });
+      continue;
+    }
     try {
       sources.set(file.spec.name, file.format === 'csv' ? await prepareCsv(effects, file, options.workDir) : await prepareParquet(db, file));
     } catch (error) {

@@ -12,15 +12,24 @@ import { sqlIdent, sqlString, type Db } from '../db/db.ts';
 import { CROSS_BIT, failedChecksSql } from './checks.ts';
 import { crossChecks, rejectMessage } from './row-checks.ts';
 import type { Effects } from './effects.ts';
-import { aggregateFromRows, DAILY_SET, messagesClean, subtractRejected } from './events.ts';
+import { DAILY_SET, messagesClean, subtractRejected } from './events.ts';
 import { createLines, rejectLines } from './lines.ts';
 import { loadRows, type LoadedTable, type ReadResult } from './read.ts';
+import { scanRejected, scanRejectMessage, type SourceFile } from './scan.ts';
 import type { DataIssue } from './sources.ts';
 
 export interface FileQuality {
   file: string;
   table: TableName;
   encoding: string;
+  /**
+   * The file's physical lines and how they add up (null for Parquet): lines = headerLines +
+   * rowsRead + blankLines + continuationLines, where rowsRead counts rejected rows too.
+   */
+  lines: number | null;
+  headerLines: number | null;
+  blankLines: number | null;
+  continuationLines: number | null;
   rowsRead: number;
   rowsRejected: number;
   warnings: number;
@@ -109,38 +118,53 @@ export async function validate(db: Db, read: ReadResult, options: ValidateOption
     let loaded = read.tables.get(table);
     if (!loaded) continue;
     await insertIssues(db, loaded.source.issues);
-    let rejected = 0;
-    // the file messages.csv's fast pass read, when its aggregates are still to be corrected
-    let fastPassPath: string | null = null;
+    let rejected = await insertScanRejects(db, loaded.source);
     if (table === 'messages' && loaded.rowTable === null) {
       const [{ unknown }] = await db.rows<{ unknown: number }>(`
         SELECT count(*)::BIGINT AS unknown FROM (SELECT DISTINCT group_id FROM agg_messages WHERE grouping_set = ${DAILY_SET} AND messages > 0) a
         ANTI JOIN v_groups g ON g.group_id = a.group_id`);
       if (unknown > 0 || !(await messagesClean(db, loaded))) {
         // Bad rows need their line numbers: read the file again, this time row by row.
-        fastPassPath = loaded.source.readPath;
-        loaded = await loadRows(db, loaded.source, loaded.plan, options.effects, options.workDir);
+        loaded = await loadRows(db, loaded.source, loaded.plan);
         read.tables.set(table, loaded);
       }
     }
     if (loaded.rowTable !== null) {
-      rejected = await validateRows(db, loaded);
+      rejected += await validateRows(db, loaded);
       if (table === 'messages') {
-        // A second read that had to decode the file anew (GB18030 after all) read other
-        // records than the fast pass: only then are the aggregates made again from the rows.
-        if (fastPassPath === loaded.source.readPath) {
-          await subtractRejected(db, `(SELECT group_id, member_id, sent_at FROM ${loaded.rowTable} WHERE __mask = ${CROSS})`);
-        } else {
-          await aggregateFromRows(db, `(SELECT group_id, member_id, sent_at FROM v_messages)`, options.effects.log);
-        }
+        // The second read read the same records as the fast pass (the scan fixed the file's
+        // encoding and records before either): take out what the cross checks rejected.
+        await subtractRejected(db, `(SELECT group_id, member_id, sent_at FROM ${loaded.rowTable} WHERE __mask = ${CROSS})`);
         // Only agg_messages is read from here on. Holding 20 M stored messages made the model's
         // joins spill: 12.9 s where the same model took 7.9 s without them.
         await db.exec(`DROP VIEW v_messages; DROP TABLE ${loaded.rowTable}`);
       }
     }
-    files.push({ file: loaded.source.file, table, encoding: loaded.source.encoding, rowsRead: loaded.rows, rowsRejected: rejected, warnings: 0 });
+    const layout = loaded.source.layout;
+    files.push({
+      file: loaded.source.file,
+      table,
+      encoding: loaded.source.encoding,
+      lines: layout?.lines ?? null,
+      headerLines: layout?.headerLines ?? null,
+      blankLines: layout?.blankLines ?? null,
+      continuationLines: layout?.continuationLines ?? null,
+      rowsRead: loaded.rows,
+      rowsRejected: rejected,
+      warnings: 0,
+    });
   }
   return { present, files };
+}
+
+/** The records the scan rejected (unclosed quotes, bytes not in the file's encoding…), by line. */
+async function insertScanRejects(db: Db, source: SourceFile): Promise<number> {
+  const rejected = source.layout?.rejected ?? [];
+  await insertIssues(
+    db,
+    rejected.map((r) => ({ file: source.file, line: r.line, column: null, severity: 'error', message: scanRejectMessage(r, source.encoding) })),
+  );
+  return scanRejected(source);
 }
 
 /** Warnings per file, counted again once the model step has added its own. */

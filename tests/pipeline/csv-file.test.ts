@@ -2,17 +2,8 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import {
-  detectDelimiter,
-  detectEncoding,
-  lineBreakpoints,
-  lineOfRow,
-  lineShape,
-  linesAtOffsets,
-  parseCsvLine,
-  sniffCsv,
-  transcodeToUtf8,
-} from '../../src/pipeline/csv-file.ts';
+import { breakpointsFromSkips, lineOfRow } from '../../src/pipeline/csv-scan.ts';
+import { detectDelimiter, detectEncoding, linesAtOffsets, parseCsvLine, sniffCsv, transcodeToUtf8 } from '../../src/pipeline/csv-file.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'qunlens-csv-'));
 function file(name: string, content: string | Uint8Array): string {
@@ -73,34 +64,25 @@ describe('header parsing', () => {
 });
 
 describe('physical lines', () => {
-  it('finds blank lines outside quotes, ignoring trailing ones', async () => {
-    const path = file('blank.csv', 'a,b\n1,x\n\n2,y\r\n\r\n3,"q\n\nr"\n4,z\n\n\n');
-    expect(await lineShape(path)).toEqual({ blankLines: [3, 5], hasQuotes: true });
-    expect(await lineShape(file('trail.csv', 'a,b\n1,x\n2,y\n\n\n'))).toEqual({ blankLines: [], hasQuotes: false });
-    expect(await lineShape(file('none.csv', 'a,b\n1,x\n'))).toEqual({ blankLines: [], hasQuotes: false });
-  });
-  it('says whether the file has a quote character, which a record spanning lines needs', async () => {
-    expect((await lineShape(file('quoted.csv', 'a,b\n1,"x, y"\n'))).hasQuotes).toBe(true);
-    // in a later chunk than the first 4 MiB, and with a blank line that makes the pass precise
-    const late = 'a,b\n' + '1,x\n'.repeat(1_200_000) + '2,"y"\n';
-    expect(await lineShape(file('late.csv', late))).toEqual({ blankLines: [], hasQuotes: true });
-    expect(await lineShape(file('late-blank.csv', 'a,b\n\n' + late.slice(4)))).toEqual({ blankLines: [2], hasQuotes: true });
-  });
-  it('maps byte offsets to lines', async () => {
-    const text = 'a,b\n1,x\n2,y\n3,z\n';
+  it('maps byte offsets to lines, a lone CR and CR LF each ending one', async () => {
+    const text = 'a,b\n1,x\r\n2,y\r3,z\n';
     const path = file('offsets.csv', text);
-    const lines = await linesAtOffsets(path, [text.indexOf('3,z'), 0, text.indexOf('1,x')]);
+    const lines = await linesAtOffsets(path, [text.indexOf('3,z'), 0, text.indexOf('1,x'), text.indexOf('2,y')]);
     expect(lines.get(text.indexOf('3,z'))).toBe(4);
     expect(lines.get(0)).toBe(1);
     expect(lines.get(text.indexOf('1,x'))).toBe(2);
+    expect(lines.get(text.indexOf('2,y'))).toBe(3);
   });
-  it('turns multi-line records, blank lines and rejects into breakpoints', () => {
-    // line 1 header; row0 line 2; blank line 3; row1 lines 4-5 (quoted newline);
+  it('turns the lines where no read record starts into breakpoints', () => {
+    // line 1 header; row0 line 2; blank line 3; row1 lines 4-5 (continuation line 5);
     // rejected record line 6; row2 line 7; row3 line 8
-    const breaks = lineBreakpoints([{ row: 1, extra: 1 }], [3, 6]);
+    const breaks = breakpointsFromSkips([3, 3, 5, 6], 1);
     expect([0, 1, 2, 3].map((r) => lineOfRow(r, breaks))).toEqual([2, 4, 7, 8]);
-    expect(lineBreakpoints([], [])).toEqual([]);
+    expect(breakpointsFromSkips([], 1)).toEqual([]);
     // blank line right after the header
-    expect([0, 1].map((r) => lineOfRow(r, lineBreakpoints([], [2])))).toEqual([3, 4]);
+    expect([0, 1].map((r) => lineOfRow(r, breakpointsFromSkips([2, 2], 1)))).toEqual([3, 4]);
+    // a header spanning two lines, and a record DuckDB refused on line 5
+    const twoLineHeader = breakpointsFromSkips([], 2, [5]);
+    expect([0, 1, 2].map((r) => lineOfRow(r, twoLineHeader, 2))).toEqual([3, 4, 6]);
   });
 });

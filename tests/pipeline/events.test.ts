@@ -32,7 +32,7 @@ beforeAll(async () => {
   const effects = nodeEffects(silentLogger);
   const { sources } = await prepareInputs(db, effects, { dataDir, workDir: work });
   const members = sources.get('members')!;
-  await loadRows(db, members, parsePlan(members.spec, members.columns, members.headers.length), effects, work);
+  await loadRows(db, members, parsePlan(members.spec, members.columns, members.headers.length));
   await db.exec(`CREATE OR REPLACE TABLE staff_ids AS SELECT DISTINCT member_id FROM p_members WHERE is_staff AND member_id IS NOT NULL`);
 }, 120_000);
 
@@ -65,7 +65,7 @@ describe('agg_messages', () => {
     const fast = await messagesTable('one pass');
     const { sources } = await prepareInputs(db, nodeEffects(silentLogger), { dataDir, workDir: work });
     const source = sources.get('messages')!;
-    const loaded = await loadRows(db, source, parsePlan(source.spec, source.columns, source.headers.length), nodeEffects(silentLogger), work);
+    const loaded = await loadRows(db, source, parsePlan(source.spec, source.columns, source.headers.length));
     // What validate does for a group not in groups.csv: every row of the group, including
     // rows that also failed their own checks, gets the cross-check bit.
     const [{ group }] = await db.rows<{ group: string }>(`SELECT group_id AS "group" FROM p_messages WHERE __mask = 0 GROUP BY ALL ORDER BY count(*) DESC, group_id LIMIT 1`);
