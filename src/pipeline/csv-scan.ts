@@ -59,10 +59,13 @@ export interface CsvLayout {
   /** byte ranges [start, end) of rejected records with their line break, erased in the copy DuckDB reads (its line breaks kept, as LF) */
   erase: number[];
   /**
-   * Offsets of the lone CRs that end read records, to be written as LF in the copy when the
-   * file also has CR LF: then DuckDB 1.5 reads a lone CR as CR LF and drops the byte after it.
+   * Offsets of the lone CRs that end the header, read records and blank lines. In a copy
+   * they are written as LF: DuckDB 1.5 reads a lone CR as CR LF once it has met a CR LF, and
+   * drops the byte after it; a copy with erased lines written as LF could make that CR LF.
    */
   loneCrs: number[];
+  /** the file has a CR LF somewhere: DuckDB must not read its lone CRs (loneCrs) as they are */
+  crLf: boolean;
   /** when the encoding was a guess: read records with non-ASCII bytes likelier UTF-8, and likelier GB18030 (the first 1,000) */
   utf8Records: number;
   gbRecords: number;
@@ -114,7 +117,6 @@ export class CsvScanner {
   #header = true;
   #breaks = 0;
   #crLf = false;
-  #loneCrs: number[] = [];
   #lastByte = -1;
   #erasedLines: number[];
   #erasedAt = 0;
@@ -142,6 +144,7 @@ export class CsvScanner {
     hasQuotes: false,
     erase: [],
     loneCrs: [],
+    crLf: false,
     utf8Records: 0,
     gbRecords: 0,
   };
@@ -175,8 +178,7 @@ export class CsvScanner {
       this.layout.rejected.push({ line, firstLine: line, lastLine: line, kind: 'invalid-encoding', detail: this.#o.erasedLines!.get(line) });
       this.#skip(line, line);
     }
-    if (this.#crLf) this.layout.loneCrs = this.#loneCrs;
-    this.#loneCrs = [];
+    this.layout.crLf = this.#crLf;
     this.#buf = new Uint8Array(0);
     return this.layout;
   }
@@ -380,7 +382,7 @@ export class CsvScanner {
     const absStart = this.#base + at;
     const absEnd = this.#base + end;
     this.#at = { start: absEnd + breakBytes, line: lastLine + 1 };
-    if (breakBytes === 1 && this.#buf[end] === CR) this.#loneCrs.push(absEnd);
+    if (breakBytes === 1 && this.#buf[end] === CR) this.layout.loneCrs.push(absEnd);
     if (this.#header) {
       this.#header = false;
       this.layout.headerLines = lastLine - startLine + 1;
@@ -673,4 +675,9 @@ export async function layOutCsv(encoding: 'utf-8' | 'gb18030' | 'utf-16le' | 'ut
     return { layout: await steps.scan({ validateUtf8: false, encodingGuessed: false, erasedLines: await steps.transcode('gb18030') }), encoding: 'gb18030' };
   }
   return { layout, encoding };
+}
+
+/** DuckDB reads a copy of the file (records left out, or lone CRs it would misread), not the file. */
+export function needsCopy(layout: CsvLayout): boolean {
+  return layout.erase.length > 0 || (layout.crLf && layout.loneCrs.length > 0);
 }

@@ -12,7 +12,7 @@ import { mapHeader, TABLES, type TableSpec } from '../contract.ts';
 import type { Db } from '../db/db.ts';
 import { failedChecksSql, parsePlan } from './checks.ts';
 import { concatBytes, lineTranscoder, PORTABLE_BYTES, readsAsGb18030 } from './csv-decode.ts';
-import { breakpointsFromSkips, CsvScanner, Eraser, layOutCsv, lineOfRow as lineOfStoredRow, linesAtOffsetsOf } from './csv-scan.ts';
+import { breakpointsFromSkips, CsvScanner, Eraser, layOutCsv, lineOfRow as lineOfStoredRow, linesAtOffsetsOf, needsCopy } from './csv-scan.ts';
 import { detectDelimiter, detectEncoding, headerLine, likelierEncoding, parseCsvLine } from './csv-text.ts';
 import { crossChecks, readRejects, rejectMessage } from './row-checks.ts';
 import { checkHeader, InputError, mixedEncodingNote, needsSerialRead, reconcile, scanRejectMessage, scanSql, type DataIssue, type SourceFile } from './scan.ts';
@@ -108,7 +108,7 @@ export async function previewCsv(
   source.encoding = encoding;
   source.layout = layout;
   source.serial = layout.multiLine;
-  if (layout.erase.length || layout.loneCrs.length) bytes = new Eraser(layout.erase, layout.loneCrs).push(bytes);
+  if (needsCopy(layout)) bytes = new Eraser(layout.erase, layout.loneCrs).push(bytes);
   const note = mixedEncodingNote(source);
   if (note) headerIssues.push(note);
   source.readPath = source.path = await options.register(`preview-${spec.name}.csv`, bytes);

@@ -7,7 +7,7 @@
 import { open } from 'node:fs/promises';
 import { TABLES, type TableName, type TableSpec } from '../contract.ts';
 import { sqlString, type Db } from '../db/db.ts';
-import { layOutCsv, unaccountedLines } from './csv-scan.ts';
+import { layOutCsv, needsCopy, unaccountedLines } from './csv-scan.ts';
 import { scanCsvFile, sniffCsv, transcodeToUtf8, writeErasedCopy, type CsvEncoding } from './csv-file.ts';
 import { utf16WithoutBom } from './csv-text.ts';
 import type { Effects } from './effects.ts';
@@ -118,7 +118,7 @@ async function layOut(effects: Effects, source: SourceFile, workDir: string, enc
     throw new InputError([`${source.file}: the header row (line 1) cannot be read: it has a quote (") that does not close; fix the header and export again`]);
   }
   if (unaccountedLines(layout) !== 0) throw new Error(`${source.file}: the scan left ${unaccountedLines(layout)} lines unaccounted for`);
-  if (layout.erase.length || layout.loneCrs.length) {
+  if (needsCopy(layout)) {
     const copy = effects.path.join(workDir, `${source.table}.read.csv`);
     await writeErasedCopy(source.readPath, copy, layout);
     source.readPath = copy;
