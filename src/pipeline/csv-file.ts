@@ -16,7 +16,7 @@ import { Transform } from 'node:stream';
 import { isAscii, isUtf8 } from 'node:buffer';
 import { lineTranscoder, readsAsGb18030, type ByteTests } from './csv-decode.ts';
 import { CsvScanner, Eraser, linesAtOffsetsOf, type CsvLayout } from './csv-scan.ts';
-import { detectDelimiter, detectEncoding, headerLine, likelierEncoding, parseCsvLine, type CsvEncoding } from './csv-text.ts';
+import { detectDelimiter, detectEncoding, headerLine, parseCsvLine, type CsvEncoding } from './csv-text.ts';
 
 export { detectDelimiter, detectEncoding, parseCsvLine, type CsvEncoding } from './csv-text.ts';
 
@@ -41,7 +41,7 @@ export async function sniffCsv(path: string): Promise<CsvSniff> {
   } finally {
     await handle.close();
   }
-  const { encoding, guessed, text } = detectEncoding(prefix);
+  const { encoding, guessed, text } = detectEncoding(prefix, { wholeFile: prefix.length < SNIFF_BYTES });
   const firstLine = headerLine(text);
   const delimiter = detectDelimiter(firstLine);
   const headers = parseCsvLine(firstLine, delimiter);
@@ -73,8 +73,8 @@ export interface FileScanOptions {
   headerFields: number;
   /** the file is the operator's UTF-8 (not a copy this program wrote): check every record */
   validateUtf8: boolean;
-  /** weigh the records' encoding (the sniff could not tell) */
-  encodingGuessed: boolean;
+  /** weigh the records' encoding (csv-scan.ts ScanOptions.weigh) */
+  weigh?: 'sample' | 'every';
   erasedLines?: ReadonlyMap<number, string>;
 }
 
@@ -86,7 +86,7 @@ export async function scanCsvFile(path: string, options: FileScanOptions): Promi
     validateUtf8: options.validateUtf8,
     isUtf8,
     isAscii,
-    classify: options.encodingGuessed ? likelierEncoding : undefined,
+    weigh: options.weigh,
     readsAsGb18030,
     erasedLines: options.erasedLines,
   });

@@ -1,3 +1,5 @@
+import { likelierEncoding } from './csv-text.ts';
+
 /**
  * The physical layout of a CSV file, read the way DuckDB's CSV reader reads it (quote and
  * escape '"', strict mode off), so every line of the file is accounted for: the header, the
@@ -81,9 +83,14 @@ export interface ScanOptions {
   /** check that records are UTF-8 (the file DuckDB reads); off for a copy this program wrote */
   validateUtf8: boolean;
   isUtf8(bytes: Uint8Array): boolean;
-  /** given when the encoding was a guess: the encoding a record of non-ASCII bytes is likelier in */
-  classify?(bytes: Uint8Array): 'utf-8' | 'gb18030' | null;
-  isAscii?(bytes: Uint8Array): boolean;
+  isAscii(bytes: Uint8Array): boolean;
+  /**
+   * Weigh the encoding of records with non-ASCII bytes (csv-text.ts likelierEncoding):
+   * 'sample' counts the first 1,000 (the sniff could not tell the encoding); 'every' also
+   * rejects each that reads likelier as GB18030 (a UTF-8 file with GB18030 rows in it, some of
+   * them valid UTF-8 by chance: 群 alone is Ⱥ).
+   */
+  weigh?: 'sample' | 'every';
   /** true when bytes that are not UTF-8 decode as GB18030 without error */
   readsAsGb18030?(bytes: Uint8Array): boolean;
   /** lines a transcoder already erased (invalid in the file's encoding), with what was wrong */
@@ -404,8 +411,9 @@ export class CsvScanner {
       this.#reject({ line: erased, firstLine: startLine, lastLine, kind: 'invalid-encoding', detail: this.#o.erasedLines!.get(erased) }, absStart, absEnd + breakBytes);
       return true;
     }
-    if (this.#o.validateUtf8 && !this.#validUtf8(at, end)) {
-      const readsAsGb18030 = this.#o.readsAsGb18030?.(this.#buf.subarray(at, end)) ?? false;
+    const encoding = this.#o.validateUtf8 ? this.#encoding(at, end) : 'utf-8';
+    if (encoding !== 'utf-8') {
+      const readsAsGb18030 = encoding === 'gb18030' || (this.#o.readsAsGb18030?.(this.#buf.subarray(at, end)) ?? false);
       this.#reject({ line: startLine, firstLine: startLine, lastLine, kind: 'invalid-utf8', readsAsGb18030 }, absStart, absEnd + breakBytes);
       return true;
     }
@@ -418,40 +426,46 @@ export class CsvScanner {
     return true;
   }
 
-  /** Is [at, end) valid UTF-8? Checked a region (to the buffer's last line break) at a time; record by record only in a bad region. */
-  #validUtf8(at: number, end: number): boolean {
-    if (end <= this.#validTo) {
-      this.#classify(at, end);
-      return true;
-    }
-    const buf = this.#buf;
-    if (end > this.#checkedTo) {
-      let last = buf.length;
-      while (last > end && buf[last - 1] !== LF && buf[last - 1] !== CR) last--;
-      this.#checkedTo = last;
-      const region = buf.subarray(at, last);
-      if (this.#o.isUtf8(region)) {
-        this.#validTo = last;
-        // a region of plain ASCII holds no evidence of an encoding
-        this.#asciiTo = this.#o.classify && this.#o.isAscii?.(region) ? last : 0;
-        this.#classify(at, end);
-        return true;
+  /**
+   * Is [at, end) UTF-8 ('utf-8'), not UTF-8 ('invalid'), or, when weighing every record, UTF-8
+   * that reads likelier as GB18030 ('gb18030')? Validity is checked a region (to the buffer's
+   * last line break) at a time, record by record only in a bad region.
+   */
+  #encoding(at: number, end: number): 'utf-8' | 'invalid' | 'gb18030' {
+    if (end > this.#validTo) {
+      const buf = this.#buf;
+      let valid = false;
+      if (end > this.#checkedTo) {
+        let last = buf.length;
+        while (last > end && buf[last - 1] !== LF && buf[last - 1] !== CR) last--;
+        this.#checkedTo = last;
+        const region = buf.subarray(at, last);
+        if (this.#o.isUtf8(region)) {
+          valid = true;
+          this.#validTo = last;
+          // a region of plain ASCII holds no evidence of an encoding
+          this.#asciiTo = this.#o.weigh && this.#o.isAscii(region) ? last : 0;
+        }
       }
+      if (!valid && !this.#o.isUtf8(buf.subarray(at, end))) return 'invalid';
     }
-    const valid = this.#o.isUtf8(buf.subarray(at, end));
-    if (valid) this.#classify(at, end);
-    return valid;
+    return this.#weigh(at, end);
   }
 
-  /** Evidence of the encoding, from the first records with non-ASCII bytes (when it was a guess). */
-  #classify(at: number, end: number): void {
-    const classify = this.#o.classify;
-    if (!classify || end <= this.#asciiTo || this.layout.utf8Records + this.layout.gbRecords >= 1000) return;
+  /** Evidence of the encoding from a valid UTF-8 record with non-ASCII bytes (when weighing). */
+  #weigh(at: number, end: number): 'utf-8' | 'gb18030' {
+    const weigh = this.#o.weigh;
+    if (!weigh || end <= this.#asciiTo) return 'utf-8';
+    if (weigh === 'sample' && this.layout.utf8Records + this.layout.gbRecords >= 1000) return 'utf-8';
     const record = this.#buf.subarray(at, end);
-    if (this.#o.isAscii?.(record)) return;
-    const encoding = classify(record);
+    if (this.#o.isAscii(record)) return 'utf-8';
+    const encoding = likelierEncoding(record);
+    if (encoding === 'gb18030') {
+      this.layout.gbRecords++;
+      return weigh === 'every' ? 'gb18030' : 'utf-8';
+    }
     if (encoding === 'utf-8') this.layout.utf8Records++;
-    else if (encoding === 'gb18030') this.layout.gbRecords++;
+    return 'utf-8';
   }
 
   #isErased(from: number, to: number): boolean {
@@ -656,7 +670,7 @@ export class Eraser {
 /** How layOutCsv reaches the bytes: the build streams files, the browser's preview holds them. */
 export interface LayoutSteps {
   /** scan what DuckDB would read now: the operator's UTF-8 file, or the UTF-8 copy */
-  scan(options: { validateUtf8: boolean; encodingGuessed: boolean; erasedLines?: ReadonlyMap<number, string> }): Promise<CsvLayout>;
+  scan(options: { validateUtf8: boolean; weigh?: 'sample' | 'every'; erasedLines?: ReadonlyMap<number, string> }): Promise<CsvLayout>;
   /** make the UTF-8 copy of the operator's bytes read in this encoding; the lines it left empty */
   transcode(encoding: 'gb18030' | 'utf-16le' | 'utf-16be'): Promise<ReadonlyMap<number, string>>;
 }
@@ -665,15 +679,17 @@ export interface LayoutSteps {
  * The layout of a file in the encoding it turns out to have (shared by the build and the CSV
  * preview): UTF-8 is scanned as it is; GB18030 and UTF-16 through a strict UTF-8 copy. When
  * UTF-8 was only a guess (the sniffed prefix did not tell), the scan weighs the records: when
- * more of them read as GB18030 than as UTF-8, the file is GB18030.
+ * more of them read as GB18030 than as UTF-8, the file is GB18030. A UTF-8 file with GB18030
+ * rows is scanned again weighing every row, so none of them is read as UTF-8 by chance.
  */
 export async function layOutCsv(encoding: 'utf-8' | 'gb18030' | 'utf-16le' | 'utf-16be', encodingGuessed: boolean, steps: LayoutSteps): Promise<{ layout: CsvLayout; encoding: typeof encoding }> {
-  if (encoding !== 'utf-8') return { layout: await steps.scan({ validateUtf8: false, encodingGuessed: false, erasedLines: await steps.transcode(encoding) }), encoding };
-  const layout = await steps.scan({ validateUtf8: true, encodingGuessed });
+  if (encoding !== 'utf-8') return { layout: await steps.scan({ validateUtf8: false, erasedLines: await steps.transcode(encoding) }), encoding };
+  const layout = await steps.scan({ validateUtf8: true, weigh: encodingGuessed ? 'sample' : undefined });
   const gb = layout.gbRecords + layout.rejected.filter((r) => r.kind === 'invalid-utf8' && r.readsAsGb18030).length;
   if (encodingGuessed && gb > layout.utf8Records) {
-    return { layout: await steps.scan({ validateUtf8: false, encodingGuessed: false, erasedLines: await steps.transcode('gb18030') }), encoding: 'gb18030' };
+    return { layout: await steps.scan({ validateUtf8: false, erasedLines: await steps.transcode('gb18030') }), encoding: 'gb18030' };
   }
+  if (gb > 0) return { layout: await steps.scan({ validateUtf8: true, weigh: 'every' }), encoding };
   return { layout, encoding };
 }
 

@@ -10,7 +10,7 @@ export type CsvEncoding = 'utf-8' | 'gb18030' | 'utf-16le' | 'utf-16be';
  * ASCII, or no whole line in another encoding): the scan then reads the rest of the file for
  * evidence (csv-scan.ts, layOutCsv).
  */
-export function detectEncoding(prefix: Uint8Array): { encoding: CsvEncoding; guessed: boolean; text: string } {
+export function detectEncoding(prefix: Uint8Array, options: { wholeFile?: boolean } = {}): { encoding: CsvEncoding; guessed: boolean; text: string } {
   if (prefix[0] === 0xef && prefix[1] === 0xbb && prefix[2] === 0xbf) {
     return { encoding: 'utf-8', guessed: false, text: new TextDecoder('utf-8').decode(prefix.subarray(3)) };
   }
@@ -32,8 +32,9 @@ export function detectEncoding(prefix: Uint8Array): { encoding: CsvEncoding; gue
   // Not all UTF-8: the encoding most lines are in. A line with bytes invalid in both counts for
   // neither (a broken UTF-8 file stays UTF-8, its bad rows rejected); two exports of different
   // encodings joined are read in the encoding of the most lines, the others rejected.
-  const { utf8Lines, gbLines } = linesByEncoding(prefix);
-  if (utf8Lines >= gbLines) return { encoding: 'utf-8', guessed: utf8Lines === 0, text: utf8 };
+  const { utf8Lines, gbLines } = linesByEncoding(prefix, options.wholeFile ?? false);
+  // (lines of both: the scan weighs the whole file's rows)
+  if (utf8Lines >= gbLines) return { encoding: 'utf-8', guessed: utf8Lines === 0 || gbLines > 0, text: utf8 };
   return { encoding: 'gb18030', guessed: false, text: new TextDecoder('gb18030').decode(prefix) };
 }
 
@@ -60,13 +61,13 @@ export function likelierEncoding(line: Uint8Array): 'utf-8' | 'gb18030' | null {
   return asGb !== null ? 'gb18030' : null;
 }
 
-/** Lines of the prefix (the last, perhaps cut, left out) with non-ASCII bytes, by the encoding they are likelier in. */
-function linesByEncoding(prefix: Uint8Array): { utf8Lines: number; gbLines: number } {
+/** Lines of the prefix with non-ASCII bytes, by the encoding they are likelier in (the last line only when the prefix is the whole file: otherwise it may be cut). */
+function linesByEncoding(prefix: Uint8Array, wholeFile: boolean): { utf8Lines: number; gbLines: number } {
   let utf8Lines = 0;
   let gbLines = 0;
   let start = 0;
-  for (let i = 0; i < prefix.length; i++) {
-    if (prefix[i] !== 0x0a && prefix[i] !== 0x0d) continue;
+  for (let i = 0; i <= prefix.length; i++) {
+    if (i < prefix.length ? prefix[i] !== 0x0a && prefix[i] !== 0x0d : !wholeFile || start >= i) continue;
     const line = prefix.subarray(start, i);
     start = i + 1;
     if (line.every((b) => b < 0x80)) continue;

@@ -13,7 +13,7 @@ import type { Db } from '../db/db.ts';
 import { failedChecksSql, parsePlan } from './checks.ts';
 import { concatBytes, lineTranscoder, PORTABLE_BYTES, readsAsGb18030 } from './csv-decode.ts';
 import { breakpointsFromSkips, CsvScanner, Eraser, layOutCsv, lineOfRow as lineOfStoredRow, linesAtOffsetsOf, needsCopy } from './csv-scan.ts';
-import { detectDelimiter, detectEncoding, headerLine, likelierEncoding, parseCsvLine } from './csv-text.ts';
+import { detectDelimiter, detectEncoding, headerLine, parseCsvLine } from './csv-text.ts';
 import { crossChecks, readRejects, rejectMessage } from './row-checks.ts';
 import { checkHeader, InputError, mixedEncodingNote, needsSerialRead, reconcile, scanRejectMessage, scanSql, type DataIssue, type SourceFile } from './scan.ts';
 import { publicTextMacros, valueMacros, zoneOffsetMinutes } from './values.ts';
@@ -59,7 +59,7 @@ export async function previewCsv(
   options: { timeZone: string; register: (name: string, bytes: Uint8Array) => Promise<string>; /** no ICU (duckdb-wasm): the zone's offset is fixed */ withoutIcu?: boolean },
 ): Promise<PreviewResult> {
   if (!input.bytes.length) throw new InputError([`${input.name}: the file is empty (0 bytes); export it again: it needs at least its header row`]);
-  const detected = detectEncoding(input.bytes);
+  const detected = detectEncoding(input.bytes, { wholeFile: true });
   if (detected.text.trim() === '') throw new InputError([`${input.name}: the file is empty (no header row)`]);
   const text = detected.text.replace(/^\uFEFF/, '');
   const first = headerLine(text);
@@ -93,7 +93,7 @@ export async function previewCsv(
         erasedLines: scanOptions.erasedLines,
         ...PORTABLE_BYTES,
         readsAsGb18030,
-        classify: scanOptions.encodingGuessed ? likelierEncoding : undefined,
+        weigh: scanOptions.weigh,
       });
       scanner.push(bytes);
       return scanner.finish();

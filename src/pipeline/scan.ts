@@ -85,7 +85,7 @@ export function scanRejectMessage(reject: ScanReject, encoding: string): string 
       return 'the row is longer than 1 MB (a quote that never closes, or a field holding a whole document); check its quotes or shorten it';
     case 'invalid-utf8':
       return reject.readsAsGb18030
-        ? 'the row is not valid UTF-8 but reads as GB18030: the file mixes two encodings (two exports joined?); save the whole file as UTF-8 and build again'
+        ? 'the row reads as GB18030 in a file that is UTF-8: the file mixes two encodings (two exports joined?); save the whole file as UTF-8 and build again'
         : 'the row has bytes that are not valid UTF-8; save the file as UTF-8 (or GB18030) and check this row';
     case 'invalid-encoding':
       return reject.detail === 'utf8-in-gb18030'

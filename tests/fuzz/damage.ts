@@ -143,8 +143,12 @@ export function damage(t: Table, units: Unit[], list: readonly Damage[]): { unit
 
 export interface Expected {
   bytes: Uint8Array;
-  /** records that must be read exactly, each with its first physical line (and where its bytes end) */
-  exact: { line: number; record: string[]; end: number }[];
+  /**
+   * Records that must be read exactly, each with its first physical line (and where its bytes
+   * end). In a file that mixes encodings, a record with non-ASCII characters may be rejected
+   * instead (`orRejected`): which encoding's rows are rejected depends on which has more.
+   */
+  exact: { line: number; record: string[]; end: number; orRejected: boolean }[];
 }
 
 /** Physical line breaks in text (CR LF, LF and a lone CR each one). */
@@ -207,6 +211,7 @@ export function assemble(t: Table, damaged: { units: Unit[]; truncate: number | 
   let line = 1;
   let reset = true;
   const other: FileEncoding = t.encoding === 'gb18030' ? 'utf-8' : 'gb18030';
+  const mixed = damaged.units.some((u) => u.foreign);
   const unitWidth = t.encoding.startsWith('utf-16') ? 2 : 1;
   if (t.bom) parts.push(new Uint8Array(BOMS[t.encoding]));
   let bytesSoFar = parts.reduce((n, p) => n + p.length, 0);
@@ -229,7 +234,9 @@ export function assemble(t: Table, damaged: { units: Unit[]; truncate: number | 
     }
     parts.push(bytes);
     bytesSoFar += bytes.length;
-    if (u.record && !u.dirty && reset && readAlone(t.fields, u.text)) exact.push({ line, record: u.record, end: bytesSoFar });
+    if (u.record && !u.dirty && reset && readAlone(t.fields, u.text)) {
+      exact.push({ line, record: u.record, end: bytesSoFar, orRejected: mixed && /[^\x00-\x7f]/.test(u.text) });
+    }
     line += breaksIn(text);
   });
   let bytes = new Uint8Array(bytesSoFar);
