@@ -5,7 +5,7 @@
  */
 import type { ColumnSpec, TableSpec } from '../contract.ts';
 import { sqlIdent, sqlString } from '../db/db.ts';
-import { asciiOf, isoTimestamp, parse } from './values.ts';
+import { asciiOf, isoTimestamp, NUMBER_LIMITS, parse } from './values.ts';
 
 export interface RowCheck {
   bit: number;
@@ -27,6 +27,7 @@ const ascii = (c: string) => sqlIdent(`${c}__a`);
 /** Kinds whose general parser reads full-width-normalised text. */
 const NEEDS_ASCII = new Set(['datetime', 'date', 'amount', 'integer', 'number', 'boolean', 'staff_flag', 'join_scene']);
 const typed = (c: string) => sqlIdent(c);
+const grouped = (n: number) => n.toLocaleString('en-US');
 const quoted = (expr: string) => `'"' || left(${expr}, 60) || CASE WHEN length(${expr}) > 60 THEN '…' ELSE '' END || '"'`;
 
 export function sqlType(column: ColumnSpec): string {
@@ -86,6 +87,14 @@ function columnChecks(column: ColumnSpec): Omit<RowCheck, 'bit'>[] {
   const checks: Omit<RowCheck, 'bit'>[] = [];
   if (column.required) checks.push({ column: name, condition: `${t} IS NULL`, message: sqlString(`${name} is empty; every row needs a ${column.description}`) });
   const unparsed = `${t} IS NOT NULL AND ${v} IS NULL`;
+  // why a number was not read (values.ts qz_num_reason), evaluated for rejected rows only
+  const notNumber = (limit: number, tooLarge: string, otherwise: string) =>
+    `${said('')} || CASE qz_num_reason(${r}, ${limit})
+      WHEN 'decimal comma' THEN ${sqlString(' has a decimal comma; write the decimals after a point (1234.5), commas only between groups of three digits (1,234.5)')}
+      WHEN 'grouping' THEN ${sqlString(' has commas that are not between groups of three digits, so it could mean two different numbers; write it without separators (1234.5) or as 1,234.5')}
+      WHEN 'not finite' THEN ${sqlString(' is not a finite number; write the number itself')}
+      WHEN 'too large' THEN ${sqlString(tooLarge)}
+      ELSE ${sqlString(otherwise)} END`;
   switch (column.kind) {
     case 'id':
       checks.push({
@@ -101,15 +110,27 @@ function columnChecks(column: ColumnSpec): Omit<RowCheck, 'bit'>[] {
       checks.push({ column: name, condition: unparsed, message: said(' is not a date; use e.g. 2026-03-05, 2026/3/5 or 2026年3月5日') });
       break;
     case 'amount':
-      checks.push({ column: name, condition: unparsed, message: said(' is not a number') });
+      checks.push({
+        column: name,
+        condition: unparsed,
+        message: notNumber(NUMBER_LIMITS.amount, ` is above ${grouped(NUMBER_LIMITS.amount)} (${NUMBER_LIMITS.amount / 1e8}亿), the largest amount accepted: a pasted ID, or 分 instead of 元? fix the amount`, ' is not a number'),
+      });
       checks.push({ column: name, condition: `${v} < 0`, message: said(' is negative; an amount must be ≥ 0 (mark refunds in the refunded column)') });
       break;
     case 'integer':
-      checks.push({ column: name, condition: unparsed, message: said(' is not a whole number') });
+      checks.push({
+        column: name,
+        condition: unparsed,
+        message: notNumber(NUMBER_LIMITS.integer, ` is above ${grouped(NUMBER_LIMITS.integer)}, the largest count accepted (more than one a second, all day); fix the count`, ' is not a whole number'),
+      });
       checks.push({ column: name, condition: `${v} < 0`, message: said(' is negative') });
       break;
     case 'number':
-      checks.push({ column: name, condition: unparsed, message: said(' is not a number') });
+      checks.push({
+        column: name,
+        condition: unparsed,
+        message: notNumber(NUMBER_LIMITS.number, ` is beyond ±${grouped(NUMBER_LIMITS.number)}, the largest number accepted; fix the value`, ' is not a number'),
+      });
       break;
     case 'boolean':
       checks.push({ column: name, condition: unparsed, message: said(' is not one of true/false, 是/否, 1/0') });

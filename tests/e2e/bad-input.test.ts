@@ -2,7 +2,7 @@
  * One test per kind of bad input (DATA.md "Bad input"): the row is rejected (or, for a
  * warning, kept) and reported with its file, physical line, column and a reason.
  */
-import { appendFileSync, readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadAndValidate } from '../../src/build.ts';
@@ -19,12 +19,12 @@ interface Issue {
   message: string;
 }
 
-async function issuesOf(dir: string): Promise<{ issues: Issue[]; rejected: number }> {
+async function issuesOf(dir: string): Promise<{ issues: Issue[]; rejected: number; asOf: string }> {
   const db = await openNativeDb();
   try {
-    const { validation } = await loadAndValidate(db, nodeEffects(silentLogger), { dataDir: dir, workDir: tempDir(), config: DEFAULT_CONFIG, salt: 's' }, {});
+    const { validation, model } = await loadAndValidate(db, nodeEffects(silentLogger), { dataDir: dir, workDir: tempDir(), config: DEFAULT_CONFIG, salt: 's' }, {});
     const issues = await db.rows<Issue>(`SELECT * FROM dq ORDER BY file, line`);
-    return { issues, rejected: validation.files.reduce((s, f) => s + f.rowsRejected, 0) };
+    return { issues, rejected: validation.files.reduce((s, f) => s + f.rowsRejected, 0), asOf: model.asOf };
   } finally {
     await db.close();
   }
@@ -86,6 +86,69 @@ describe('rejected rows', () => {
     const { issues } = await issuesOf(dir);
     const issue = issues.find((i) => i.file === 'members.csv' && i.line === line);
     expect(issue?.message).toMatch(/not valid UTF-8/);
+  });
+});
+
+/** The hand fixture's report date: the latest date of its rows. */
+const HAND_AS_OF = '2026-03-31';
+const TOO_LARGE = 'is above 100,000,000 (1亿), the largest amount accepted';
+const NOT_FINITE = 'is not a finite number';
+const GROUPING = 'has commas that are not between groups of three digits';
+const DECIMAL_COMMA = 'has a decimal comma; write the decimals after a point (1234.5)';
+
+// activity.csv and checkins.csv (the integer and number kinds), written next to the hand fixture
+const ACTIVITY = 'date,group_id,member_id,messages\n2026-03-01,G1,a1,3\n';
+// activity.csv in place of messages.csv, whose last message (03-31) was the report date: now a join on 03-28 is
+const WITH_ACTIVITY = { setup: { 'messages.csv': null, 'activity.csv': ACTIVITY }, asOf: '2026-03-28' };
+const CHECKINS = 'member_id,group_id,date,kind,points,team\na1,G1,2026-03-01,签到,10,A\n';
+
+/** Issue #14's probes, and their neighbours: each row is rejected with a reason, nothing else moves. */
+const implausible: { name: string; file: string; row: string; column: string; message: string; setup?: Record<string, string | null>; asOf?: string }[] = [
+  { name: 'amount 1e309', file: 'orders.csv', row: 'O81,a1,,2026-03-01 10:00:00,1e309,否,x', column: 'amount', message: `amount "1e309" ${NOT_FINITE}` },
+  { name: 'amount Infinity', file: 'orders.csv', row: 'O82,a1,,2026-03-01 10:00:00,Infinity,否,x', column: 'amount', message: `amount "Infinity" ${NOT_FINITE}` },
+  { name: 'amount NaN', file: 'orders.csv', row: 'O83,a1,,2026-03-01 10:00:00,NaN,否,x', column: 'amount', message: `amount "NaN" ${NOT_FINITE}` },
+  { name: 'amount 1e14', file: 'orders.csv', row: 'O84,a1,,2026-03-01 10:00:00,1e14,否,x', column: 'amount', message: `amount "1e14" ${TOO_LARGE}` },
+  { name: 'amount 99999999999999.9999', file: 'orders.csv', row: 'O85,a1,,2026-03-01 10:00:00,99999999999999.9999,否,x', column: 'amount', message: `amount "99999999999999.9999" ${TOO_LARGE}` },
+  { name: 'amount "1,2,3"', file: 'orders.csv', row: 'O86,a1,,2026-03-01 10:00:00,"1,2,3",否,x', column: 'amount', message: `amount "1,2,3" ${GROUPING}` },
+  { name: 'amount "1.234,5"', file: 'orders.csv', row: 'O87,a1,,2026-03-01 10:00:00,"1.234,5",否,x', column: 'amount', message: `amount "1.234,5" ${DECIMAL_COMMA}` },
+  { name: 'amount "12,5"', file: 'orders.csv', row: 'O88,a1,,2026-03-01 10:00:00,"12,5",否,x', column: 'amount', message: `amount "12,5" ${DECIMAL_COMMA}` },
+  { name: 'amount 1_2_3', file: 'orders.csv', row: 'O89,a1,,2026-03-01 10:00:00,1_2_3,否,x', column: 'amount', message: `amount "1_2_3" is not a number` },
+  { name: 'activity messages 1.5', file: 'activity.csv', row: '2026-03-02,G1,a1,1.5', column: 'messages', message: `messages "1.5" is not a whole number`, ...WITH_ACTIVITY },
+  { name: 'activity messages 999999999999999', file: 'activity.csv', row: '2026-03-02,G1,a1,999999999999999', column: 'messages', message: `messages "999999999999999" is above 100,000, the largest count accepted`, ...WITH_ACTIVITY },
+  { name: 'activity messages "1,2,3"', file: 'activity.csv', row: '2026-03-02,G1,a1,"1,2,3"', column: 'messages', message: `messages "1,2,3" ${GROUPING}`, ...WITH_ACTIVITY },
+  { name: 'check-in points Infinity', file: 'checkins.csv', row: 'a1,G1,2026-03-02,签到,Infinity,A', column: 'points', message: `points "Infinity" ${NOT_FINITE}`, setup: { 'checkins.csv': CHECKINS } },
+  { name: 'check-in points NaN', file: 'checkins.csv', row: 'a1,G1,2026-03-02,签到,NaN,A', column: 'points', message: `points "NaN" ${NOT_FINITE}`, setup: { 'checkins.csv': CHECKINS } },
+  { name: 'check-in points "1.234,5"', file: 'checkins.csv', row: 'a1,G1,2026-03-02,签到,"1.234,5",A', column: 'points', message: `points "1.234,5" ${DECIMAL_COMMA}`, setup: { 'checkins.csv': CHECKINS } },
+];
+
+/** A fixture copy with files written (content) or removed (null). */
+function fixtureWith(setup: Record<string, string | null> = {}): string {
+  const dir = copyFixture('hand');
+  for (const [file, content] of Object.entries(setup)) {
+    if (content === null) rmSync(join(dir, file));
+    else writeFileSync(join(dir, file), content);
+  }
+  return dir;
+}
+
+describe('impossible numbers (issue #14)', () => {
+  it.each(implausible)('$name → $file, its line, $column; the report date stays', async ({ file, row, column, message, setup, asOf: expectedAsOf }) => {
+    const dir = fixtureWith(setup);
+    const line = append(dir, file, row);
+    const { issues, rejected, asOf } = await issuesOf(dir);
+    const errors = issues.filter((i) => i.severity === 'error');
+    expect(errors, JSON.stringify(errors)).toHaveLength(1);
+    expect(errors[0]).toMatchObject({ file, line, column });
+    expect(errors[0].message.startsWith(message), errors[0].message).toBe(true);
+    expect(rejected).toBe(1);
+    expect(asOf).toBe(expectedAsOf ?? HAND_AS_OF);
+  });
+
+  it('keeps the valid forms of an amount: 1,234.50, ¥1,234, 1.2万, full-width digits, 12,345,678', async () => {
+    const dir = copyFixture('hand');
+    for (const [i, amount] of ['"1,234.50"', '1234.5', '"¥1,234"', '1.2万', '１２３', '"12,345,678"', '"1,234"'].entries()) append(dir, 'orders.csv', `O7${i},a1,,2026-03-01 10:00:00,${amount},否,x`);
+    const { rejected } = await issuesOf(dir);
+    expect(rejected).toBe(0);
   });
 });
 

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openNativeDb, type NativeDb } from '../../src/db/native.ts';
 import { sqlString } from '../../src/db/db.ts';
-import { parse, publicTextMacros, valueMacros } from '../../src/pipeline/values.ts';
+import { NUMBER_LIMITS, parse, publicTextMacros, valueMacros } from '../../src/pipeline/values.ts';
 
 let db: NativeDb;
 beforeAll(async () => {
@@ -106,6 +106,94 @@ describe('numbers', () => {
   it('integers must be whole', async () => {
     expect(await one(`qz_int('12')`)).toBe(12);
     expect(await one(`qz_int('1.5')`)).toBeNull();
+  });
+});
+
+describe('amounts, counts and points: never a throw, never a guess', () => {
+  const amount = (s: string) => one(`CAST(qz_amount(${sqlString(s)}) AS VARCHAR)`);
+  /** the ingest expression: fast path on the raw field, general parser on its normalised text */
+  const viaParse = (kind: 'amount' | 'integer' | 'number', s: string) =>
+    one(`(SELECT CAST(${parse[kind]('r', 'a')} AS VARCHAR) FROM (SELECT ${sqlString(s)} AS r, qz_ascii(${sqlString(s)}) AS a))`);
+  const reason = (s: string, max: number = NUMBER_LIMITS.amount) => one(`qz_num_reason(${sqlString(s)}, ${max})`);
+
+  it.each([
+    ['1,234.50', '1234.5000'],
+    ['1234.5', '1234.5000'],
+    ['¥1,234', '1234.0000'],
+    ['1,234', '1234.0000'], // a comma before three digits is a thousands separator
+    ['1.2万', '12000.0000'],
+    ['¥1.2万', '12000.0000'],
+    ['１２３', '123.0000'],
+    ['１，２３４．５', '1234.5000'],
+    ['12,345,678', '12345678.0000'],
+    ['99元', '99.0000'],
+    ['RMB 100', '100.0000'],
+    ['0.12345', '0.1235'],
+    ['100000000', '100000000.0000'], // the largest amount accepted
+  ])('amount %s → %s, by the macro and by the ingest expression', async (input, want) => {
+    expect(await amount(input)).toBe(want);
+    expect(await viaParse('amount', input)).toBe(want);
+  });
+
+  it.each([
+    ['1e309', 'not finite'],
+    ['Infinity', 'not finite'],
+    ['inf', 'not finite'],
+    ['-inf', 'not finite'],
+    ['NaN', 'not finite'],
+    ['1e14', 'too large'],
+    ['99999999999999.9999', 'too large'],
+    ['100000000.01', 'too large'],
+    ['2亿', 'too large'],
+    ['1,2,3', 'grouping'],
+    ['1,2345', 'grouping'],
+    ['1,234,5', 'grouping'],
+    ['1.234,5', 'decimal comma'],
+    ['12,5', 'decimal comma'],
+    ['12,50', 'decimal comma'],
+    ['1_2_3', null],
+    ['abc', null],
+  ])('amount %s is no amount (%s)', async (input, why) => {
+    expect(await amount(input)).toBeNull();
+    expect(await viaParse('amount', input)).toBeNull();
+    expect(await reason(input)).toBe(why);
+  });
+
+  it.each([
+    ['12', '12'],
+    ['007', '7'],
+    ['+5', '5'],
+    ['1e3', '1000'],
+    ['1,234', '1234'],
+    ['１２', '12'],
+    ['100000', '100000'],
+  ])('count %s → %s', async (input, want) => expect(await viaParse('integer', input)).toBe(want));
+
+  // a plain BIGINT cast rounds '1.5' to 2 and reads '0x1F' and '1_000': the fast path must not
+  it.each(['1.5', '2.5', '0x1F', '1_000', '1,2,3', '12,5', 'inf', 'NaN', '1e309', '100001', '999999999999999', '1e14'])('count %s is no count', async (input) => {
+    expect(await viaParse('integer', input)).toBeNull();
+    expect(await one(`qz_int(${sqlString(input)})`)).toBeNull();
+  });
+
+  it.each([
+    ['-3.5', '-3.5'],
+    ['10', '10.0'],
+    ['12,345', '12345.0'],
+    ['1.2万', '12000.0'],
+    ['-1000000000', '-1000000000.0'],
+  ])('points %s → %s', async (input, want) => expect(await viaParse('number', input)).toBe(want));
+
+  it.each(['inf', 'Infinity', 'NaN', '1e309', '1e10', '-1e10', '1,2,3', '1.234,5', '1_000'])('points %s are no number', async (input) => {
+    expect(await viaParse('number', input)).toBeNull();
+    expect(await one(`qz_number(${sqlString(input)})`)).toBeNull();
+  });
+
+  it('parse every probe in one columnar pass without an error', async () => {
+    const probes = ['1e309', 'Infinity', 'NaN', '-inf', '1e14', '99999999999999.9999', '1e400', '-1e400', '1,2,3', '1.234,5', '12,5', '9'.repeat(40), `1${'0'.repeat(310)}`, '1e-400', '亿', '万', ',', '.', 'e', '0x', '--1'];
+    const rows = await db.rows(`SELECT ${parse.amount('r', 'a')} AS amount, ${parse.integer('r', 'a')} AS count, ${parse.number('r', 'a')} AS points,
+        qz_num_reason(r, ${NUMBER_LIMITS.amount}) AS why
+      FROM (SELECT r, qz_ascii(r) AS a FROM (VALUES ${probes.map((p) => `(${sqlString(p)})`).join(', ')}) v(r))`);
+    expect(rows).toHaveLength(probes.length);
   });
 });
 
