@@ -8,8 +8,8 @@
 export type ColumnKind =
   | 'id' // trimmed string; scientific notation (Excel damage) is an error
   | 'text' // free text, kept as given (sanitised before publication)
-  | 'datetime' // any of the accepted datetime formats → local timestamp
-  | 'date' // same formats → local calendar date
+  | 'datetime' // any of the accepted datetime formats → local timestamp, on a plausible day (values.ts DateBounds)
+  | 'date' // same formats → local calendar date, on a plausible day
   | 'amount' // number ≥ 0, full-width digits, thousands separators, 万; at most NUMBER_LIMITS.amount
   | 'integer' // whole number ≥ 0, at most NUMBER_LIMITS.integer
   | 'number' // any finite number (negative allowed) within ±NUMBER_LIMITS.number

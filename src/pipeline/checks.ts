@@ -87,6 +87,16 @@ function columnChecks(column: ColumnSpec): Omit<RowCheck, 'bit'>[] {
   const checks: Omit<RowCheck, 'bit'>[] = [];
   if (column.required) checks.push({ column: name, condition: `${t} IS NULL`, message: sqlString(`${name} is empty; every row needs a ${column.description}`) });
   const unparsed = `${t} IS NOT NULL AND ${v} IS NULL`;
+  // a date outside the plausible days (values.ts DateBounds: config.earliestDate to the day after
+  // the build): a typo'd year, which would otherwise move the report date. One comparison on the
+  // typed value; an epoch or Excel serial number says the day it was read as.
+  const plausible = (afterLatest: string) => ({
+    column: name,
+    condition: `(${v} < qz_earliest() OR ${v} ${afterLatest})`,
+    message: `${said('')} || CASE WHEN contains(${r}, strftime(${v}, '%Y-%m-%d')) THEN '' ELSE ' (read as ' || strftime(${v}, '%Y-%m-%d') || ')' END || CASE WHEN ${v} < qz_earliest()
+      THEN ' is before ' || CAST(qz_earliest() AS VARCHAR) || ${sqlString(` (earliestDate): a typo'd year? fix the date, or set an earlier earliestDate in qunlens.config.json if the data really goes back further`)}
+      ELSE ' is after ' || CAST(qz_latest() AS VARCHAR) || ${sqlString(` (the day after this build): a typo'd year? fix the date`)} END`,
+  });
   // why a number was not read (values.ts qz_num_reason), evaluated for rejected rows only
   const notNumber = (limit: number, tooLarge: string, otherwise: string) =>
     `${said('')} || CASE qz_num_reason(${r}, ${limit})
@@ -105,9 +115,11 @@ function columnChecks(column: ColumnSpec): Omit<RowCheck, 'bit'>[] {
       break;
     case 'datetime':
       checks.push({ column: name, condition: unparsed, message: said(' is not a date/time; use e.g. 2026-03-05 14:02:09, 2026/3/5 or 2026年3月5日') });
+      checks.push(plausible(`>= CAST(qz_latest() + 1 AS TIMESTAMP)`));
       break;
     case 'date':
       checks.push({ column: name, condition: unparsed, message: said(' is not a date; use e.g. 2026-03-05, 2026/3/5 or 2026年3月5日') });
+      checks.push(plausible(`> qz_latest()`));
       break;
     case 'amount':
       checks.push({
@@ -215,3 +227,4 @@ export function failedChecksSql(table: string, checks: readonly RowCheck[]): str
       SELECT p.rowid AS row, k, p.* FROM ${table} p, range(0, ${checks.length}) r(k)
       WHERE p.__mask & ~(${1n << BigInt(CROSS_BIT)}::BIGINT) <> 0 AND (p.__mask >> k) & 1 = 1)`;
 }
+

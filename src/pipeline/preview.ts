@@ -15,7 +15,7 @@ import { failedChecksSql, parsePlan } from './checks.ts';
 import { detectDelimiter, detectEncoding, headerLine, parseCsvLine } from './csv-text.ts';
 import { crossChecks, readRejects, rejectMessage } from './row-checks.ts';
 import { checkHeader, InputError, needsSerialRead, scanSql, type DataIssue, type SourceFile } from './scan.ts';
-import { publicTextMacros, valueMacros, zoneOffsetMinutes } from './values.ts';
+import { dateBounds, publicTextMacros, valueMacros, zoneOffsetMinutes } from './values.ts';
 
 export interface PreviewInput {
   /** the file's name, e.g. members.csv (it says which table it is) */
@@ -71,7 +71,16 @@ function lineAt(text: string): (offset: number) => number {
 export async function previewCsv(
   db: Db,
   input: PreviewInput,
-  options: { timeZone: string; register: (name: string, bytes: Uint8Array) => Promise<string>; /** no ICU (duckdb-wasm): the zone's offset is fixed */ withoutIcu?: boolean },
+  options: {
+    timeZone: string;
+    /** config.earliestDate: a date before it is rejected, as in the build */
+    earliestDate: string;
+    /** the wall clock (default: now, the browser's): the day after its day is the latest date accepted */
+    now?: Date;
+    register: (name: string, bytes: Uint8Array) => Promise<string>;
+    /** no ICU (duckdb-wasm): the zone's offset is fixed */
+    withoutIcu?: boolean;
+  },
 ): Promise<PreviewResult> {
   const detected = detectEncoding(input.bytes);
   if (detected.text.trim() === '') throw new InputError([`${input.name}: the file is empty (no header row)`]);
@@ -101,7 +110,8 @@ export async function previewCsv(
     serial: false,
   };
 
-  await db.exec(valueMacros(options.timeZone, options.withoutIcu ? { fixedOffsetMinutes: zoneOffsetMinutes(options.timeZone) } : {}) + publicTextMacros());
+  const dates = dateBounds(options.earliestDate, options.now ?? new Date(), options.timeZone);
+  await db.exec(valueMacros(options.timeZone, { dates, ...(options.withoutIcu ? { fixedOffsetMinutes: zoneOffsetMinutes(options.timeZone) } : {}) }) + publicTextMacros());
   const plan = parsePlan(spec, columns, headers.length);
   const p = `p_${spec.name}`;
   const rejectsTable = `rejects_${spec.name}`;

@@ -10,10 +10,10 @@
  *  numbers    full-width digits, thousands separators, ¥/元, 1.2万, '-'/'--' as empty.
  *  IDs        trimmed strings; scientific notation (Excel's damage) is an error.
  *
- * What a parser reads may still be implausible: a number beyond `NUMBER_LIMITS` is rejected by a
- * check (checks.ts). Commas are thousands separators only, in groups of three ('1,234' is 1234):
- * '1,2,3', '12,5' or '1.234,5' could mean two different numbers and read as none. No parser
- * throws, whatever the text.
+ * What a parser reads may still be implausible: a date outside `DateBounds` (a typo'd year) or a
+ * number beyond `NUMBER_LIMITS` is rejected by a check (checks.ts). Commas are thousands
+ * separators only, in groups of three ('1,234' is 1234): '1,2,3', '12,5' or '1.234,5' could mean
+ * two different numbers and read as none. No parser throws, whatever the text.
  */
 import { sqlString } from '../db/db.ts';
 
@@ -37,6 +37,22 @@ const LOCAL_FORMATS = list([
   '%Y年%m月%d日 %H时%M分%S秒', '%Y年%m月%d日 %H时%M分', '%Y年%m月%d日%H时%M分%S秒', '%Y年%m月%d日%H时%M分',
 ]);
 
+/** The days a date may fall on, inclusive (YYYY-MM-DD): outside them it is a typo'd year. */
+export interface DateBounds {
+  /** config.earliestDate */
+  earliest: string;
+  /** the day after the build's day (its wall clock in the configured zone) */
+  latest: string;
+}
+
+/** Plausible days for a build run at `now`: from `earliest` to the day after now's day in the zone. */
+export function dateBounds(earliest: string, now: Date, timeZone: string): DateBounds {
+  const parts = new Intl.DateTimeFormat('en-US', { timeZone, year: 'numeric', month: 'numeric', day: 'numeric' }).formatToParts(now);
+  const part = (type: string) => Number(parts.find((p) => p.type === type)?.value);
+  const latest = new Date(Date.UTC(part('year'), part('month') - 1, part('day') + 1)).toISOString().slice(0, 10);
+  return { earliest, latest };
+}
+
 /**
  * The largest magnitude each numeric kind accepts; beyond it a value is rejected (it is a typo or
  * a pasted ID, and would overflow later arithmetic).
@@ -49,7 +65,19 @@ const LOCAL_FORMATS = list([
  */
 export const NUMBER_LIMITS = { amount: 100_000_000, integer: 100_000, number: 1_000_000_000 } as const;
 
-export function valueMacros(timeZone: string, options: { fixedOffsetMinutes?: number } = {}): string {
+export interface ValueOptions {
+  /** plausible days: a date outside is rejected (checks.ts reads qz_earliest(), qz_latest()) */
+  dates: DateBounds;
+  /** duckdb-wasm: the zone's offset, fixed (no ICU) */
+  fixedOffsetMinutes?: number;
+}
+
+const isoDay = (day: string) => {
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(day)) throw new Error(`not a day: ${day}`);
+  return `DATE ${sqlString(day)}`;
+};
+
+export function valueMacros(timeZone: string, options: ValueOptions): string {
   const zone = sqlString(timeZone);
   // duckdb-wasm has no ICU (its time zones are a download): there, the zone's offset is fixed
   // (exact for zones without daylight saving, as China's since 1991)
@@ -89,6 +117,10 @@ CREATE OR REPLACE MACRO qz_ts_ascii(x) AS
   END;
 CREATE OR REPLACE MACRO qz_ts(s) AS qz_ts_ascii(qz_ascii(s));
 CREATE OR REPLACE MACRO qz_date(s) AS CAST(qz_ts(s) AS DATE);
+
+-- the plausible days (DateBounds): checks.ts rejects a date outside them
+CREATE OR REPLACE MACRO qz_earliest() AS ${isoDay(options.dates.earliest)};
+CREATE OR REPLACE MACRO qz_latest() AS ${isoDay(options.dates.latest)};
 
 -- numbers: currency marks and blanks dropped, then 万/亿 as a factor. Commas only as thousands
 -- separators in groups of three ('1,234.5', '1,234' = 1234); anything else ('1,2,3', '12,5',

@@ -65,6 +65,8 @@ export interface SiteData {
     maxWeeks: number;
     /** share of their days in a camp a member checks in on to complete it */
     completionShare: number;
+    /** the CSV preview checks as the build does: dates from this day on */
+    earliestDate: string;
   };
   counts: MetricsResult['counts'] & { unattributed: number };
   channelLabels: Record<string, Labels>;
@@ -145,6 +147,7 @@ export function siteData(input: {
       hasHourly: model.hasHourly,
       maxWeeks: config.maxWeeks,
       completionShare: config.completionShare,
+      earliestDate: config.earliestDate,
     },
     counts: { ...metrics.counts, unattributed: model.counts.unattributed },
     channelLabels: config.channels,

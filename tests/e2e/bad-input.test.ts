@@ -19,10 +19,14 @@ interface Issue {
   message: string;
 }
 
+/** The build's clock in these tests: noon in Shanghai on 2026-12-06, so dates up to 2026-12-07 are plausible. */
+const NOW = new Date('2026-12-06T04:00:00Z');
+
 async function issuesOf(dir: string): Promise<{ issues: Issue[]; rejected: number; asOf: string }> {
   const db = await openNativeDb();
   try {
-    const { validation, model } = await loadAndValidate(db, nodeEffects(silentLogger), { dataDir: dir, workDir: tempDir(), config: DEFAULT_CONFIG, salt: 's' }, {});
+    const effects = { ...nodeEffects(silentLogger), clock: () => NOW };
+    const { validation, model } = await loadAndValidate(db, effects, { dataDir: dir, workDir: tempDir(), config: DEFAULT_CONFIG, salt: 's' }, {});
     const issues = await db.rows<Issue>(`SELECT * FROM dq ORDER BY file, line`);
     return { issues, rejected: validation.files.reduce((s, f) => s + f.rowsRejected, 0), asOf: model.asOf };
   } finally {
@@ -91,12 +95,14 @@ describe('rejected rows', () => {
 
 /** The hand fixture's report date: the latest date of its rows. */
 const HAND_AS_OF = '2026-03-31';
+const AFTER = `is after 2026-12-07 (the day after this build): a typo'd year? fix the date`;
+const BEFORE = `is before 2000-01-01 (earliestDate): a typo'd year? fix the date, or set an earlier earliestDate in qunlens.config.json`;
 const TOO_LARGE = 'is above 100,000,000 (1亿), the largest amount accepted';
 const NOT_FINITE = 'is not a finite number';
 const GROUPING = 'has commas that are not between groups of three digits';
 const DECIMAL_COMMA = 'has a decimal comma; write the decimals after a point (1234.5)';
 
-// activity.csv and checkins.csv (the integer and number kinds), written next to the hand fixture
+// activity.csv and checkins.csv (the date, integer and number kinds), written next to the hand fixture
 const ACTIVITY = 'date,group_id,member_id,messages\n2026-03-01,G1,a1,3\n';
 // activity.csv in place of messages.csv, whose last message (03-31) was the report date: now a join on 03-28 is
 const WITH_ACTIVITY = { setup: { 'messages.csv': null, 'activity.csv': ACTIVITY }, asOf: '2026-03-28' };
@@ -104,6 +110,19 @@ const CHECKINS = 'member_id,group_id,date,kind,points,team\na1,G1,2026-03-01,签
 
 /** Issue #14's probes, and their neighbours: each row is rejected with a reason, nothing else moves. */
 const implausible: { name: string; file: string; row: string; column: string; message: string; setup?: Record<string, string | null>; asOf?: string }[] = [
+  { name: 'joined_at in year 9999', file: 'members.csv', row: 'x20,G1,9999-12-31,,导购,,2,', column: 'joined_at', message: `joined_at "9999-12-31" ${AFTER}` },
+  { name: 'left_at in 2099', file: 'members.csv', row: 'x21,G1,2026-03-05 10:00:00,2099-03-05 10:00:00,导购,,2,', column: 'left_at', message: `left_at "2099-03-05 10:00:00" ${AFTER}` },
+  { name: 'joined_at in year 0001', file: 'members.csv', row: 'x22,G1,0001-01-01 10:00:00,,导购,,2,', column: 'joined_at', message: `joined_at "0001-01-01 10:00:00" ${BEFORE}` },
+  { name: 'Excel serial day 99999 (year 2173)', file: 'members.csv', row: 'x23,G1,99999,,导购,,2,', column: 'joined_at', message: `joined_at "99999" (read as 2173-10-13) ${AFTER}` },
+  { name: 'Excel serial day 10000 (year 1927)', file: 'members.csv', row: 'x24,G1,10000,,导购,,2,', column: 'joined_at', message: `joined_at "10000" (read as 1927-05-18) ${BEFORE}` },
+  { name: 'joined_at two days after the build', file: 'members.csv', row: 'x25,G1,2026-12-08 00:00:00,,导购,,2,', column: 'joined_at', message: `joined_at "2026-12-08 00:00:00" ${AFTER}` },
+  { name: 'created_at in 2099', file: 'groups.csv', row: 'G8,x,兴趣群,x,,,2099-01-01 10:00:00,', column: 'created_at', message: `created_at "2099-01-01 10:00:00" ${AFTER}` },
+  { name: 'dissolved_at in 2099', file: 'groups.csv', row: 'G8,x,兴趣群,x,,,2026-01-01 10:00:00,2099-01-01 10:00:00', column: 'dissolved_at', message: `dissolved_at "2099-01-01 10:00:00" ${AFTER}` },
+  { name: 'sent_at in year 9999', file: 'messages.csv', row: '9999-12-31 10:00:00,G1,a1,text', column: 'sent_at', message: `sent_at "9999-12-31 10:00:00" ${AFTER}` },
+  { name: 'sent_at as epoch milliseconds in 2286', file: 'messages.csv', row: '9999999999999,G1,a1,text', column: 'sent_at', message: `sent_at "9999999999999" (read as 2286-11-21) ${AFTER}` },
+  { name: 'ordered_at in 2099', file: 'orders.csv', row: 'O80,a1,,2099-03-01 10:00:00,5,否,x', column: 'ordered_at', message: `ordered_at "2099-03-01 10:00:00" ${AFTER}` },
+  { name: 'activity date in 2099', file: 'activity.csv', row: '2099-03-01,G1,a1,3', column: 'date', message: `date "2099-03-01" ${AFTER}`, ...WITH_ACTIVITY },
+  { name: 'check-in date in year 9999', file: 'checkins.csv', row: 'a1,G1,9999-01-01,签到,10,A', column: 'date', message: `date "9999-01-01" ${AFTER}`, setup: { 'checkins.csv': CHECKINS } },
   { name: 'amount 1e309', file: 'orders.csv', row: 'O81,a1,,2026-03-01 10:00:00,1e309,否,x', column: 'amount', message: `amount "1e309" ${NOT_FINITE}` },
   { name: 'amount Infinity', file: 'orders.csv', row: 'O82,a1,,2026-03-01 10:00:00,Infinity,否,x', column: 'amount', message: `amount "Infinity" ${NOT_FINITE}` },
   { name: 'amount NaN', file: 'orders.csv', row: 'O83,a1,,2026-03-01 10:00:00,NaN,否,x', column: 'amount', message: `amount "NaN" ${NOT_FINITE}` },
@@ -131,7 +150,7 @@ function fixtureWith(setup: Record<string, string | null> = {}): string {
   return dir;
 }
 
-describe('impossible numbers (issue #14)', () => {
+describe('implausible dates and impossible numbers (issue #14)', () => {
   it.each(implausible)('$name → $file, its line, $column; the report date stays', async ({ file, row, column, message, setup, asOf: expectedAsOf }) => {
     const dir = fixtureWith(setup);
     const line = append(dir, file, row);
@@ -142,6 +161,30 @@ describe('impossible numbers (issue #14)', () => {
     expect(errors[0].message.startsWith(message), errors[0].message).toBe(true);
     expect(rejected).toBe(1);
     expect(asOf).toBe(expectedAsOf ?? HAND_AS_OF);
+  });
+
+  it('accepts a date on the day after the build, the last plausible day', async () => {
+    const dir = copyFixture('hand');
+    append(dir, 'members.csv', 'x26,G1,2026-12-07 23:59:59,,导购,,2,');
+    const { rejected, asOf } = await issuesOf(dir);
+    expect(rejected).toBe(0);
+    expect(asOf).toBe('2026-12-07');
+  });
+
+  it('takes earliestDate from the configuration', async () => {
+    const dir = copyFixture('hand');
+    const line = append(dir, 'members.csv', 'x27,G1,2025-06-01 10:00:00,,导购,,2,');
+    const db = await openNativeDb();
+    try {
+      const effects = { ...nodeEffects(silentLogger), clock: () => NOW };
+      await loadAndValidate(db, effects, { dataDir: dir, workDir: tempDir(), config: { ...DEFAULT_CONFIG, earliestDate: '2025-07-01' }, salt: 's' }, {});
+      const errors = await db.rows<Issue>(`SELECT * FROM dq WHERE severity = 'error' ORDER BY line`);
+      // the fixture's own rows from 2025-12 on stay; the one from June goes
+      expect(errors.map((e) => [e.file, e.line, e.column])).toEqual([['members.csv', line, 'joined_at']]);
+      expect(errors[0].message).toMatch(/is before 2025-07-01 \(earliestDate\)/);
+    } finally {
+      await db.close();
+    }
   });
 
   it('keeps the valid forms of an amount: 1,234.50, ¥1,234, 1.2万, full-width digits, 12,345,678', async () => {

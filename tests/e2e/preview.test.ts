@@ -6,6 +6,7 @@
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { DEFAULT_CONFIG } from '../../src/config.ts';
 import { openNativeDb } from '../../src/db/native.ts';
 import { previewCsv } from '../../src/pipeline/preview.ts';
 import { generateSample } from '../../src/sample/generate.ts';
@@ -14,13 +15,15 @@ import { buildData } from './build-helpers.ts';
 
 const OTHER_FILES = /is not in groups\.csv|its group was rejected/;
 
-async function preview(name: string, bytes: Uint8Array, withoutIcu = false) {
+async function preview(name: string, bytes: Uint8Array, withoutIcu = false, now?: Date) {
   const db = await openNativeDb();
   const dir = tempDir();
   try {
     return await previewCsv(db, { name, bytes }, {
       timeZone: 'Asia/Shanghai',
+      earliestDate: DEFAULT_CONFIG.earliestDate,
       withoutIcu,
+      now,
       register: async (file, data) => {
         const path = join(dir, file);
         writeFileSync(path, data);
@@ -79,6 +82,15 @@ describe('CSV preview', () => {
   });
 });
 
+describe('CSV preview: plausible dates (issue #14)', () => {
+  it('bounds dates by its own clock (in the browser, the browser\'s)', async () => {
+    const bytes = new TextEncoder().encode('group_id,member_id,joined_at,channel\nG1,M1,2026-12-07 12:00:00,导购\n');
+    expect((await preview('members.csv', bytes, false, new Date('2026-12-06T04:00:00Z'))).rejected).toBe(0);
+    const early = await preview('members.csv', bytes, false, new Date('2026-12-05T04:00:00Z'));
+    expect(early.issues.filter((i) => i.severity === 'error').map((i) => i.message)).toEqual([`joined_at "2026-12-07 12:00:00" is after 2026-12-06 (the day after this build): a typo'd year? fix the date`]);
+  });
+});
+
 describe('timestamps without ICU (the browser)', () => {
   it('equal the ICU conversion for a zone without daylight saving', async () => {
     const { valueMacros, zoneOffsetMinutes } = await import('../../src/pipeline/values.ts');
@@ -92,8 +104,9 @@ describe('timestamps without ICU (the browser)', () => {
         await db.close();
       }
     };
-    const withIcu = await run(valueMacros('Asia/Shanghai'));
-    const fixed = await run(valueMacros('Asia/Shanghai', { fixedOffsetMinutes: zoneOffsetMinutes('Asia/Shanghai') }));
+    const dates = { earliest: '2000-01-01', latest: '2026-12-07' };
+    const withIcu = await run(valueMacros('Asia/Shanghai', { dates }));
+    const fixed = await run(valueMacros('Asia/Shanghai', { dates, fixedOffsetMinutes: zoneOffsetMinutes('Asia/Shanghai') }));
     expect(fixed).toEqual(withIcu);
     expect(withIcu.every((r) => r.t !== null)).toBe(true);
   });

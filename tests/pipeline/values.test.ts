@@ -1,12 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openNativeDb, type NativeDb } from '../../src/db/native.ts';
 import { sqlString } from '../../src/db/db.ts';
-import { NUMBER_LIMITS, parse, publicTextMacros, valueMacros } from '../../src/pipeline/values.ts';
+import { dateBounds, NUMBER_LIMITS, parse, publicTextMacros, valueMacros } from '../../src/pipeline/values.ts';
 
 let db: NativeDb;
 beforeAll(async () => {
   db = await openNativeDb();
-  await db.exec(valueMacros('Asia/Shanghai') + publicTextMacros());
+  await db.exec(valueMacros('Asia/Shanghai', { dates: { earliest: '2000-01-01', latest: '2026-12-07' } }) + publicTextMacros());
 });
 afterAll(() => db.close());
 
@@ -106,6 +106,38 @@ describe('numbers', () => {
   it('integers must be whole', async () => {
     expect(await one(`qz_int('12')`)).toBe(12);
     expect(await one(`qz_int('1.5')`)).toBeNull();
+  });
+});
+
+describe('plausible dates (DateBounds)', () => {
+  it('end the day after the build, in the configured zone', () => {
+    // 04:00 UTC is noon in Shanghai; 17:00 UTC is already the next day there
+    expect(dateBounds('2000-01-01', new Date('2026-12-06T04:00:00Z'), 'Asia/Shanghai')).toEqual({ earliest: '2000-01-01', latest: '2026-12-07' });
+    expect(dateBounds('2000-01-01', new Date('2026-12-06T17:00:00Z'), 'Asia/Shanghai').latest).toBe('2026-12-08');
+    expect(dateBounds('2000-01-01', new Date('2026-12-06T17:00:00Z'), 'UTC').latest).toBe('2026-12-07');
+    expect(dateBounds('2000-01-01', new Date('2026-12-31T04:00:00Z'), 'Asia/Shanghai').latest).toBe('2027-01-01');
+    expect(dateBounds('2000-01-01', new Date('2028-02-28T04:00:00Z'), 'Asia/Shanghai').latest).toBe('2028-02-29');
+  });
+  it('are macros the checks compare typed values with', async () => {
+    expect(await one(`CAST(qz_earliest() AS VARCHAR)`)).toBe('2000-01-01');
+    expect(await one(`CAST(qz_latest() AS VARCHAR)`)).toBe('2026-12-07');
+  });
+  it('leave the typo\'d years of the probes outside, whatever their format', async () => {
+    // parsed, then out of bounds: the parser reads them, the check (checks.ts) rejects them
+    for (const [input, day] of [
+      ['9999-12-31', '9999-12-31'],
+      ['2099-03-05 10:00:00', '2099-03-05'],
+      ['0001-01-01', '0001-01-01'],
+      ['99999', '2173-10-13'], // Excel serial day
+      ['9999999999999', '2286-11-21'], // epoch milliseconds
+      ['9999999999', '2286-11-21'], // epoch seconds
+      ['10000', '1927-05-18'], // Excel serial day before 2000
+    ]) {
+      expect(await one(`CAST(CAST(qz_ts(${sqlString(input)}) AS DATE) AS VARCHAR)`), input).toBe(day);
+      expect(await one(`qz_ts(${sqlString(input)}) < qz_earliest() OR qz_ts(${sqlString(input)}) >= CAST(qz_latest() + 1 AS TIMESTAMP)`), input).toBe(true);
+    }
+    expect(await one(`qz_ts('2026-12-07 23:59:59') >= CAST(qz_latest() + 1 AS TIMESTAMP)`)).toBe(false);
+    expect(await one(`qz_ts('2026-12-08 00:00:00') >= CAST(qz_latest() + 1 AS TIMESTAMP)`)).toBe(true);
   });
 });
 
