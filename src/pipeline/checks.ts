@@ -228,3 +228,42 @@ export function failedChecksSql(table: string, checks: readonly RowCheck[]): str
       WHERE p.__mask & ~(${1n << BigInt(CROSS_BIT)}::BIGINT) <> 0 AND (p.__mask >> k) & 1 = 1)`;
 }
 
+/**
+ * A check that keeps the row and reports it as a warning (DATA.md: worth an operator's look, not
+ * wrong): a SQL condition and message over the typed columns of an accepted row.
+ */
+export interface RowWarning {
+  column: string;
+  condition: string;
+  message: string;
+}
+
+export interface WarningLimits {
+  /** config.orderAmountCeiling: an amount above it is kept with a warning */
+  orderAmountCeiling: number;
+}
+
+/** The warnings of a table's accepted rows: an amount above config.orderAmountCeiling. */
+export function rowWarnings(plan: Pick<ParsePlan, 'spec' | 'present'>, limits: WarningLimits): RowWarning[] {
+  const ceiling = limits.orderAmountCeiling;
+  return plan.spec.columns
+    .filter((c) => c.kind === 'amount' && plan.present.has(c.name))
+    .map((c) => {
+      const v = typed(c.name);
+      // the raw text is kept for rejected rows only: the typed value, without trailing zeros
+      const value = `rtrim(rtrim(CAST(${v} AS VARCHAR), '0'), '.')`;
+      return {
+        column: c.name,
+        condition: `${v} > ${ceiling}`,
+        message: `${sqlString(`${c.name} `)} || ${value} || ${sqlString(` is above orderAmountCeiling (${ceiling}): kept; check for a typo (e.g. an extra zero) or raise orderAmountCeiling in qunlens.config.json`)}`,
+      };
+    });
+}
+
+/** SQL listing (row, column, message) of the warnings of p_<table>'s rows with __mask = 0; null without warnings. */
+export function warningsSql(table: string, warnings: readonly RowWarning[]): string | null {
+  if (!warnings.length) return null;
+  return warnings
+    .map((w) => `SELECT rowid AS row, ${sqlString(w.column)} AS "column", ${w.message} AS message FROM ${table} WHERE __mask = 0 AND ${w.condition}`)
+    .join(' UNION ALL ');
+}

@@ -11,7 +11,7 @@
 import Papa from 'papaparse';
 import { mapHeader, TABLES, type TableSpec } from '../contract.ts';
 import type { Db } from '../db/db.ts';
-import { failedChecksSql, parsePlan } from './checks.ts';
+import { failedChecksSql, parsePlan, rowWarnings, warningsSql } from './checks.ts';
 import { detectDelimiter, detectEncoding, headerLine, parseCsvLine } from './csv-text.ts';
 import { crossChecks, readRejects, rejectMessage } from './row-checks.ts';
 import { checkHeader, InputError, needsSerialRead, scanSql, type DataIssue, type SourceFile } from './scan.ts';
@@ -75,6 +75,8 @@ export async function previewCsv(
     timeZone: string;
     /** config.earliestDate: a date before it is rejected, as in the build */
     earliestDate: string;
+    /** config.orderAmountCeiling: an amount above it is kept with a warning, as in the build */
+    orderAmountCeiling: number;
     /** the wall clock (default: now, the browser's): the day after its day is the latest date accepted */
     now?: Date;
     register: (name: string, bytes: Uint8Array) => Promise<string>;
@@ -153,11 +155,15 @@ export async function previewCsv(
   const failed = await db.rows<{ row: number; column: string | null; message: string; ref_row: number | null }>(`
     SELECT row, "column", message, NULL::BIGINT AS ref_row FROM (${failedChecksSql(p, plan.checks)})
     ${crossChecks(spec.name, { otherFiles: false }).map((sql) => `UNION ALL SELECT row, "column", message, ref_row FROM (${sql}) AS c(row, "column", message, ref_table, ref_row)`).join('\n')}`);
+  // warnings of the rows the build would accept (the cross checks above reject some with __mask 0)
+  const rejectedRows = new Set(failed.map((f) => f.row));
+  const warningSql = warningsSql(p, rowWarnings(plan, { orderAmountCeiling: options.orderAmountCeiling }));
+  const warned = warningSql ? (await db.rows<{ row: number; column: string; message: string }>(warningSql)).filter((w) => !rejectedRows.has(w.row)) : [];
   const issues: DataIssue[] = [
     ...headerIssues,
     ...rejects.map((r) => ({ file: input.name, line: byteLine(r.byte_position), column: null, severity: 'error' as const, message: rejectMessage(r, detected.encoding) })),
     ...failed.map((f) => ({ file: input.name, line: lineOfRow(f.row), column: f.column, severity: 'error' as const, message: f.message.replace('{line}', String(lineOfRow(f.ref_row) ?? '?')) })),
+    ...warned.map((w) => ({ file: input.name, line: lineOfRow(w.row), column: w.column, severity: 'warning' as const, message: w.message })),
   ].sort((a, b) => (a.line ?? 0) - (b.line ?? 0) || (a.column ?? '').localeCompare(b.column ?? '') || a.message.localeCompare(b.message));
-  const rejectedRows = new Set(failed.map((f) => f.row)).size + rejects.length;
-  return { file: input.name, table: spec.name, encoding: detected.encoding, records: starts.length, rejected: rejectedRows, issues };
+  return { file: input.name, table: spec.name, encoding: detected.encoding, records: starts.length, rejected: rejectedRows.size + rejects.length, issues };
 }
