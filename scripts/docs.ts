@@ -1,5 +1,6 @@
 // Regenerates the generated parts of README.md from the code (`npm run docs`):
-// the header-alias table (src/contract.ts) and the label tables (src/config.ts).
+// the header-alias table (src/contract.ts), the label tables (src/config.ts) and the rules on
+// values (src/pipeline/values.ts).
 import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { readmeSections } from '../src/docs.ts';

@@ -1,6 +1,7 @@
 /**
  * The build key: one hash of everything a site depends on — every input file's bytes, the
- * qunlens code and its locked dependencies, the configuration, the salt and the build options.
+ * qunlens code and its locked dependencies, the configuration, the salt, the build options and
+ * the plausible days (which end the day after the build).
  * A rebuild whose key equals the one stored with the current site has nothing to do. Contents
  * are hashed, never modification times: a copied or touched file with the same bytes is the
  * same input, an edited file with a restored mtime is not.
@@ -9,6 +10,7 @@ import { createHash } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import type { QunlensConfig } from './config.ts';
 import type { Effects } from './pipeline/effects.ts';
+import type { DateBounds } from './pipeline/values.ts';
 
 /** Stored next to the site it describes (a dot-file: hosting copies usually skip it). */
 export const BUILD_KEY_FILE = '.qunlens-build.json';
@@ -29,6 +31,11 @@ export interface BuildKeyParts {
   asOf?: string;
   base?: string;
   render: boolean;
+  /**
+   * The plausible days: their last is the day after the build, so a build on a later day reads
+   * the data again (a row dated tomorrow, rejected today, is accepted then).
+   */
+  dates: DateBounds;
 }
 
 export interface BuildKey {
@@ -67,7 +74,7 @@ export async function computeBuildKey(effects: Effects, parts: BuildKeyParts): P
   // the big files hashed concurrently: reading and hashing overlap across files
   const [inputHashes, codeHashes] = await Promise.all([Promise.all(inputFiles.map((p) => effects.hashFile(p))), Promise.all(code.map((p) => effects.hashFile(p)))]);
   const hash = createHash('sha256');
-  hash.update(JSON.stringify({ version: KEY_VERSION, config: parts.config, asOf: parts.asOf ?? null, base: parts.base ?? '/', render: parts.render }));
+  hash.update(JSON.stringify({ version: KEY_VERSION, config: parts.config, asOf: parts.asOf ?? null, base: parts.base ?? '/', render: parts.render, dates: parts.dates }));
   // the salt changes every member hash, but must not be recoverable from the key
   hash.update(createHash('sha256').update(`qunlens-salt:${parts.salt}`).digest('hex'));
   inputFiles.forEach((p, i) => hash.update(`\0input\0${effects.path.basename(p)}\0${inputHashes[i]}`));

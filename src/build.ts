@@ -22,7 +22,7 @@ import { buildModel, type Model } from './pipeline/model.ts';
 import { writeOutputs, type OutputFile } from './pipeline/outputs.ts';
 import { readInputs, type ReadResult } from './pipeline/read.ts';
 import { countWarnings, validate, type ValidationResult } from './pipeline/validate.ts';
-import { publicTextMacros, valueMacros } from './pipeline/values.ts';
+import { dateBounds, publicTextMacros, valueMacros, type DateBounds } from './pipeline/values.ts';
 import { groupPages } from './metrics/group-pages.ts';
 import { groupSlug, siteData, type SiteData } from './site/site-data.ts';
 
@@ -41,7 +41,7 @@ export interface BuildOptions {
   memoryLimit?: string;
   /** Notebook reports folder (default src/reports/). */
   reportsDir?: string;
-  /** Clock for "built at" (injected so tests are stable). */
+  /** "Built at" (injected so tests are stable); default: the effects' clock. */
   builtAt?: string;
 }
 
@@ -81,19 +81,28 @@ export async function resolveSalt(effects: Effects, projectDir: string, config: 
   return created;
 }
 
+/**
+ * The days a date in the data may fall on: config.earliestDate to the day after the build's
+ * day in the configured zone (`now`, the effects' clock unless given).
+ */
+export function plausibleDates(config: QunlensConfig, effects: Effects, now?: Date): DateBounds {
+  return dateBounds(config.earliestDate, now ?? effects.clock(), config.timeZone);
+}
+
 /** read → validate → model on an open database; shared by `build` and `check`. */
 export async function loadAndValidate(
   db: Db,
   effects: Effects,
-  options: { dataDir: string; workDir: string; config: QunlensConfig; salt: string },
+  options: { dataDir: string; workDir: string; config: QunlensConfig; salt: string; /** default: plausibleDates(config, effects) */ dates?: DateBounds },
   timings: Record<string, number>,
 ): Promise<{ read: ReadResult; validation: ValidationResult; model: Model }> {
-  await db.exec(valueMacros(options.config.timeZone) + publicTextMacros());
+  const dates = options.dates ?? plausibleDates(options.config, effects);
+  await db.exec(valueMacros(options.config.timeZone, { dates }) + publicTextMacros());
   const read = await step(effects, timings, 'read', () => readInputs(db, effects, { dataDir: options.dataDir, workDir: options.workDir }), (r) => {
     const rows = [...r.tables.values()].reduce((s, t) => s + t.rows, 0);
     return `${r.tables.size} files, ${n(rows)} rows`;
   });
-  const validation = await step(effects, timings, 'validate', () => validate(db, read, { effects, workDir: options.workDir }), (v) => {
+  const validation = await step(effects, timings, 'validate', () => validate(db, read, { effects, workDir: options.workDir, limits: { orderAmountCeiling: options.config.orderAmountCeiling } }), (v) => {
     const rejected = v.files.reduce((s, f) => s + f.rowsRejected, 0);
     return `${n(v.files.reduce((s, f) => s + f.rowsRead, 0))} rows checked, ${n(rejected)} rejected`;
   });
@@ -113,8 +122,8 @@ export interface UpToDate {
   timings: Record<string, number>;
 }
 
-async function hashStep(effects: Effects, timings: Record<string, number>, options: BuildOptions, config: QunlensConfig, salt: string): Promise<BuildKey> {
-  return step(effects, timings, 'hash', () => computeBuildKey(effects, { dataDir: options.dataDir, config, salt, asOf: options.asOf, base: options.base, render: options.render !== false }), (k) =>
+async function hashStep(effects: Effects, timings: Record<string, number>, options: BuildOptions, config: QunlensConfig, salt: string, dates: DateBounds): Promise<BuildKey> {
+  return step(effects, timings, 'hash', () => computeBuildKey(effects, { dataDir: options.dataDir, config, salt, asOf: options.asOf, base: options.base, render: options.render !== false, dates }), (k) =>
     `${k.files} input files, ${(k.bytes / 1e6).toFixed(1)} MB, and the code → ${k.key.slice(0, 12)}`,
   );
 }
@@ -128,27 +137,31 @@ export async function buildIfChanged(options: BuildOptions, effects: Effects): P
   const config = await loadConfig(effects, options.projectDir, { asOf: options.asOf });
   const salt = await resolveSalt(effects, options.projectDir, config, options.salt);
   const outDir = effects.path.resolve(options.outDir);
-  const key = await hashStep(effects, timings, options, config, salt);
+  // the clock is read once: the key and the checks see the same day
+  const now = effects.clock();
+  const key = await hashStep(effects, timings, options, config, salt, plausibleDates(config, effects, now));
   if ((await storedBuildKey(effects, outDir)) === key.key) return { upToDate: true, key: key.key, outDir, timings };
-  return build(options, effects, { key, timings });
+  return build(options, effects, { key, timings, now });
 }
 
-export async function build(options: BuildOptions, effects: Effects, known?: { key: BuildKey; timings: Record<string, number> }): Promise<BuildResult> {
+export async function build(options: BuildOptions, effects: Effects, known?: { key: BuildKey; timings: Record<string, number>; now: Date }): Promise<BuildResult> {
   const timings: Record<string, number> = known?.timings ?? {};
   const config = await loadConfig(effects, options.projectDir, { asOf: options.asOf });
   const salt = await resolveSalt(effects, options.projectDir, config, options.salt);
   const outDir = effects.path.resolve(options.outDir);
-  const key = known?.key ?? (await hashStep(effects, timings, options, config, salt));
+  const now = known?.now ?? effects.clock();
+  const dates = plausibleDates(config, effects, now);
+  const key = known?.key ?? (await hashStep(effects, timings, options, config, salt, dates));
   // Staging and work folders: the stage sits next to the output so the final swap is a rename.
   const stage = `${outDir}.staging-${process.pid}-${randomBytes(3).toString('hex')}`;
   const work = await mkdtemp(effects.path.join(tmpdir(), 'qunlens-work-'));
   const db = await openNativeDb({ threads: options.threads, memoryLimit: options.memoryLimit ?? DEFAULT_MEMORY_LIMIT, tempDirectory: effects.path.join(work, 'spill') });
   try {
-    const { validation, model } = await loadAndValidate(db, effects, { dataDir: options.dataDir, workDir: work, config, salt }, timings);
+    const { validation, model } = await loadAndValidate(db, effects, { dataDir: options.dataDir, workDir: work, config, salt, dates }, timings);
     const metrics = await step(effects, timings, 'metrics', () => computeMetrics(db, config, model), (m) =>
       `${m.channels.filter((c) => c.joins > 0).length} channels, ${m.lifespans.length} group types, ${n(m.counts.zombies)} zombies`,
     );
-    const builtAt = options.builtAt ?? new Date().toISOString();
+    const builtAt = options.builtAt ?? now.toISOString();
     const dataOut = effects.path.join(work, 'data');
     const outputs = await step(effects, timings, 'outputs', () => writeOutputs(db, effects, { dataDir: dataOut, config, model, metrics, files: validation.files, builtAt, base: options.base ?? '/' }), (o) =>
       `${o.length} files, ${(o.reduce((s, f) => s + f.bytes, 0) / 1e6).toFixed(1)} MB in data/`,

@@ -3,6 +3,7 @@
  * Label maps (Chinese labels → keys) live here so operators can extend them without code.
  */
 import type { Effects } from './pipeline/effects.ts';
+import { NUMBER_LIMITS } from './pipeline/values.ts';
 
 export const CHANNEL_KEYS = ['guide', 'material', 'official_account', 'invite', 'other'] as const;
 export type ChannelKey = (typeof CHANNEL_KEYS)[number];
@@ -173,7 +174,9 @@ export function checkConfig(config: QunlensConfig, source: string): QunlensConfi
   if (!/^\d{4}-\d{2}-\d{2}$/.test(config.earliestDate) || Number.isNaN(Date.parse(`${config.earliestDate}T00:00:00Z`))) {
     problems.push(`earliestDate must be a date as YYYY-MM-DD, got "${config.earliestDate}"`);
   }
-  if (!(config.orderAmountCeiling > 0)) problems.push(`orderAmountCeiling must be a number above 0`);
+  if (!(config.orderAmountCeiling > 0 && config.orderAmountCeiling < NUMBER_LIMITS.amount)) {
+    problems.push(`orderAmountCeiling must be a number above 0 and below ${NUMBER_LIMITS.amount} (the largest amount accepted at all)`);
+  }
   if (!(config.reportCellTimeoutSeconds > 0)) problems.push(`reportCellTimeoutSeconds must be a number of seconds above 0`);
   for (const [label, key] of Object.entries(config.channelLabels)) {
     if (!(CHANNEL_KEYS as readonly string[]).includes(key)) problems.push(`channelLabels["${label}"] = "${key}" is not one of ${CHANNEL_KEYS.join(', ')}`);

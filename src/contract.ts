@@ -8,11 +8,11 @@
 export type ColumnKind =
   | 'id' // trimmed string; scientific notation (Excel damage) is an error
   | 'text' // free text, kept as given (sanitised before publication)
-  | 'datetime' // any of the accepted datetime formats → local timestamp
-  | 'date' // same formats → local calendar date
-  | 'amount' // number ≥ 0, full-width digits, thousands separators, 万
-  | 'integer' // whole number ≥ 0
-  | 'number' // any number (negative allowed)
+  | 'datetime' // any of the accepted datetime formats → local timestamp, on a plausible day (values.ts DateBounds)
+  | 'date' // same formats → local calendar date, on a plausible day
+  | 'amount' // number ≥ 0, full-width digits, thousands separators, 万; at most NUMBER_LIMITS.amount
+  | 'integer' // whole number ≥ 0, at most NUMBER_LIMITS.integer
+  | 'number' // any finite number (negative allowed) within ±NUMBER_LIMITS.number
   | 'boolean' // true/false/是/否/1/0
   | 'staff_flag' // boolean, or WeCom 成员类型: 1 企业成员 = staff, 2 外部联系人 = customer
   | 'join_scene' // 1/2/3 or 直接邀请/邀请链接/扫描群二维码

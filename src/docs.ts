@@ -4,6 +4,7 @@
  */
 import { DEFAULT_CONFIG } from './config.ts';
 import { TABLES } from './contract.ts';
+import { NUMBER_LIMITS } from './pipeline/values.ts';
 
 export function aliasTable(): string {
   const lines = ['| file | column | required | kind | accepted headers besides the name |', '|---|---|---|---|---|'];
@@ -27,6 +28,23 @@ export function labelTables(): string {
   return `${channels.join('\n')}\n\n${types.join('\n')}`;
 }
 
+/** The plausibility rules on values (values.ts NUMBER_LIMITS, DateBounds; config defaults). */
+export function valueRules(): string {
+  const n = (x: number) => x.toLocaleString('en-US');
+  const columns = (kind: string) =>
+    TABLES.flatMap((t) => t.columns.filter((c) => c.kind === kind).map((c) => `${t.name}.\`${c.name}\``)).join(', ');
+  return [
+    '| values | accepted | outside it |',
+    '|---|---|---|',
+    `| dates and times: ${columns('datetime')}, ${columns('date')} | from \`earliestDate\` (default ${DEFAULT_CONFIG.earliestDate}) to the day after the build (its day in \`timeZone\`), whatever the format (epoch numbers and Excel serial days too) | rejected: a typo'd year |`,
+    `| amounts: ${columns('amount')} | finite, at most ${n(NUMBER_LIMITS.amount)} (${NUMBER_LIMITS.amount / 1e8}亿) | rejected |`,
+    `| amounts above \`orderAmountCeiling\` (default ${n(DEFAULT_CONFIG.orderAmountCeiling)}) | kept | a warning: worth a look for an extra zero |`,
+    `| counts: ${columns('integer')} | whole, at most ${n(NUMBER_LIMITS.integer)} (a member's messages in a group on a day: more is over one a second) | rejected |`,
+    `| numbers: ${columns('number')} | finite, from −${n(NUMBER_LIMITS.number)} to ${n(NUMBER_LIMITS.number)} | rejected |`,
+    '| separators in any number | a comma between groups of three digits: `1,234.50`, `12,345,678`, `1,234` (= 1234) | `1,2,3`, `1,2345`, a decimal comma (`12,5`, `1.234,5`) and `_` are rejected: they could mean two numbers |',
+  ].join('\n');
+}
+
 export function readmeSections(): Record<string, string> {
-  return { aliases: aliasTable(), labels: labelTables() };
+  return { aliases: aliasTable(), labels: labelTables(), values: valueRules() };
 }

@@ -74,6 +74,8 @@ if (root) {
       const wasm = await db;
       const result = await previewCsv(wasm, { name: file.name, bytes }, {
         timeZone: root!.dataset.timeZone!,
+        earliestDate: root!.dataset.earliestDate!,
+        orderAmountCeiling: Number(root!.dataset.orderAmountCeiling),
         withoutIcu: true,
         register: async (name, data) => {
           await wasm.db.registerFileBuffer(name, data.slice());

@@ -104,8 +104,9 @@ export async function channelSummaries(db: Db, config: QunlensConfig, curves: Ma
       count(*) FILTER (WHERE gmv_eligible AND gmv_90d IS NOT NULL)::INTEGER AS gmv_n,
       CAST(coalesce(sum(gmv_90d) FILTER (WHERE gmv_eligible), 0) AS DOUBLE) AS gmv_total,
       -- exact DECIMAL sums, so DuckDB native and duckdb-wasm (the filters) agree to the last bit;
-      -- a floating-point stddev depends on how threads split the rows
-      CAST(coalesce(sum(gmv_90d * gmv_90d) FILTER (WHERE gmv_eligible), 0) AS DOUBLE) AS gmv_sumsq
+      -- a floating-point stddev depends on how threads split the rows. Squared as DECIMAL(38, 8):
+      -- DECIMAL(18, 4) squared stays DECIMAL(18, 8), which overflows from 100,000 CNY up.
+      CAST(coalesce(sum(CAST(gmv_90d AS DECIMAL(38, 4)) * CAST(gmv_90d AS DECIMAL(38, 4))) FILTER (WHERE gmv_eligible), 0) AS DOUBLE) AS gmv_sumsq
     FROM f_memberships WHERE ${filter.where} GROUP BY ALL`);
   const byChannel = new Map(rows.map((r) => [r.channel, r]));
   const z = normalQuantile(1 - (1 - config.confLevel) / 2);

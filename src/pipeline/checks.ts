@@ -5,7 +5,7 @@
  */
 import type { ColumnSpec, TableSpec } from '../contract.ts';
 import { sqlIdent, sqlString } from '../db/db.ts';
-import { asciiOf, isoTimestamp, parse } from './values.ts';
+import { asciiOf, isoTimestamp, NUMBER_LIMITS, parse } from './values.ts';
 
 export interface RowCheck {
   bit: number;
@@ -27,6 +27,7 @@ const ascii = (c: string) => sqlIdent(`${c}__a`);
 /** Kinds whose general parser reads full-width-normalised text. */
 const NEEDS_ASCII = new Set(['datetime', 'date', 'amount', 'integer', 'number', 'boolean', 'staff_flag', 'join_scene']);
 const typed = (c: string) => sqlIdent(c);
+const grouped = (n: number) => n.toLocaleString('en-US');
 const quoted = (expr: string) => `'"' || left(${expr}, 60) || CASE WHEN length(${expr}) > 60 THEN '…' ELSE '' END || '"'`;
 
 export function sqlType(column: ColumnSpec): string {
@@ -86,6 +87,24 @@ function columnChecks(column: ColumnSpec): Omit<RowCheck, 'bit'>[] {
   const checks: Omit<RowCheck, 'bit'>[] = [];
   if (column.required) checks.push({ column: name, condition: `${t} IS NULL`, message: sqlString(`${name} is empty; every row needs a ${column.description}`) });
   const unparsed = `${t} IS NOT NULL AND ${v} IS NULL`;
+  // a date outside the plausible days (values.ts DateBounds: config.earliestDate to the day after
+  // the build): a typo'd year, which would otherwise move the report date. One comparison on the
+  // typed value; an epoch or Excel serial number says the day it was read as.
+  const plausible = (afterLatest: string) => ({
+    column: name,
+    condition: `(${v} < qz_earliest() OR ${v} ${afterLatest})`,
+    message: `${said('')} || CASE WHEN contains(${r}, strftime(${v}, '%Y-%m-%d')) THEN '' ELSE ' (read as ' || strftime(${v}, '%Y-%m-%d') || ')' END || CASE WHEN ${v} < qz_earliest()
+      THEN ' is before ' || CAST(qz_earliest() AS VARCHAR) || ${sqlString(` (earliestDate): a typo'd year? fix the date, or set an earlier earliestDate in qunlens.config.json if the data really goes back further`)}
+      ELSE ' is after ' || CAST(qz_latest() AS VARCHAR) || ${sqlString(` (the day after this build): a typo'd year? fix the date`)} END`,
+  });
+  // why a number was not read (values.ts qz_num_reason), evaluated for rejected rows only
+  const notNumber = (limit: number, tooLarge: string, otherwise: string) =>
+    `${said('')} || CASE qz_num_reason(${r}, ${limit})
+      WHEN 'decimal comma' THEN ${sqlString(' has a decimal comma; write the decimals after a point (1234.5), commas only between groups of three digits (1,234.5)')}
+      WHEN 'grouping' THEN ${sqlString(' has commas that are not between groups of three digits, so it could mean two different numbers; write it without separators (1234.5) or as 1,234.5')}
+      WHEN 'not finite' THEN ${sqlString(' is not a finite number; write the number itself')}
+      WHEN 'too large' THEN ${sqlString(tooLarge)}
+      ELSE ${sqlString(otherwise)} END`;
   switch (column.kind) {
     case 'id':
       checks.push({
@@ -96,20 +115,34 @@ function columnChecks(column: ColumnSpec): Omit<RowCheck, 'bit'>[] {
       break;
     case 'datetime':
       checks.push({ column: name, condition: unparsed, message: said(' is not a date/time; use e.g. 2026-03-05 14:02:09, 2026/3/5 or 2026年3月5日') });
+      checks.push(plausible(`>= CAST(qz_latest() + 1 AS TIMESTAMP)`));
       break;
     case 'date':
       checks.push({ column: name, condition: unparsed, message: said(' is not a date; use e.g. 2026-03-05, 2026/3/5 or 2026年3月5日') });
+      checks.push(plausible(`> qz_latest()`));
       break;
     case 'amount':
-      checks.push({ column: name, condition: unparsed, message: said(' is not a number') });
+      checks.push({
+        column: name,
+        condition: unparsed,
+        message: notNumber(NUMBER_LIMITS.amount, ` is above ${grouped(NUMBER_LIMITS.amount)} (${NUMBER_LIMITS.amount / 1e8}亿), the largest amount accepted: a pasted ID, or 分 instead of 元? fix the amount`, ' is not a number'),
+      });
       checks.push({ column: name, condition: `${v} < 0`, message: said(' is negative; an amount must be ≥ 0 (mark refunds in the refunded column)') });
       break;
     case 'integer':
-      checks.push({ column: name, condition: unparsed, message: said(' is not a whole number') });
+      checks.push({
+        column: name,
+        condition: unparsed,
+        message: notNumber(NUMBER_LIMITS.integer, ` is above ${grouped(NUMBER_LIMITS.integer)}, the largest count accepted (more than one a second, all day); fix the count`, ' is not a whole number'),
+      });
       checks.push({ column: name, condition: `${v} < 0`, message: said(' is negative') });
       break;
     case 'number':
-      checks.push({ column: name, condition: unparsed, message: said(' is not a number') });
+      checks.push({
+        column: name,
+        condition: unparsed,
+        message: notNumber(NUMBER_LIMITS.number, ` is beyond ±${grouped(NUMBER_LIMITS.number)}, the largest number accepted; fix the value`, ' is not a number'),
+      });
       break;
     case 'boolean':
       checks.push({ column: name, condition: unparsed, message: said(' is not one of true/false, 是/否, 1/0') });
@@ -193,4 +226,44 @@ export function failedChecksSql(table: string, checks: readonly RowCheck[]): str
   return `SELECT row, ${column} AS "column", ${message} AS message FROM (
       SELECT p.rowid AS row, k, p.* FROM ${table} p, range(0, ${checks.length}) r(k)
       WHERE p.__mask & ~(${1n << BigInt(CROSS_BIT)}::BIGINT) <> 0 AND (p.__mask >> k) & 1 = 1)`;
+}
+
+/**
+ * A check that keeps the row and reports it as a warning (DATA.md: worth an operator's look, not
+ * wrong): a SQL condition and message over the typed columns of an accepted row.
+ */
+export interface RowWarning {
+  column: string;
+  condition: string;
+  message: string;
+}
+
+export interface WarningLimits {
+  /** config.orderAmountCeiling: an amount above it is kept with a warning */
+  orderAmountCeiling: number;
+}
+
+/** The warnings of a table's accepted rows: an amount above config.orderAmountCeiling. */
+export function rowWarnings(plan: Pick<ParsePlan, 'spec' | 'present'>, limits: WarningLimits): RowWarning[] {
+  const ceiling = limits.orderAmountCeiling;
+  return plan.spec.columns
+    .filter((c) => c.kind === 'amount' && plan.present.has(c.name))
+    .map((c) => {
+      const v = typed(c.name);
+      // the raw text is kept for rejected rows only: the typed value, without trailing zeros
+      const value = `rtrim(rtrim(CAST(${v} AS VARCHAR), '0'), '.')`;
+      return {
+        column: c.name,
+        condition: `${v} > ${ceiling}`,
+        message: `${sqlString(`${c.name} `)} || ${value} || ${sqlString(` is above orderAmountCeiling (${ceiling}): kept; check for a typo (e.g. an extra zero) or raise orderAmountCeiling in qunlens.config.json`)}`,
+      };
+    });
+}
+
+/** SQL listing (row, column, message) of the warnings of p_<table>'s rows with __mask = 0; null without warnings. */
+export function warningsSql(table: string, warnings: readonly RowWarning[]): string | null {
+  if (!warnings.length) return null;
+  return warnings
+    .map((w) => `SELECT rowid AS row, ${sqlString(w.column)} AS "column", ${w.message} AS message FROM ${table} WHERE __mask = 0 AND ${w.condition}`)
+    .join(' UNION ALL ');
 }

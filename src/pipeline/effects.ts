@@ -29,6 +29,11 @@ export interface Effects {
   rm(target: string): Promise<void>;
   /** Milliseconds, for step timings. */
   now(): number;
+  /**
+   * Wall clock: when the build runs. Its day (in the configured zone) bounds the plausible dates,
+   * and it is the default "built at"; tests pin it.
+   */
+  clock(): Date;
   log: Logger;
 }
 
@@ -117,6 +122,7 @@ export function nodeEffects(log: Logger = consoleLogger()): Effects {
     rename: (from, to) => fs.rename(from, to),
     rm: (target) => fs.rm(target, { recursive: true, force: true }),
     now: () => performance.now(),
+    clock: () => new Date(),
     log,
   };
 }

@@ -10,13 +10,13 @@
  */
 import { mapHeader, TABLES, type TableSpec } from '../contract.ts';
 import type { Db } from '../db/db.ts';
-import { failedChecksSql, parsePlan } from './checks.ts';
+import { failedChecksSql, parsePlan, rowWarnings, warningsSql } from './checks.ts';
 import { concatBytes, lineTranscoder, PORTABLE_BYTES, readsAsGb18030 } from './csv-decode.ts';
 import { breakpointsFromSkips, CsvScanner, Eraser, layOutCsv, lineOfRow as lineOfStoredRow, linesAtOffsetsOf, needsCopy } from './csv-scan.ts';
 import { detectDelimiter, detectEncoding, headerLine, parseCsvLine } from './csv-text.ts';
 import { crossChecks, readRejects, rejectMessage } from './row-checks.ts';
 import { checkHeader, InputError, mixedEncodingNote, needsSerialRead, reconcile, scanRejectMessage, scanSql, type DataIssue, type SourceFile } from './scan.ts';
-import { publicTextMacros, valueMacros, zoneOffsetMinutes } from './values.ts';
+import { dateBounds, publicTextMacros, valueMacros, zoneOffsetMinutes } from './values.ts';
 
 export interface PreviewInput {
   /** the file's name, e.g. members.csv (it says which table it is) */
@@ -56,7 +56,18 @@ export function tableOf(name: string, headers: string[]): TableSpec {
 export async function previewCsv(
   db: Db,
   input: PreviewInput,
-  options: { timeZone: string; register: (name: string, bytes: Uint8Array) => Promise<string>; /** no ICU (duckdb-wasm): the zone's offset is fixed */ withoutIcu?: boolean },
+  options: {
+    timeZone: string;
+    /** config.earliestDate: a date before it is rejected, as in the build */
+    earliestDate: string;
+    /** config.orderAmountCeiling: an amount above it is kept with a warning, as in the build */
+    orderAmountCeiling: number;
+    /** the wall clock (default: now, the browser's): the day after its day is the latest date accepted */
+    now?: Date;
+    register: (name: string, bytes: Uint8Array) => Promise<string>;
+    /** no ICU (duckdb-wasm): the zone's offset is fixed */
+    withoutIcu?: boolean;
+  },
 ): Promise<PreviewResult> {
   if (!input.bytes.length) throw new InputError([`${input.name}: the file is empty (0 bytes); export it again: it needs at least its header row`]);
   const detected = detectEncoding(input.bytes, { wholeFile: true });
@@ -113,7 +124,8 @@ export async function previewCsv(
   if (note) headerIssues.push(note);
   source.readPath = source.path = await options.register(`preview-${spec.name}.csv`, bytes);
 
-  await db.exec(valueMacros(options.timeZone, options.withoutIcu ? { fixedOffsetMinutes: zoneOffsetMinutes(options.timeZone) } : {}) + publicTextMacros());
+  const dates = dateBounds(options.earliestDate, options.now ?? new Date(), options.timeZone);
+  await db.exec(valueMacros(options.timeZone, { dates, ...(options.withoutIcu ? { fixedOffsetMinutes: zoneOffsetMinutes(options.timeZone) } : {}) }) + publicTextMacros());
   const plan = parsePlan(spec, columns, headers.length);
   const p = `p_${spec.name}`;
   const rejectsTable = `rejects_${spec.name}`;
@@ -137,12 +149,16 @@ export async function previewCsv(
   const failed = await db.rows<{ row: number; column: string | null; message: string; ref_row: number | null }>(`
     SELECT row, "column", message, NULL::BIGINT AS ref_row FROM (${failedChecksSql(p, plan.checks)})
     ${crossChecks(spec.name, { otherFiles: false }).map((sql) => `UNION ALL SELECT row, "column", message, ref_row FROM (${sql}) AS c(row, "column", message, ref_table, ref_row)`).join('\n')}`);
+  // warnings of the rows the build would accept (the cross checks above reject some with __mask 0)
+  const rejectedRows = new Set(failed.map((f) => f.row));
+  const warningSql = warningsSql(p, rowWarnings(plan, { orderAmountCeiling: options.orderAmountCeiling }));
+  const warned = warningSql ? (await db.rows<{ row: number; column: string; message: string }>(warningSql)).filter((w) => !rejectedRows.has(w.row)) : [];
   const issues: DataIssue[] = [
     ...headerIssues,
     ...layout.rejected.map((r) => ({ file: input.name, line: r.line, column: null, severity: 'error' as const, message: scanRejectMessage(r, encoding) })),
     ...rejects.map((r) => ({ file: input.name, line: refused.get(r.byte_position) ?? null, column: null, severity: 'error' as const, message: rejectMessage(r, encoding) })),
     ...failed.map((f) => ({ file: input.name, line: lineOfRow(f.row), column: f.column, severity: 'error' as const, message: f.message.replace('{line}', String(lineOfRow(f.ref_row) ?? '?')) })),
+    ...warned.map((w) => ({ file: input.name, line: lineOfRow(w.row), column: w.column, severity: 'warning' as const, message: w.message })),
   ].sort((a, b) => (a.line ?? 0) - (b.line ?? 0) || (a.column ?? '').localeCompare(b.column ?? '') || a.message.localeCompare(b.message));
-  const rejectedRows = new Set(failed.map((f) => f.row)).size + rejects.length + layout.rejected.length;
-  return { file: input.name, table: spec.name, encoding, records: n + rejects.length + layout.rejected.length, rejected: rejectedRows, issues };
+  return { file: input.name, table: spec.name, encoding, records: n + rejects.length + layout.rejected.length, rejected: rejectedRows.size + rejects.length + layout.rejected.length, issues };
 }

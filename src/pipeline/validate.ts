@@ -9,7 +9,7 @@
  */
 import type { TableName } from '../contract.ts';
 import { sqlIdent, sqlString, type Db } from '../db/db.ts';
-import { CROSS_BIT, failedChecksSql } from './checks.ts';
+import { CROSS_BIT, failedChecksSql, rowWarnings, warningsSql, type WarningLimits } from './checks.ts';
 import { crossChecks, rejectMessage } from './row-checks.ts';
 import type { Effects } from './effects.ts';
 import { DAILY_SET, messagesClean, subtractRejected } from './events.ts';
@@ -56,8 +56,8 @@ export async function insertIssues(db: Db, issues: readonly DataIssue[]): Promis
 
 const ORDER: readonly TableName[] = ['groups', 'channels', 'members', 'messages', 'activity', 'orders', 'checkins'];
 
-/** Cross checks, rejected rows into dq (with lines), the view of accepted rows. */
-async function validateRows(db: Db, loaded: LoadedTable): Promise<number> {
+/** Cross checks, rejected rows and warnings into dq (with lines), the view of accepted rows. */
+async function validateRows(db: Db, loaded: LoadedTable, limits: WarningLimits): Promise<number> {
   const { source, plan } = loaded;
   const table = source.table;
   const p = `p_${table}`;
@@ -65,11 +65,15 @@ async function validateRows(db: Db, loaded: LoadedTable): Promise<number> {
   await db.exec(`CREATE OR REPLACE TEMP TABLE x_${table} (row BIGINT, "column" VARCHAR, message VARCHAR, ref_table VARCHAR, ref_row BIGINT)`);
   for (const check of crossChecks(table)) await db.exec(`INSERT INTO x_${table} ${check}`);
   await db.exec(`UPDATE ${p} SET __mask = __mask | ${CROSS} WHERE rowid IN (SELECT row FROM x_${table})`);
+  // rows kept with a warning (an order above the ceiling): accepted rows, so after the cross checks
+  const warnings = warningsSql(p, rowWarnings(plan, limits));
+  await db.exec(`CREATE OR REPLACE TEMP TABLE w_${table} AS ${warnings ?? `SELECT NULL::BIGINT AS row, NULL::VARCHAR AS "column", NULL::VARCHAR AS message WHERE false`}`);
 
   const [{ failed }] = await db.rows<{ failed: number }>(`SELECT count(*)::BIGINT AS failed FROM ${p} WHERE __mask <> 0`);
-  if (failed > 0) {
-    // Lines only for the rows a message names: failed rows and the rows they refer to.
-    const rows = `SELECT rowid AS row FROM ${p} WHERE __mask <> 0 UNION ALL SELECT ref_row FROM x_${table} WHERE ref_table = ${sqlString(table)}`;
+  const [{ warned }] = await db.rows<{ warned: number }>(`SELECT count(*)::BIGINT AS warned FROM w_${table}`);
+  if (failed > 0 || warned > 0) {
+    // Lines only for the rows a message names: failed rows, the rows they refer to, warned rows.
+    const rows = `SELECT rowid AS row FROM ${p} WHERE __mask <> 0 UNION ALL SELECT ref_row FROM x_${table} WHERE ref_table = ${sqlString(table)} UNION ALL SELECT row FROM w_${table}`;
     const lines = await createLines(db, source, rows, loaded.rejects);
     await db.exec(`
       INSERT INTO dq
@@ -80,7 +84,9 @@ async function validateRows(db: Db, loaded: LoadedTable): Promise<number> {
       LEFT JOIN (SELECT 'groups' AS t, row, line FROM ${table === 'groups' ? lines : 'lines_groups'}
                  ${table === 'groups' ? '' : `UNION ALL SELECT ${sqlString(table)}, row, line FROM ${lines}`}) rl
         ON rl.t = f.ref_table AND rl.row = f.ref_row`);
+    await db.exec(`INSERT INTO dq SELECT ${file}, l.line, w."column", 'warning', w.message FROM w_${table} w JOIN ${lines} l ON l.row = w.row`);
   }
+  await db.exec(`DROP TABLE w_${table}`);
   // DuckDB's unreadable records (bytes invalid in the file's encoding)
   if (loaded.rejects.length) {
     const at = await rejectLines(source, loaded.rejects);
@@ -105,6 +111,8 @@ async function validateRows(db: Db, loaded: LoadedTable): Promise<number> {
 export interface ValidateOptions {
   effects: Effects;
   workDir: string;
+  /** when an accepted row still gets a warning (config.orderAmountCeiling) */
+  limits: WarningLimits;
 }
 
 export async function validate(db: Db, read: ReadResult, options: ValidateOptions): Promise<ValidationResult> {
@@ -130,7 +138,7 @@ export async function validate(db: Db, read: ReadResult, options: ValidateOption
       }
     }
     if (loaded.rowTable !== null) {
-      rejected += await validateRows(db, loaded);
+      rejected += await validateRows(db, loaded, options.limits);
       if (table === 'messages') {
         // The second read read the same records as the fast pass (the scan fixed the file's
         // encoding and records before either): take out what the cross checks rejected.

@@ -9,6 +9,11 @@
  *             milliseconds, Excel serial days. Without an offset: local time in the configured zone.
  *  numbers    full-width digits, thousands separators, ¥/元, 1.2万, '-'/'--' as empty.
  *  IDs        trimmed strings; scientific notation (Excel's damage) is an error.
+ *
+ * What a parser reads may still be implausible: a date outside `DateBounds` (a typo'd year) or a
+ * number beyond `NUMBER_LIMITS` is rejected by a check (checks.ts). Commas are thousands
+ * separators only, in groups of three ('1,234' is 1234): '1,2,3', '12,5' or '1.234,5' could mean
+ * two different numbers and read as none. No parser throws, whatever the text.
  */
 import { sqlString } from '../db/db.ts';
 
@@ -32,7 +37,47 @@ const LOCAL_FORMATS = list([
   '%Y年%m月%d日 %H时%M分%S秒', '%Y年%m月%d日 %H时%M分', '%Y年%m月%d日%H时%M分%S秒', '%Y年%m月%d日%H时%M分',
 ]);
 
-export function valueMacros(timeZone: string, options: { fixedOffsetMinutes?: number } = {}): string {
+/** The days a date may fall on, inclusive (YYYY-MM-DD): outside them it is a typo'd year. */
+export interface DateBounds {
+  /** config.earliestDate */
+  earliest: string;
+  /** the day after the build's day (its wall clock in the configured zone) */
+  latest: string;
+}
+
+/** Plausible days for a build run at `now`: from `earliest` to the day after now's day in the zone. */
+export function dateBounds(earliest: string, now: Date, timeZone: string): DateBounds {
+  const parts = new Intl.DateTimeFormat('en-US', { timeZone, year: 'numeric', month: 'numeric', day: 'numeric' }).formatToParts(now);
+  const part = (type: string) => Number(parts.find((p) => p.type === type)?.value);
+  const latest = new Date(Date.UTC(part('year'), part('month') - 1, part('day') + 1)).toISOString().slice(0, 10);
+  return { earliest, latest };
+}
+
+/**
+ * The largest magnitude each numeric kind accepts; beyond it a value is rejected (it is a typo or
+ * a pasted ID, and would overflow later arithmetic).
+ *  amount   100,000,000 CNY (1亿) per order. Amounts are DECIMAL(18, 4), exact; a member's 90-day
+ *           GMV is kept as DECIMAL(18, 4) too (< 10^14), which a million orders at this maximum
+ *           would be needed to overflow.
+ *  integer  100,000 messages by one member in one group on one day, more than one a second
+ *           around the clock; keeps a group's weekly sum far inside 32 bits.
+ *  number   ±1,000,000,000 points in one check-in row; DOUBLE sums of whole points stay exact.
+ */
+export const NUMBER_LIMITS = { amount: 100_000_000, integer: 100_000, number: 1_000_000_000 } as const;
+
+export interface ValueOptions {
+  /** plausible days: a date outside is rejected (checks.ts reads qz_earliest(), qz_latest()) */
+  dates: DateBounds;
+  /** duckdb-wasm: the zone's offset, fixed (no ICU) */
+  fixedOffsetMinutes?: number;
+}
+
+const isoDay = (day: string) => {
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(day)) throw new Error(`not a day: ${day}`);
+  return `DATE ${sqlString(day)}`;
+};
+
+export function valueMacros(timeZone: string, options: ValueOptions): string {
   const zone = sqlString(timeZone);
   // duckdb-wasm has no ICU (its time zones are a download): there, the zone's offset is fixed
   // (exact for zones without daylight saving, as China's since 1991)
@@ -73,22 +118,48 @@ CREATE OR REPLACE MACRO qz_ts_ascii(x) AS
 CREATE OR REPLACE MACRO qz_ts(s) AS qz_ts_ascii(qz_ascii(s));
 CREATE OR REPLACE MACRO qz_date(s) AS CAST(qz_ts(s) AS DATE);
 
--- numbers: thousands separators, currency marks, 万/亿
-CREATE OR REPLACE MACRO qz_num_ascii(x) AS
-  CASE
-    WHEN x IS NULL THEN NULL
-    WHEN suffix(x, '万') THEN try_cast(regexp_replace(x[1:-2], '[,¥￥ ]|元', '', 'g') AS DOUBLE) * 10000
-    WHEN suffix(x, '亿') THEN try_cast(regexp_replace(x[1:-2], '[,¥￥ ]|元', '', 'g') AS DOUBLE) * 100000000
-    ELSE try_cast(regexp_replace(x, '[,¥￥ ]|元|RMB|CNY', '', 'g') AS DOUBLE)
-  END;
+-- the plausible days (DateBounds): checks.ts rejects a date outside them
+CREATE OR REPLACE MACRO qz_earliest() AS ${isoDay(options.dates.earliest)};
+CREATE OR REPLACE MACRO qz_latest() AS ${isoDay(options.dates.latest)};
+
+-- numbers: currency marks and blanks dropped, then 万/亿 as a factor. Commas only as thousands
+-- separators in groups of three ('1,234.5', '1,234' = 1234); anything else ('1,2,3', '12,5',
+-- '1.234,5') is ambiguous and reads as no number, as do underscores ('1_2_3', which a cast
+-- reads as 123). qz_num_ascii may give inf or NaN ('Infinity', '1e309'): the kinds below
+-- bound the magnitude, which no non-finite value passes (NaN compares above every number).
+-- (Each macro names its argument at most a few times: a macro is inlined, so every mention
+-- copies the argument's whole expression, and binding time grows with the product.)
+CREATE OR REPLACE MACRO qz_num_core(x) AS regexp_replace(x, '[¥￥ ]|元|RMB|CNY', '', 'g');
+CREATE OR REPLACE MACRO qz_num_plain(c) AS
+  try_cast(CASE WHEN regexp_full_match(c, '[^,_]*|[+-]?\\d{1,3}(,\\d{3})+(\\.\\d*)?') THEN replace(c, ',', '') END AS DOUBLE);
+CREATE OR REPLACE MACRO qz_num_scaled(c) AS
+  qz_num_plain(regexp_replace(c, '[万亿]$', '')) * CASE WHEN suffix(c, '万') THEN 10000 WHEN suffix(c, '亿') THEN 100000000 ELSE 1 END;
+CREATE OR REPLACE MACRO qz_num_ascii(x) AS qz_num_scaled(qz_num_core(x));
 CREATE OR REPLACE MACRO qz_num(s) AS qz_num_ascii(qz_ascii(s));
-CREATE OR REPLACE MACRO qz_amount_ascii(x) AS CAST(round(qz_num_ascii(x), 4) AS DECIMAL(18, 4));
+-- money kept exact to 1/10000 so sums do not depend on summation order; the cast cannot fail
+-- on a value within the limit
+CREATE OR REPLACE MACRO qz_amount_ascii(x) AS
+  CASE WHEN abs(qz_num_ascii(x)) <= ${NUMBER_LIMITS.amount} THEN try_cast(round(qz_num_ascii(x), 4) AS DECIMAL(18, 4)) END;
 CREATE OR REPLACE MACRO qz_int_ascii(x) AS
-  CASE WHEN qz_num_ascii(x) = floor(qz_num_ascii(x)) AND abs(qz_num_ascii(x)) < 1e15 THEN CAST(qz_num_ascii(x) AS BIGINT) END;
--- money kept exact to 1/10000 so sums do not depend on summation order
-CREATE OR REPLACE MACRO qz_amount(s) AS CAST(round(qz_num(s), 4) AS DECIMAL(18, 4));
-CREATE OR REPLACE MACRO qz_int(s) AS
-  CASE WHEN qz_num(s) = floor(qz_num(s)) AND abs(qz_num(s)) < 1e15 THEN CAST(qz_num(s) AS BIGINT) END;
+  CASE WHEN abs(qz_num_ascii(x)) <= ${NUMBER_LIMITS.integer} AND qz_num_ascii(x) = floor(qz_num_ascii(x)) THEN try_cast(qz_num_ascii(x) AS BIGINT) END;
+CREATE OR REPLACE MACRO qz_number_ascii(x) AS
+  CASE WHEN abs(qz_num_ascii(x)) <= ${NUMBER_LIMITS.number} THEN qz_num_ascii(x) END;
+CREATE OR REPLACE MACRO qz_amount(s) AS qz_amount_ascii(qz_ascii(s));
+CREATE OR REPLACE MACRO qz_int(s) AS qz_int_ascii(qz_ascii(s));
+CREATE OR REPLACE MACRO qz_number(s) AS qz_number_ascii(qz_ascii(s));
+-- why the number in raw text s was not read, for the messages of rejected rows: 'decimal
+-- comma', 'grouping' (commas not between groups of three), 'not finite', 'too large' (beyond
+-- max), or NULL (not a number at all). Full-width forms translated, not trimmed: the core
+-- drops blanks.
+CREATE OR REPLACE MACRO qz_halfwidth(s) AS translate(s, '${FULL_WIDTH}', '${HALF_WIDTH}');
+CREATE OR REPLACE MACRO qz_num_reason_core(c, max) AS
+  CASE
+    WHEN regexp_full_match(c, '[+-]?\\d+,\\d{1,2}|[+-]?\\d{1,3}(\\.\\d{3})+,\\d+') THEN 'decimal comma'
+    WHEN contains(c, ',') AND try_cast(replace(c, ',', '') AS DOUBLE) IS NOT NULL AND qz_num_scaled(c) IS NULL THEN 'grouping'
+    WHEN NOT isfinite(qz_num_scaled(c)) THEN 'not finite'
+    WHEN abs(qz_num_scaled(c)) > max THEN 'too large'
+  END;
+CREATE OR REPLACE MACRO qz_num_reason(s, max) AS qz_num_reason_core(qz_num_core(qz_halfwidth(s)), max);
 
 -- booleans
 CREATE OR REPLACE MACRO qz_bool_ascii(x) AS
@@ -172,14 +243,18 @@ export const parse = {
     // (the cast accepts some text after a date, '2026-03-5x': only a round trip takes the fast path)
     return `CASE WHEN ${r} LIKE '____-__-__' AND CAST(try_cast(${r} AS DATE) AS VARCHAR) = ${r} THEN try_cast(${r} AS DATE) ELSE CAST(${parse.timestamp(r, a)} AS DATE) END`;
   },
+  // The fast paths take what a plain cast reads, within the kind's limit; the cast also reads
+  // '1_000' (any underscores), and BIGINT's rounds '1.5' and reads '0x1F': those go to the
+  // general parser, which rejects them.
   amount(r: string, a: string): string {
-    return `CASE WHEN try_cast(${r} AS DECIMAL(18, 4)) IS NOT NULL THEN try_cast(${r} AS DECIMAL(18, 4)) ELSE qz_amount_ascii(${a}) END`;
+    return `CASE WHEN abs(try_cast(${r} AS DECIMAL(18, 4))) <= ${NUMBER_LIMITS.amount} AND NOT contains(${r}, '_') THEN try_cast(${r} AS DECIMAL(18, 4)) ELSE qz_amount_ascii(${a}) END`;
   },
   integer(r: string, a: string): string {
-    return `CASE WHEN try_cast(${r} AS BIGINT) IS NOT NULL THEN try_cast(${r} AS BIGINT) ELSE qz_int_ascii(${a}) END`;
+    // only a round trip takes the fast path: digits as BIGINT prints them
+    return `CASE WHEN CAST(try_cast(${r} AS BIGINT) AS VARCHAR) = ${r} AND abs(try_cast(${r} AS BIGINT)) <= ${NUMBER_LIMITS.integer} THEN try_cast(${r} AS BIGINT) ELSE qz_int_ascii(${a}) END`;
   },
   number(r: string, a: string): string {
-    return `CASE WHEN try_cast(${r} AS DOUBLE) IS NOT NULL THEN try_cast(${r} AS DOUBLE) ELSE qz_num_ascii(${a}) END`;
+    return `CASE WHEN abs(try_cast(${r} AS DOUBLE)) <= ${NUMBER_LIMITS.number} AND NOT contains(${r}, '_') THEN try_cast(${r} AS DOUBLE) ELSE qz_number_ascii(${a}) END`;
   },
   boolean(r: string, a: string): string {
     return `CASE ${r} WHEN '否' THEN false WHEN '是' THEN true WHEN 'false' THEN false WHEN 'true' THEN true WHEN '0' THEN false WHEN '1' THEN true ELSE qz_bool_ascii(${a}) END`;

@@ -65,6 +65,9 @@ export interface SiteData {
     maxWeeks: number;
     /** share of their days in a camp a member checks in on to complete it */
     completionShare: number;
+    /** the CSV preview checks as the build does: dates from this day on, the amount warning */
+    earliestDate: string;
+    orderAmountCeiling: number;
   };
   counts: MetricsResult['counts'] & { unattributed: number };
   channelLabels: Record<string, Labels>;
@@ -145,6 +148,8 @@ export function siteData(input: {
       hasHourly: model.hasHourly,
       maxWeeks: config.maxWeeks,
       completionShare: config.completionShare,
+      earliestDate: config.earliestDate,
+      orderAmountCeiling: config.orderAmountCeiling,
     },
     counts: { ...metrics.counts, unattributed: model.counts.unattributed },
     channelLabels: config.channels,

@@ -4,7 +4,13 @@ import { nodeEffects, silentLogger } from '../../src/pipeline/effects.ts';
 import { tempDir } from '../helpers.ts';
 
 /** Build a data folder into a fresh output folder, quietly, with a fixed salt and clock. */
-export async function buildData(dataDir: string, options: { render?: boolean; asOf?: string; outDir?: string; base?: string } = {}): Promise<{ out: string; data: string; result: BuildResult }> {
+export async function buildData(
+  dataDir: string,
+  options: { render?: boolean; asOf?: string; outDir?: string; base?: string; /** the build's wall clock (default: now) */ now?: Date } = {},
+): Promise<{ out: string; data: string; result: BuildResult }> {
+  const effects = nodeEffects(silentLogger);
+  const now = options.now;
+  if (now) effects.clock = () => now;
   const out = options.outDir ?? join(tempDir(), 'dist');
   const result = await build(
     {
@@ -17,7 +23,7 @@ export async function buildData(dataDir: string, options: { render?: boolean; as
       salt: 'test-salt',
       builtAt: '2026-04-01T00:00:00.000Z',
     },
-    nodeEffects(silentLogger),
+    effects,
   );
   return { out, data: join(out, 'data'), result };
 }

@@ -3,29 +3,51 @@
  * the same lines, columns and messages: the preview runs the build's own checks. Only checks
  * that need another file (a group missing from groups.csv) are the build's alone.
  */
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { DEFAULT_CONFIG } from '../../src/config.ts';
 import { openNativeDb } from '../../src/db/native.ts';
 import { previewCsv } from '../../src/pipeline/preview.ts';
 import { generateSample } from '../../src/sample/generate.ts';
-import { encodeGb18030, readCsvObjects, tempDir } from '../helpers.ts';
+import { copyFixture, encodeGb18030, readCsvObjects, tempDir } from '../helpers.ts';
 import { buildData } from './build-helpers.ts';
+import { openWasmNodeDb } from './wasm-node.ts';
 
 const OTHER_FILES = /is not in groups\.csv|its group was rejected/;
 
-async function preview(name: string, bytes: Uint8Array, withoutIcu = false) {
+async function preview(name: string, bytes: Uint8Array, withoutIcu = false, now?: Date) {
   const db = await openNativeDb();
   const dir = tempDir();
   try {
     return await previewCsv(db, { name, bytes }, {
       timeZone: 'Asia/Shanghai',
+      earliestDate: DEFAULT_CONFIG.earliestDate,
+      orderAmountCeiling: DEFAULT_CONFIG.orderAmountCeiling,
       withoutIcu,
+      now,
       register: async (file, data) => {
         const path = join(dir, file);
         writeFileSync(path, data);
         return path;
       },
+    });
+  } finally {
+    await db.close();
+  }
+}
+
+/** The preview as the browser runs it: in duckdb-wasm (here its Node build), without ICU. */
+async function previewInWasm(name: string, bytes: Uint8Array, now: Date) {
+  const { db, register } = await openWasmNodeDb();
+  try {
+    return await previewCsv(db, { name, bytes }, {
+      timeZone: 'Asia/Shanghai',
+      earliestDate: DEFAULT_CONFIG.earliestDate,
+      orderAmountCeiling: DEFAULT_CONFIG.orderAmountCeiling,
+      withoutIcu: true,
+      now,
+      register,
     });
   } finally {
     await db.close();
@@ -79,6 +101,46 @@ describe('CSV preview', () => {
   });
 });
 
+describe('CSV preview: plausible dates and numbers (issue #14)', () => {
+  // the same clock for build and preview: noon in Shanghai on 2026-12-06
+  const NOW = new Date('2026-12-06T04:00:00Z');
+  const rows: Record<string, string[]> = {
+    'members.csv': ['x20,G1,9999-12-31,,导购,,2,', 'x21,G1,2026-03-05 10:00:00,2099-03-05 10:00:00,导购,,2,', 'x22,G1,0001-01-01 10:00:00,,导购,,2,', 'x23,G1,99999,,导购,,2,', 'x24,G1,2026-12-07 12:00:00,,导购,,2,'],
+    'orders.csv': [
+      ...['1e309', 'Infinity', 'NaN', '1e14', '99999999999999.9999', '"1,2,3"', '"1.234,5"', '"12,5"', '1_2_3', '250000', '25.5万', '"1,234.50"', '１２３'].map((amount, i) => `O8${i},a1,,2026-03-01 10:00:00,${amount},否,x`),
+      'O90,a1,,2099-03-01 10:00:00,5,否,x',
+    ],
+    'messages.csv': ['9999-12-31 10:00:00,G1,a1,text', '9999999999999,G1,a1,text', '2026-03-01 10:00:00,G1,a1,text'],
+  };
+
+  it('rejects, and warns about, the same rows as the build: natively, without ICU, and in duckdb-wasm', async () => {
+    const data = copyFixture('hand');
+    for (const [file, lines] of Object.entries(rows)) appendFileSync(join(data, file), lines.map((l) => `${l}\n`).join(''));
+    const { data: out } = await buildData(data, { now: NOW });
+    const fromBuild = readCsvObjects(join(out, 'data_quality.csv')).filter((r) => r.line !== '' && r.line !== '1' && !OTHER_FILES.test(r.message));
+    for (const file of Object.keys(rows)) {
+      const expected = fromBuild.filter((r) => r.file === file).map((r) => `${r.severity}|${key({ line: Number(r.line), column: r.column || null, message: r.message })}`).sort();
+      // every probe row but the plausible ones (x24 on the last plausible day, 1,234.50, １２３, a message in March) is named
+      expect(expected.length, file).toBe({ 'members.csv': 4, 'orders.csv': 12, 'messages.csv': 2 }[file]);
+      const bytes = new Uint8Array(readFileSync(join(data, file)));
+      for (const [engine, result] of [
+        ['native', await preview(file, bytes, false, NOW)],
+        ['without ICU', await preview(file, bytes, true, NOW)],
+        ['duckdb-wasm', await previewInWasm(file, bytes, NOW)],
+      ] as const) {
+        expect(result.issues.filter((i) => i.line !== null && i.line !== 1).map((i) => `${i.severity}|${key(i)}`).sort(), `${file} ${engine}`).toEqual(expected);
+      }
+    }
+  }, 180_000);
+
+  it('bounds dates by its own clock (in the browser, the browser\'s)', async () => {
+    const bytes = new TextEncoder().encode('group_id,member_id,joined_at,channel\nG1,M1,2026-12-07 12:00:00,导购\n');
+    expect((await preview('members.csv', bytes, false, new Date('2026-12-06T04:00:00Z'))).rejected).toBe(0);
+    const early = await preview('members.csv', bytes, false, new Date('2026-12-05T04:00:00Z'));
+    expect(early.issues.filter((i) => i.severity === 'error').map((i) => i.message)).toEqual([`joined_at "2026-12-07 12:00:00" is after 2026-12-06 (the day after this build): a typo'd year? fix the date`]);
+  });
+});
+
 describe('timestamps without ICU (the browser)', () => {
   it('equal the ICU conversion for a zone without daylight saving', async () => {
     const { valueMacros, zoneOffsetMinutes } = await import('../../src/pipeline/values.ts');
@@ -92,8 +154,9 @@ describe('timestamps without ICU (the browser)', () => {
         await db.close();
       }
     };
-    const withIcu = await run(valueMacros('Asia/Shanghai'));
-    const fixed = await run(valueMacros('Asia/Shanghai', { fixedOffsetMinutes: zoneOffsetMinutes('Asia/Shanghai') }));
+    const dates = { earliest: '2000-01-01', latest: '2026-12-07' };
+    const withIcu = await run(valueMacros('Asia/Shanghai', { dates }));
+    const fixed = await run(valueMacros('Asia/Shanghai', { dates, fixedOffsetMinutes: zoneOffsetMinutes('Asia/Shanghai') }));
     expect(fixed).toEqual(withIcu);
     expect(withIcu.every((r) => r.t !== null)).toBe(true);
   });

@@ -6,7 +6,8 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import type { ArrowTable } from '../../src/db/wasm.ts';
+import type { Db } from '../../src/db/db.ts';
+import { arrowRows, type ArrowTable } from '../../src/db/wasm.ts';
 
 const require = createRequire(import.meta.url);
 
@@ -16,7 +17,7 @@ export interface WasmConnection {
   close(): void;
 }
 
-export async function openWasmNode(file: string): Promise<WasmConnection> {
+async function instantiate(): Promise<any> {
   const duckdb = require('@duckdb/duckdb-wasm/dist/duckdb-node-blocking.cjs');
   const dist = join(require.resolve('@duckdb/duckdb-wasm/dist/duckdb-node-blocking.cjs'), '..');
   const db = await duckdb.createDuckDB(
@@ -25,6 +26,35 @@ export async function openWasmNode(file: string): Promise<WasmConnection> {
     duckdb.NODE_RUNTIME,
   );
   await db.instantiate(() => {});
+  return db;
+}
+
+/**
+ * An empty duckdb-wasm database behind the pipeline's `Db` interface, and a `register` that
+ * makes bytes readable under a name (registerFileBuffer, as the browser's CSV preview does).
+ */
+export async function openWasmNodeDb(): Promise<{ db: Db; register: (name: string, bytes: Uint8Array) => Promise<string> }> {
+  const wasm = await instantiate();
+  const conn = wasm.connect();
+  conn.query(`SET autoload_known_extensions = false; SET autoinstall_known_extensions = false`);
+  return {
+    db: {
+      exec: async (sql) => void conn.query(sql),
+      rows: async <T,>(sql: string) => arrowRows(conn.query(sql)).rows as T[],
+      close: async () => {
+        conn.close();
+        wasm.reset?.();
+      },
+    },
+    register: async (name, bytes) => {
+      wasm.registerFileBuffer(name, bytes.slice());
+      return name;
+    },
+  };
+}
+
+export async function openWasmNode(file: string): Promise<WasmConnection> {
+  const db = await instantiate();
   db.registerFileBuffer('qunlens.duckdb', new Uint8Array(readFileSync(file)));
   const conn = db.connect();
   return {

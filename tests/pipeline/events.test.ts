@@ -28,7 +28,7 @@ beforeAll(async () => {
   dataDir = join(tempDir(), 'sample');
   await generateSample({ outDir: dataDir, groups: 10, memberships: 500, messages: 8000, orders: 50 });
   db = await openNativeDb();
-  await db.exec(valueMacros('Asia/Shanghai') + publicTextMacros());
+  await db.exec(valueMacros('Asia/Shanghai', { dates: { earliest: '2000-01-01', latest: '2026-12-07' } }) + publicTextMacros());
   const effects = nodeEffects(silentLogger);
   const { sources } = await prepareInputs(db, effects, { dataDir, workDir: work });
   const members = sources.get('members')!;

@@ -1,12 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openNativeDb, type NativeDb } from '../../src/db/native.ts';
 import { sqlString } from '../../src/db/db.ts';
-import { parse, publicTextMacros, valueMacros } from '../../src/pipeline/values.ts';
+import { dateBounds, NUMBER_LIMITS, parse, publicTextMacros, valueMacros } from '../../src/pipeline/values.ts';
 
 let db: NativeDb;
 beforeAll(async () => {
   db = await openNativeDb();
-  await db.exec(valueMacros('Asia/Shanghai') + publicTextMacros());
+  await db.exec(valueMacros('Asia/Shanghai', { dates: { earliest: '2000-01-01', latest: '2026-12-07' } }) + publicTextMacros());
 });
 afterAll(() => db.close());
 
@@ -106,6 +106,126 @@ describe('numbers', () => {
   it('integers must be whole', async () => {
     expect(await one(`qz_int('12')`)).toBe(12);
     expect(await one(`qz_int('1.5')`)).toBeNull();
+  });
+});
+
+describe('plausible dates (DateBounds)', () => {
+  it('end the day after the build, in the configured zone', () => {
+    // 04:00 UTC is noon in Shanghai; 17:00 UTC is already the next day there
+    expect(dateBounds('2000-01-01', new Date('2026-12-06T04:00:00Z'), 'Asia/Shanghai')).toEqual({ earliest: '2000-01-01', latest: '2026-12-07' });
+    expect(dateBounds('2000-01-01', new Date('2026-12-06T17:00:00Z'), 'Asia/Shanghai').latest).toBe('2026-12-08');
+    expect(dateBounds('2000-01-01', new Date('2026-12-06T17:00:00Z'), 'UTC').latest).toBe('2026-12-07');
+    expect(dateBounds('2000-01-01', new Date('2026-12-31T04:00:00Z'), 'Asia/Shanghai').latest).toBe('2027-01-01');
+    expect(dateBounds('2000-01-01', new Date('2028-02-28T04:00:00Z'), 'Asia/Shanghai').latest).toBe('2028-02-29');
+  });
+  it('are macros the checks compare typed values with', async () => {
+    expect(await one(`CAST(qz_earliest() AS VARCHAR)`)).toBe('2000-01-01');
+    expect(await one(`CAST(qz_latest() AS VARCHAR)`)).toBe('2026-12-07');
+  });
+  it('leave the typo\'d years of the probes outside, whatever their format', async () => {
+    // parsed, then out of bounds: the parser reads them, the check (checks.ts) rejects them
+    for (const [input, day] of [
+      ['9999-12-31', '9999-12-31'],
+      ['2099-03-05 10:00:00', '2099-03-05'],
+      ['0001-01-01', '0001-01-01'],
+      ['99999', '2173-10-13'], // Excel serial day
+      ['9999999999999', '2286-11-21'], // epoch milliseconds
+      ['9999999999', '2286-11-21'], // epoch seconds
+      ['10000', '1927-05-18'], // Excel serial day before 2000
+    ]) {
+      expect(await one(`CAST(CAST(qz_ts(${sqlString(input)}) AS DATE) AS VARCHAR)`), input).toBe(day);
+      expect(await one(`qz_ts(${sqlString(input)}) < qz_earliest() OR qz_ts(${sqlString(input)}) >= CAST(qz_latest() + 1 AS TIMESTAMP)`), input).toBe(true);
+    }
+    expect(await one(`qz_ts('2026-12-07 23:59:59') >= CAST(qz_latest() + 1 AS TIMESTAMP)`)).toBe(false);
+    expect(await one(`qz_ts('2026-12-08 00:00:00') >= CAST(qz_latest() + 1 AS TIMESTAMP)`)).toBe(true);
+  });
+});
+
+describe('amounts, counts and points: never a throw, never a guess', () => {
+  const amount = (s: string) => one(`CAST(qz_amount(${sqlString(s)}) AS VARCHAR)`);
+  /** the ingest expression: fast path on the raw field, general parser on its normalised text */
+  const viaParse = (kind: 'amount' | 'integer' | 'number', s: string) =>
+    one(`(SELECT CAST(${parse[kind]('r', 'a')} AS VARCHAR) FROM (SELECT ${sqlString(s)} AS r, qz_ascii(${sqlString(s)}) AS a))`);
+  const reason = (s: string, max: number = NUMBER_LIMITS.amount) => one(`qz_num_reason(${sqlString(s)}, ${max})`);
+
+  it.each([
+    ['1,234.50', '1234.5000'],
+    ['1234.5', '1234.5000'],
+    ['¥1,234', '1234.0000'],
+    ['1,234', '1234.0000'], // a comma before three digits is a thousands separator
+    ['1.2万', '12000.0000'],
+    ['¥1.2万', '12000.0000'],
+    ['１２３', '123.0000'],
+    ['１，２３４．５', '1234.5000'],
+    ['12,345,678', '12345678.0000'],
+    ['99元', '99.0000'],
+    ['RMB 100', '100.0000'],
+    ['0.12345', '0.1235'],
+    ['100000000', '100000000.0000'], // the largest amount accepted
+  ])('amount %s → %s, by the macro and by the ingest expression', async (input, want) => {
+    expect(await amount(input)).toBe(want);
+    expect(await viaParse('amount', input)).toBe(want);
+  });
+
+  it.each([
+    ['1e309', 'not finite'],
+    ['Infinity', 'not finite'],
+    ['inf', 'not finite'],
+    ['-inf', 'not finite'],
+    ['NaN', 'not finite'],
+    ['1e14', 'too large'],
+    ['99999999999999.9999', 'too large'],
+    ['100000000.01', 'too large'],
+    ['2亿', 'too large'],
+    ['1,2,3', 'grouping'],
+    ['1,2345', 'grouping'],
+    ['1,234,5', 'grouping'],
+    ['1.234,5', 'decimal comma'],
+    ['12,5', 'decimal comma'],
+    ['12,50', 'decimal comma'],
+    ['1_2_3', null],
+    ['abc', null],
+  ])('amount %s is no amount (%s)', async (input, why) => {
+    expect(await amount(input)).toBeNull();
+    expect(await viaParse('amount', input)).toBeNull();
+    expect(await reason(input)).toBe(why);
+  });
+
+  it.each([
+    ['12', '12'],
+    ['007', '7'],
+    ['+5', '5'],
+    ['1e3', '1000'],
+    ['1,234', '1234'],
+    ['１２', '12'],
+    ['100000', '100000'],
+  ])('count %s → %s', async (input, want) => expect(await viaParse('integer', input)).toBe(want));
+
+  // a plain BIGINT cast rounds '1.5' to 2 and reads '0x1F' and '1_000': the fast path must not
+  it.each(['1.5', '2.5', '0x1F', '1_000', '1,2,3', '12,5', 'inf', 'NaN', '1e309', '100001', '999999999999999', '1e14'])('count %s is no count', async (input) => {
+    expect(await viaParse('integer', input)).toBeNull();
+    expect(await one(`qz_int(${sqlString(input)})`)).toBeNull();
+  });
+
+  it.each([
+    ['-3.5', '-3.5'],
+    ['10', '10.0'],
+    ['12,345', '12345.0'],
+    ['1.2万', '12000.0'],
+    ['-1000000000', '-1000000000.0'],
+  ])('points %s → %s', async (input, want) => expect(await viaParse('number', input)).toBe(want));
+
+  it.each(['inf', 'Infinity', 'NaN', '1e309', '1e10', '-1e10', '1,2,3', '1.234,5', '1_000'])('points %s are no number', async (input) => {
+    expect(await viaParse('number', input)).toBeNull();
+    expect(await one(`qz_number(${sqlString(input)})`)).toBeNull();
+  });
+
+  it('parse every probe in one columnar pass without an error', async () => {
+    const probes = ['1e309', 'Infinity', 'NaN', '-inf', '1e14', '99999999999999.9999', '1e400', '-1e400', '1,2,3', '1.234,5', '12,5', '9'.repeat(40), `1${'0'.repeat(310)}`, '1e-400', '亿', '万', ',', '.', 'e', '0x', '--1'];
+    const rows = await db.rows(`SELECT ${parse.amount('r', 'a')} AS amount, ${parse.integer('r', 'a')} AS count, ${parse.number('r', 'a')} AS points,
+        qz_num_reason(r, ${NUMBER_LIMITS.amount}) AS why
+      FROM (SELECT r, qz_ascii(r) AS a FROM (VALUES ${probes.map((p) => `(${sqlString(p)})`).join(', ')}) v(r))`);
+    expect(rows).toHaveLength(probes.length);
   });
 });
 
