@@ -3,14 +3,16 @@
  *
  *   read → validate → model → metrics → outputs → render → publish
  *
- * Everything is written into a staging folder next to the output folder and swapped in only
- * when every step succeeded, so a failed build leaves the previous site byte-for-byte intact.
- * Input files are only ever read.
+ * Everything is written into a folder of its own next to the output path, and published only
+ * when every step succeeded: the output path is a link switched to the new folder in one step (publish.ts), so a failed or killed
+ * build leaves the previous site byte-for-byte intact. What a killed build left behind, the
+ * next one clears (leftovers.ts). Input files are only ever read.
  */
 import { randomBytes } from 'node:crypto';
 import { mkdtemp } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { BUILD_KEY_FILE, computeBuildKey, storedBuildKey, type BuildKey } from './build-key.ts';
+import { recoverLeftovers, workFolderPrefix } from './leftovers.ts';
+import { newSiteFolder, publishSite, type PublishedAs } from './publish.ts';
 import { loadConfig, type QunlensConfig } from './config.ts';
 import type { Db } from './db/db.ts';
 import { DEFAULT_MEMORY_LIMIT, openNativeDb } from './db/native.ts';
@@ -128,20 +130,29 @@ export async function buildIfChanged(options: BuildOptions, effects: Effects): P
   const config = await loadConfig(effects, options.projectDir, { asOf: options.asOf });
   const salt = await resolveSalt(effects, options.projectDir, config, options.salt);
   const outDir = effects.path.resolve(options.outDir);
+  await recoverLeftovers(effects, outDir);
   const key = await hashStep(effects, timings, options, config, salt);
   if ((await storedBuildKey(effects, outDir)) === key.key) return { upToDate: true, key: key.key, outDir, timings };
   return build(options, effects, { key, timings });
 }
 
-export async function build(options: BuildOptions, effects: Effects, known?: { key: BuildKey; timings: Record<string, number> }): Promise<BuildResult> {
+/** What buildIfChanged already did: leftovers recovered, inputs hashed. */
+interface Started {
+  key: BuildKey;
+  timings: Record<string, number>;
+}
+
+export async function build(options: BuildOptions, effects: Effects, known?: Started): Promise<BuildResult> {
   const timings: Record<string, number> = known?.timings ?? {};
   const config = await loadConfig(effects, options.projectDir, { asOf: options.asOf });
   const salt = await resolveSalt(effects, options.projectDir, config, options.salt);
   const outDir = effects.path.resolve(options.outDir);
+  if (!known) await recoverLeftovers(effects, outDir);
   const key = known?.key ?? (await hashStep(effects, timings, options, config, salt));
-  // Staging and work folders: the stage sits next to the output so the final swap is a rename.
-  const stage = `${outDir}.staging-${process.pid}-${randomBytes(3).toString('hex')}`;
-  const work = await mkdtemp(effects.path.join(tmpdir(), 'qunlens-work-'));
+  // The site's own folder sits next to the output path, so that publishing it is a rename.
+  const stage = newSiteFolder(outDir);
+  const work = await mkdtemp(workFolderPrefix('work', effects));
+  let published = false;
   const db = await openNativeDb({ threads: options.threads, memoryLimit: options.memoryLimit ?? DEFAULT_MEMORY_LIMIT, tempDirectory: effects.path.join(work, 'spill') });
   try {
     const { validation, model } = await loadAndValidate(db, effects, { dataDir: options.dataDir, workDir: work, config, salt }, timings);
@@ -192,12 +203,17 @@ export async function build(options: BuildOptions, effects: Effects, known?: { k
       const rendered = await step(effects, timings, 'render', () => renderSite({ siteFile, groupFile, outDir: stage, base: options.base }), (r) => `${n(r.pages)} pages (Astro ${(r.astroMs / 1000).toFixed(1)}s, group pages ${(r.groupPagesMs / 1000).toFixed(1)}s)`);
       rssWithAstro = rendered.rssWithAstro;
     }
-    await effects.rename(dataOut, effects.path.join(stage, 'data'));
+    await effects.move(dataOut, effects.path.join(stage, 'data'));
     await effects.writeFile(effects.path.join(stage, BUILD_KEY_FILE), `${JSON.stringify({ key: key.key, builtAt }, null, 2)}\n`);
-    await step(effects, timings, 'publish', () => swapIn(effects, stage, outDir), () => outDir);
+    const how = await step(effects, timings, 'publish', async () => {
+      const how = await publishSite(effects, stage, outDir); // throws only when nothing was switched
+      published = true;
+      return how;
+    }, () => `${effects.path.basename(outDir)} → ${effects.path.basename(stage)}`);
+    if (how !== 'link') effects.log.info(PUBLISHED_AS[how](effects.path.basename(outDir)));
     return { config, model, metrics, validation, outputs, site, timings, rssWithAstro };
   } catch (error) {
-    await effects.rm(stage);
+    if (!published) await effects.rm(stage);
     throw error;
   } finally {
     await db.close();
@@ -205,19 +221,13 @@ export async function build(options: BuildOptions, effects: Effects, known?: { k
   }
 }
 
-/** Replace outDir by stage: the old site is moved aside, not deleted, until the new one is in place. */
-async function swapIn(effects: Effects, stage: string, outDir: string): Promise<void> {
-  const old = `${outDir}.previous-${process.pid}`;
-  const hadOld = await effects.exists(outDir);
-  if (hadOld) await effects.rename(outDir, old);
-  try {
-    await effects.rename(stage, outDir);
-  } catch (error) {
-    if (hadOld) await effects.rename(old, outDir);
-    throw error;
-  }
-  if (hadOld) await effects.rm(old);
-}
+/** What an operator is told when the output was not simply switched from one link to another. */
+const PUBLISHED_AS: Record<Exclude<PublishedAs, 'link'>, (out: string) => string> = {
+  'link, replacing a folder': (out: string) =>
+    `${out} was a folder and is now a link to the folder this build wrote; every build switches it in one step (copy the site with cp -rL ${out} … or rsync -a ${out}/ …)`,
+  renames: (out: string) =>
+    `this file system has no symbolic links: ${out} was replaced by two renames, so a build killed between them leaves it missing until the next build restores it`,
+};
 
 /** Astro renders the pages from site.json; returns the number of pages. */
 async function renderSite(options: { siteFile: string; groupFile: string; outDir: string; base?: string }) {

@@ -5,13 +5,14 @@
  */
 import { existsSync } from 'node:fs';
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import * as nodePath from 'node:path';
 import { parseArgs } from 'node:util';
 import { build, buildIfChanged, loadAndValidate, resolveSalt } from './build.ts';
 import { ConfigError, loadConfig } from './config.ts';
 import { DEFAULT_MEMORY_LIMIT, OutOfMemoryError, openNativeDb } from './db/native.ts';
+import { workFolderPrefix } from './leftovers.ts';
 import { consoleLogger, nodeEffects } from './pipeline/effects.ts';
+import { PublishError } from './publish.ts';
 import { ModelError } from './pipeline/model.ts';
 import { InputError } from './pipeline/read.ts';
 import { ReportError } from './notebook/parse.ts';
@@ -168,6 +169,7 @@ function isOperatorError(error: unknown): error is Error {
     error instanceof ModelError ||
     error instanceof ReportError ||
     error instanceof OutOfMemoryError ||
+    error instanceof PublishError ||
     (error instanceof Error && error.name === 'PdfError')
   );
 }
@@ -221,7 +223,7 @@ async function runCheck(values: ReturnType<typeof parse>['values']): Promise<num
   const dataDir = values.data ?? 'data';
   const config = await loadConfig(effects, process.cwd(), { asOf: dateOption(values['as-of']) });
   const salt = await resolveSalt(effects, process.cwd(), config);
-  const work = await mkdtemp(nodePath.join(tmpdir(), 'qunlens-check-'));
+  const work = await mkdtemp(workFolderPrefix('check', effects));
   const db = await openNativeDb({ memoryLimit: values['memory-limit'] ?? DEFAULT_MEMORY_LIMIT, tempDirectory: nodePath.join(work, 'spill') });
   try {
     log.info(`qunlens check: ${dataDir}`);
