@@ -70,7 +70,7 @@ export async function renderWithAstro(options: { siteFile: string; groupFile: st
 function astroBuild(options: { root: string; outDir: string; base: string; siteFile: string }): Promise<number> {
   const { siteFile, ...build } = options;
   return new Promise((resolve, reject) => {
-    const child = fork(fileURLToPath(new URL('./astro-build.ts', import.meta.url)), [JSON.stringify(build)], {
+    const child = fork(fileURLToPath(new URL('./astro-build.ts', import.meta.url)), [JSON.stringify({ ...build, parentPid: process.pid })], {
       cwd: options.root,
       // what the pages read (site-data.ts, paths.ts)
       env: { ...process.env, QUNLENS_SITE_DATA: siteFile, QUNLENS_BASE: options.base, ASTRO_TELEMETRY_DISABLED: '1' },

@@ -1,7 +1,7 @@
 /**
  * Publishing under fire: real builds killed with SIGKILL at random instants around publish, a
- * dist/ folder from an older qunlens, and what the next build does with the leftovers. Real
- * processes, real folders.
+ * dist/ folder from an older qunlens, Astro's process outliving a killed build, and what the
+ * next build does with the leftovers. Real processes, real folders.
  */
 import { cpSync, existsSync, lstatSync, readdirSync, readFileSync, realpathSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -11,7 +11,7 @@ import { BUILD_KEY_FILE } from '../../src/build-key.ts';
 import { recoverLeftovers, RENDER_ROOT } from '../../src/leftovers.ts';
 import { nodeEffects } from '../../src/pipeline/effects.ts';
 import { CSV_OUTPUTS } from '../../src/pipeline/outputs.ts';
-import { copyFixture, hashTree, runCli, startCli, tempDir } from '../helpers.ts';
+import { copyFixture, descendants, hashTree, processAlive, runCli, startCli, tempDir } from '../helpers.ts';
 
 const ENV = { QUNLENS_SALT: 'test' };
 /** publish waits this long before each change to the file system, so random kills fall between them */
@@ -155,4 +155,33 @@ describe('publishing', () => {
     expect(siteAt(out)).toBe('new');
     expect(readdirSync(parent).sort()).toEqual(['dist', basename(realpathSync(out))].sort());
   }, 300_000);
+
+  it("Astro's process ends within seconds of its build being killed, and only the next build removes what they left", async () => {
+    // killed as soon as Astro's process exists (before it has even started up), and while it renders
+    for (const astroRunsMs of [0, 2000]) {
+      const { parent, out } = freshOutput();
+      const run = startCli(['build', '--data', data, '--out', out, '--force'], { cwd: tempDir(), env: ENV });
+      const pid = run.child.pid!;
+      await waitUntil(() => descendants(pid).some((p) => p.command.includes('astro-build')), 180_000, "Astro's process");
+      await sleep(astroRunsMs);
+      const family = descendants(pid);
+      const folders = [...readdirSync(parent).filter((n) => n.startsWith(`dist.build-${pid}-`)).map((n) => join(parent, n)), ...ownedElsewhere(pid)];
+      expect(folders).toHaveLength(3); // the site being written, Astro's pages, the work folder
+
+      // a build starting beside a running one leaves the running one's folders alone
+      expect((await recover(out)).join('\n')).not.toContain(`-${pid}-`);
+      for (const folder of folders) expect(existsSync(folder), folder).toBe(true);
+
+      run.child.kill('SIGKILL');
+      await run.exited;
+      const killedAt = Date.now();
+      await waitUntil(() => family.every((p) => !processAlive(p.pid)), 3_000, `the build's processes to end: ${family.map((p) => p.command.slice(0, 80)).join('; ')}`);
+      console.log(`build killed ${astroRunsMs} ms into Astro: the ${family.length} processes it started (${family.map((p) => basename(p.command.split(' ')[1] ?? p.command)).join(', ')}) were gone ${Date.now() - killedAt} ms after it`);
+
+      expect(siteAt(out)).toBe('old');
+      expect((await recover(out)).join('\n')).toMatch(/^removed \d+ folders left by builds that no longer run \(/m);
+      for (const folder of folders) expect(existsSync(folder), folder).toBe(false);
+      expect(siteAt(out)).toBe('old');
+    }
+  }, 400_000);
 });
