@@ -10,8 +10,10 @@
  */
 import { randomBytes } from 'node:crypto';
 import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { BUILD_KEY_FILE, computeBuildKey, storedBuildKey, type BuildKey } from './build-key.ts';
-import { recoverLeftovers, workFolderPrefix } from './leftovers.ts';
+import { explainDiskFull, markStep, type WritePlace } from './disk-full.ts';
+import { recoverLeftovers, RENDER_ROOT, workFolderPrefix } from './leftovers.ts';
 import { newSiteFolder, publishSite, type PublishedAs } from './publish.ts';
 import { loadConfig, type QunlensConfig } from './config.ts';
 import type { Db } from './db/db.ts';
@@ -63,7 +65,9 @@ export interface BuildResult {
 /** Run a named step and print one line: what it did and how long it took. */
 async function step<T>(effects: Effects, timings: Record<string, number>, name: string, run: () => Promise<T>, describe: (result: T) => string): Promise<T> {
   const start = effects.now();
-  const result = await run();
+  const result = await run().catch((error: unknown) => {
+    throw markStep(error, name);
+  });
   const ms = effects.now() - start;
   timings[name] = ms;
   effects.log.step(name, describe(result), ms);
@@ -152,6 +156,11 @@ export async function build(options: BuildOptions, effects: Effects, known?: Sta
   // The site's own folder sits next to the output path, so that publishing it is a rename.
   const stage = newSiteFolder(outDir);
   const work = await mkdtemp(workFolderPrefix('work', effects));
+  const places: WritePlace[] = [
+    { dir: effects.path.dirname(outDir), what: 'the site' },
+    { dir: tmpdir(), what: "the build's work files", hint: 'or set TMPDIR to a folder on a larger disk' },
+    { dir: RENDER_ROOT, what: "Astro's pages" },
+  ];
   let published = false;
   const db = await openNativeDb({ threads: options.threads, memoryLimit: options.memoryLimit ?? DEFAULT_MEMORY_LIMIT, tempDirectory: effects.path.join(work, 'spill') });
   try {
@@ -213,8 +222,9 @@ export async function build(options: BuildOptions, effects: Effects, known?: Sta
     if (how !== 'link') effects.log.info(PUBLISHED_AS[how](effects.path.basename(outDir)));
     return { config, model, metrics, validation, outputs, site, timings, rssWithAstro };
   } catch (error) {
+    const explained = await explainDiskFull(effects, error, places);
     if (!published) await effects.rm(stage);
-    throw error;
+    throw explained;
   } finally {
     await db.close();
     await effects.rm(work);

@@ -10,6 +10,7 @@ import { parseArgs } from 'node:util';
 import { build, buildIfChanged, loadAndValidate, resolveSalt } from './build.ts';
 import { ConfigError, loadConfig } from './config.ts';
 import { DEFAULT_MEMORY_LIMIT, OutOfMemoryError, openNativeDb } from './db/native.ts';
+import { DiskFullError, explainDiskFull } from './disk-full.ts';
 import { workFolderPrefix } from './leftovers.ts';
 import { consoleLogger, nodeEffects } from './pipeline/effects.ts';
 import { PublishError } from './publish.ts';
@@ -169,6 +170,7 @@ function isOperatorError(error: unknown): error is Error {
     error instanceof ModelError ||
     error instanceof ReportError ||
     error instanceof OutOfMemoryError ||
+    error instanceof DiskFullError ||
     error instanceof PublishError ||
     (error instanceof Error && error.name === 'PdfError')
   );
@@ -296,7 +298,9 @@ export async function main(argv: string[]): Promise<number> {
       default:
         throw new UsageError(`unknown command "${command}"`);
     }
-  } catch (error) {
+  } catch (caught) {
+    // a full disk outside the build's own folders (the salt, check's work files, a PDF)
+    const error = await explainDiskFull(nodeEffects(), caught, [{ dir: process.cwd(), what: 'a file' }]);
     if (error instanceof UsageError) {
       process.stderr.write(`error: ${error.message}\n\n${USAGE}`);
       return 1;

@@ -34,6 +34,8 @@ export interface Effects {
   /** rename, or copy and remove when `to` is on another file system */
   move(from: string, to: string): Promise<void>;
   rm(target: string): Promise<void>;
+  /** Bytes free to this user on the file system holding `dir`. */
+  freeBytes(dir: string): Promise<number>;
   /** Milliseconds, for step timings. */
   now(): number;
   log: Logger;
@@ -143,6 +145,10 @@ export function nodeEffects(log: Logger = consoleLogger()): Effects {
       }
     },
     rm: (target) => fs.rm(target, { recursive: true, force: true }),
+    async freeBytes(dir) {
+      const s = await fs.statfs(dir);
+      return s.bavail * s.bsize;
+    },
     now: () => performance.now(),
     log,
   };
