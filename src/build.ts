@@ -4,7 +4,8 @@
  *   read → validate → model → metrics → outputs → render → publish
  *
  * Everything is written into a folder of its own next to the output path, and published only
- * when every step succeeded: the output path is a link switched to the new folder in one step (publish.ts), so a failed or killed
+ * when every step succeeded and the inputs are still what they were at the start: the output
+ * path is a link switched to the new folder in one step (publish.ts), so a failed or killed
  * build leaves the previous site byte-for-byte intact. What a killed build left behind, the
  * next one clears (leftovers.ts). Input files are only ever read.
  */
@@ -13,6 +14,7 @@ import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { BUILD_KEY_FILE, computeBuildKey, storedBuildKey, type BuildKey } from './build-key.ts';
 import { explainDiskFull, markStep, type WritePlace } from './disk-full.ts';
+import { assertInputsUnchanged, inputVersions, type InputVersions } from './input-versions.ts';
 import { recoverLeftovers, RENDER_ROOT, workFolderPrefix } from './leftovers.ts';
 import { newSiteFolder, publishSite, type PublishedAs } from './publish.ts';
 import { loadConfig, type QunlensConfig } from './config.ts';
@@ -135,15 +137,17 @@ export async function buildIfChanged(options: BuildOptions, effects: Effects): P
   const salt = await resolveSalt(effects, options.projectDir, config, options.salt);
   const outDir = effects.path.resolve(options.outDir);
   await recoverLeftovers(effects, outDir);
+  const inputs = await inputVersions(effects, options.dataDir);
   const key = await hashStep(effects, timings, options, config, salt);
   if ((await storedBuildKey(effects, outDir)) === key.key) return { upToDate: true, key: key.key, outDir, timings };
-  return build(options, effects, { key, timings });
+  return build(options, effects, { key, timings, inputs });
 }
 
-/** What buildIfChanged already did: leftovers recovered, inputs hashed. */
+/** What buildIfChanged already did: leftovers recovered, inputs read and hashed. */
 interface Started {
   key: BuildKey;
   timings: Record<string, number>;
+  inputs: InputVersions;
 }
 
 export async function build(options: BuildOptions, effects: Effects, known?: Started): Promise<BuildResult> {
@@ -152,6 +156,7 @@ export async function build(options: BuildOptions, effects: Effects, known?: Sta
   const salt = await resolveSalt(effects, options.projectDir, config, options.salt);
   const outDir = effects.path.resolve(options.outDir);
   if (!known) await recoverLeftovers(effects, outDir);
+  const inputs = known?.inputs ?? (await inputVersions(effects, options.dataDir));
   const key = known?.key ?? (await hashStep(effects, timings, options, config, salt));
   // The site's own folder sits next to the output path, so that publishing it is a rename.
   const stage = newSiteFolder(outDir);
@@ -214,6 +219,7 @@ export async function build(options: BuildOptions, effects: Effects, known?: Sta
     }
     await effects.move(dataOut, effects.path.join(stage, 'data'));
     await effects.writeFile(effects.path.join(stage, BUILD_KEY_FILE), `${JSON.stringify({ key: key.key, builtAt }, null, 2)}\n`);
+    await assertInputsUnchanged(effects, options.dataDir, inputs);
     const how = await step(effects, timings, 'publish', async () => {
       const how = await publishSite(effects, stage, outDir); // throws only when nothing was switched
       published = true;

@@ -25,6 +25,11 @@ export interface Effects {
   stat(file: string): Promise<{ size: number; isDirectory: boolean }>;
   /** What is at a path, without following a symbolic link there. */
   kind(path: string): Promise<'missing' | 'link' | 'directory' | 'file'>;
+  /**
+   * A file's version: `id` joins its size, modification and change times (ns) and inode, so any
+   * write, truncation or replacement changes it; `changedMs` is when it last changed.
+   */
+  version(file: string): Promise<{ id: string; changedMs: number }>;
   readlink(link: string): Promise<string>;
   /** A symbolic link at `link` pointing to `target` (relative to the link's folder). */
   symlink(target: string, link: string): Promise<void>;
@@ -130,6 +135,10 @@ export function nodeEffects(log: Logger = consoleLogger()): Effects {
         if ((error as NodeJS.ErrnoException).code === 'ENOENT') return 'missing';
         throw error;
       }
+    },
+    async version(file) {
+      const s = await fs.stat(file, { bigint: true });
+      return { id: `${s.size}:${s.mtimeNs}:${s.ctimeNs}:${s.ino}`, changedMs: Number((s.mtimeNs > s.ctimeNs ? s.mtimeNs : s.ctimeNs) / 1_000_000n) };
     },
     readlink: (link) => fs.readlink(link),
     symlink: (target, link) => fs.symlink(target, link, 'dir'),
