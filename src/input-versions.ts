@@ -4,6 +4,7 @@
  * being copied into the data folder is complete.
  */
 import type { Effects } from './pipeline/effects.ts';
+import { InputError } from './pipeline/scan.ts';
 
 export interface InputVersions {
   /** version id per input file name (files only, no dot-files: the build key's inputs) */
@@ -19,6 +20,7 @@ export class InputsChangedError extends Error {
 
 export async function inputVersions(effects: Effects, dataDir: string): Promise<InputVersions> {
   const files = new Map<string, string>();
+  if ((await effects.kind(dataDir)) === 'missing') throw new InputError([`data folder ${dataDir} does not exist`]);
   let changedMs = (await effects.version(dataDir)).changedMs;
   for (const name of (await effects.readdir(dataDir)).sort()) {
     if (name.startsWith('.')) continue;

@@ -115,6 +115,13 @@ describe('a missing required column stops the build', () => {
     expect(run.stderr).toMatch(/groups\.csv is required but is not in .* \(found: channels\.csv, members\.csv, messages\.csv, orders\.csv\)/);
   });
 
+  it('a data folder that does not exist is named, without a stack trace', async () => {
+    const run = await runCli(['build', '--data', join(tempDir(), 'nowhere'), '--out', join(tempDir(), 'dist'), '--no-render'], { cwd: tempDir() });
+    expect(run.code).toBe(1);
+    expect(run.stderr).toMatch(/^error: data folder .*nowhere does not exist$/m);
+    expect(run.stderr).not.toMatch(/unexpectedly/);
+  });
+
   it('an Excel workbook saved as .csv gets a message saying so', async () => {
     const dir = copyFixture('hand');
     writeFileSync(join(dir, 'orders.csv'), Buffer.from('PK\u0003\u0004 not really a zip'));
