@@ -3,14 +3,20 @@
  *
  *   read → validate → model → metrics → outputs → render → publish
  *
- * Everything is written into a staging folder next to the output folder and swapped in only
- * when every step succeeded, so a failed build leaves the previous site byte-for-byte intact.
- * Input files are only ever read.
+ * Everything is written into a folder of its own next to the output path, and published only
+ * when every step succeeded and the inputs are still what they were at the start: the output
+ * path is a link switched to the new folder in one step (publish.ts), so a failed or killed
+ * build leaves the previous site byte-for-byte intact. What a killed build left behind, the
+ * next one clears (leftovers.ts). Input files are only ever read.
  */
 import { randomBytes } from 'node:crypto';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { BUILD_KEY_FILE, computeBuildKey, storedBuildKey, type BuildKey } from './build-key.ts';
+import { explainDiskFull, markStep, type WritePlace } from './disk-full.ts';
+import { assertInputsUnchanged, inputVersions, type InputVersions } from './input-versions.ts';
+import { recoverLeftovers, RENDER_ROOT, workFolderPrefix } from './leftovers.ts';
+import { newSiteFolder, publishSite, type PublishedAs } from './publish.ts';
 import { loadConfig, type QunlensConfig } from './config.ts';
 import type { Db } from './db/db.ts';
 import { DEFAULT_MEMORY_LIMIT, openNativeDb } from './db/native.ts';
@@ -61,7 +67,9 @@ export interface BuildResult {
 /** Run a named step and print one line: what it did and how long it took. */
 async function step<T>(effects: Effects, timings: Record<string, number>, name: string, run: () => Promise<T>, describe: (result: T) => string): Promise<T> {
   const start = effects.now();
-  const result = await run();
+  const result = await run().catch((error: unknown) => {
+    throw markStep(error, name);
+  });
   const ms = effects.now() - start;
   timings[name] = ms;
   effects.log.step(name, describe(result), ms);
@@ -137,24 +145,42 @@ export async function buildIfChanged(options: BuildOptions, effects: Effects): P
   const config = await loadConfig(effects, options.projectDir, { asOf: options.asOf });
   const salt = await resolveSalt(effects, options.projectDir, config, options.salt);
   const outDir = effects.path.resolve(options.outDir);
+  await recoverLeftovers(effects, outDir);
+  const inputs = await inputVersions(effects, options.dataDir);
   // the clock is read once: the key and the checks see the same day
   const now = effects.clock();
   const key = await hashStep(effects, timings, options, config, salt, plausibleDates(config, effects, now));
   if ((await storedBuildKey(effects, outDir)) === key.key) return { upToDate: true, key: key.key, outDir, timings };
-  return build(options, effects, { key, timings, now });
+  return build(options, effects, { key, timings, inputs, now });
 }
 
-export async function build(options: BuildOptions, effects: Effects, known?: { key: BuildKey; timings: Record<string, number>; now: Date }): Promise<BuildResult> {
+/** What buildIfChanged already did: leftovers recovered, inputs read and hashed, the clock read. */
+interface Started {
+  key: BuildKey;
+  timings: Record<string, number>;
+  inputs: InputVersions;
+  now: Date;
+}
+
+export async function build(options: BuildOptions, effects: Effects, known?: Started): Promise<BuildResult> {
   const timings: Record<string, number> = known?.timings ?? {};
   const config = await loadConfig(effects, options.projectDir, { asOf: options.asOf });
   const salt = await resolveSalt(effects, options.projectDir, config, options.salt);
   const outDir = effects.path.resolve(options.outDir);
+  if (!known) await recoverLeftovers(effects, outDir);
+  const inputs = known?.inputs ?? (await inputVersions(effects, options.dataDir));
   const now = known?.now ?? effects.clock();
   const dates = plausibleDates(config, effects, now);
   const key = known?.key ?? (await hashStep(effects, timings, options, config, salt, dates));
-  // Staging and work folders: the stage sits next to the output so the final swap is a rename.
-  const stage = `${outDir}.staging-${process.pid}-${randomBytes(3).toString('hex')}`;
-  const work = await mkdtemp(effects.path.join(tmpdir(), 'qunlens-work-'));
+  // The site's own folder sits next to the output path, so that publishing it is a rename.
+  const stage = newSiteFolder(outDir);
+  const work = await mkdtemp(workFolderPrefix('work', effects));
+  const places: WritePlace[] = [
+    { dir: effects.path.dirname(outDir), what: 'the site' },
+    { dir: tmpdir(), what: "the build's work files", hint: 'or set TMPDIR to a folder on a larger disk' },
+    { dir: RENDER_ROOT, what: "Astro's pages" },
+  ];
+  let published = false;
   const db = await openNativeDb({ threads: options.threads, memoryLimit: options.memoryLimit ?? DEFAULT_MEMORY_LIMIT, tempDirectory: effects.path.join(work, 'spill') });
   try {
     const { validation, model } = await loadAndValidate(db, effects, { dataDir: options.dataDir, workDir: work, config, salt, dates }, timings);
@@ -205,32 +231,33 @@ export async function build(options: BuildOptions, effects: Effects, known?: { k
       const rendered = await step(effects, timings, 'render', () => renderSite({ siteFile, groupFile, outDir: stage, base: options.base }), (r) => `${n(r.pages)} pages (Astro ${(r.astroMs / 1000).toFixed(1)}s, group pages ${(r.groupPagesMs / 1000).toFixed(1)}s)`);
       rssWithAstro = rendered.rssWithAstro;
     }
-    await effects.rename(dataOut, effects.path.join(stage, 'data'));
+    await effects.move(dataOut, effects.path.join(stage, 'data'));
     await effects.writeFile(effects.path.join(stage, BUILD_KEY_FILE), `${JSON.stringify({ key: key.key, builtAt }, null, 2)}\n`);
-    await step(effects, timings, 'publish', () => swapIn(effects, stage, outDir), () => outDir);
+    await assertInputsUnchanged(effects, options.dataDir, inputs);
+    const how = await step(effects, timings, 'publish', async () => {
+      const how = await publishSite(effects, stage, outDir); // throws only when nothing was switched
+      published = true;
+      return how;
+    }, () => `${effects.path.basename(outDir)} → ${effects.path.basename(stage)}`);
+    if (how !== 'link') effects.log.info(PUBLISHED_AS[how](effects.path.basename(outDir)));
     return { config, model, metrics, validation, outputs, site, timings, rssWithAstro };
   } catch (error) {
-    await effects.rm(stage);
-    throw error;
+    const explained = await explainDiskFull(effects, error, places);
+    if (!published) await effects.rm(stage);
+    throw explained;
   } finally {
     await db.close();
     await effects.rm(work);
   }
 }
 
-/** Replace outDir by stage: the old site is moved aside, not deleted, until the new one is in place. */
-async function swapIn(effects: Effects, stage: string, outDir: string): Promise<void> {
-  const old = `${outDir}.previous-${process.pid}`;
-  const hadOld = await effects.exists(outDir);
-  if (hadOld) await effects.rename(outDir, old);
-  try {
-    await effects.rename(stage, outDir);
-  } catch (error) {
-    if (hadOld) await effects.rename(old, outDir);
-    throw error;
-  }
-  if (hadOld) await effects.rm(old);
-}
+/** What an operator is told when the output was not simply switched from one link to another. */
+const PUBLISHED_AS: Record<Exclude<PublishedAs, 'link'>, (out: string) => string> = {
+  'link, replacing a folder': (out: string) =>
+    `${out} was a folder and is now a link to the folder this build wrote; every build switches it in one step (copy the site with cp -rL ${out} … or rsync -a ${out}/ …)`,
+  renames: (out: string) =>
+    `this file system has no symbolic links: ${out} was replaced by two renames, so a build killed between them leaves it missing until the next build restores it`,
+};
 
 /** Astro renders the pages from site.json; returns the number of pages. */
 async function renderSite(options: { siteFile: string; groupFile: string; outDir: string; base?: string }) {

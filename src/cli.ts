@@ -5,22 +5,28 @@
  */
 import { existsSync } from 'node:fs';
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import * as nodePath from 'node:path';
 import { parseArgs } from 'node:util';
 import { build, buildIfChanged, loadAndValidate, resolveSalt } from './build.ts';
 import { ConfigError, loadConfig } from './config.ts';
 import { DEFAULT_MEMORY_LIMIT, OutOfMemoryError, openNativeDb } from './db/native.ts';
+import { DiskFullError, explainDiskFull } from './disk-full.ts';
+import { InputsChangedError, waitUntilSteady } from './input-versions.ts';
+import { workFolderPrefix } from './leftovers.ts';
 import { consoleLogger, nodeEffects } from './pipeline/effects.ts';
+import { PublishError } from './publish.ts';
 import { ModelError } from './pipeline/model.ts';
 import { InputError } from './pipeline/read.ts';
 import { ReportError } from './notebook/parse.ts';
+
+/** dev waits until the inputs have not changed for this long: an export being copied is still changing */
+const DEFAULT_SETTLE_SECONDS = 3;
 
 const USAGE = `qunlens: community-operations report site from CSV exports
 
   npm run build  -- [--data DIR] [--out DIR] [--as-of YYYY-MM-DD] [--base /path/] [--force]
   npm run check  -- [--data DIR] [--as-of YYYY-MM-DD]
-  npm run dev    -- [--data DIR] [--out DIR] [--port N]   build, serve, rebuild when data/ changes
+  npm run dev    -- [--data DIR] [--out DIR] [--port N] [--settle S]   build, serve, rebuild when data/ changes
   npm run pdf    -- [--site DIR] [--lang zh|en] [--file PATH]   board pack PDF of a built site
   npm run sample -- [--out DIR] [--seed N] [--scale X | --groups N --memberships N --messages N --orders N] [--clean]
 
@@ -29,6 +35,7 @@ const USAGE = `qunlens: community-operations report site from CSV exports
   --as-of DATE   report date T (default: latest date in the data)
   --base PATH    URL path the site is served under, e.g. /reports/qunlens/
   --force        rebuild even when inputs, code and options are unchanged since the last build
+  --settle S     dev: rebuild once data/ has not changed for S seconds (default ${DEFAULT_SETTLE_SECONDS})
 `;
 
 class UsageError extends Error {}
@@ -50,6 +57,7 @@ const OPTIONS = {
   threads: { type: 'string' },
   'memory-limit': { type: 'string' },
   port: { type: 'string' },
+  settle: { type: 'string' },
   site: { type: 'string' },
   lang: { type: 'string' },
   file: { type: 'string' },
@@ -69,6 +77,13 @@ function intOption(value: string | undefined, name: string): number | undefined 
   const n = Number(value.replaceAll(',', '').replaceAll('_', ''));
   if (!Number.isFinite(n) || n < 0) throw new UsageError(`--${name} must be a number, got "${value}"`);
   return Math.round(n);
+}
+
+function secondsOption(value: string | undefined, name: string): number | undefined {
+  if (value === undefined) return undefined;
+  const seconds = Number(value);
+  if (!Number.isFinite(seconds) || seconds < 0) throw new UsageError(`--${name} must be a number of seconds, got "${value}"`);
+  return seconds;
 }
 
 function dateOption(value: string | undefined): string | undefined {
@@ -168,41 +183,64 @@ function isOperatorError(error: unknown): error is Error {
     error instanceof ModelError ||
     error instanceof ReportError ||
     error instanceof OutOfMemoryError ||
+    error instanceof DiskFullError ||
+    error instanceof InputsChangedError ||
+    error instanceof PublishError ||
     (error instanceof Error && error.name === 'PdfError')
   );
 }
 
-/** Build, serve the site, and rebuild whenever a file in the data folder changes. */
+/**
+ * Build, serve the site, and rebuild whenever a file in the data folder changes: once its files
+ * have stopped changing for the settle time (an export copied in several steps is not built half
+ * way). A build whose inputs changed while it ran is not published (build.ts checks just before
+ * publishing); dev then waits for the files to settle again and rebuilds.
+ */
 async function runDev(values: ReturnType<typeof parse>['values']): Promise<number> {
   const port = intOption(values.port, 'port') ?? 4321;
+  const settleMs = (secondsOption(values.settle, 'settle') ?? DEFAULT_SETTLE_SECONDS) * 1000;
   const outDir = values.out ?? 'dist';
   const dataDir = values.data ?? 'data';
-  const rebuild = async () => {
+  const effects = nodeEffects();
+  const say = (line: string) => process.stderr.write(`${line}\n`);
+  if (!existsSync(dataDir)) {
+    if (values.data) throw new UsageError(`--data ${dataDir}: no such folder`);
+    await effects.mkdir(dataDir); // watched: the sample site is replaced once exports land here
+  }
+  /** true when the inputs changed during the build (and it was not published) */
+  const rebuild = async (): Promise<boolean> => {
     try {
       await runBuild(values);
+      return false;
     } catch (error) {
+      if (error instanceof InputsChangedError) {
+        say(`\n${error.message.replace(/: build again once the files are complete$/, '')}: rebuilding once they stop changing`);
+        return true;
+      }
       const message = isOperatorError(error) ? error.message : ((error as Error).stack ?? String(error));
-      process.stderr.write(`\nerror: ${message}\nstill serving the last good site\n`);
+      say(`\nerror: ${message}\nstill serving the last good site`);
+      return false;
     }
   };
-  await rebuild();
-  const { serveStatic } = await import('./serve.ts');
-  const { url } = await serveStatic(nodePath.resolve(outDir), { port, base: baseOption(values.base) ?? '/' });
-  process.stderr.write(`\nserving ${outDir}/ at ${url} — watching ${dataDir}/ for changes (Ctrl+C to stop)\n`);
   const { watch } = await import('node:fs');
-  let timer: NodeJS.Timeout | undefined;
-  let running = Promise.resolve();
+  let changed = true; // the first build
+  let wake: () => void = () => {};
   watch(dataDir, () => {
-    clearTimeout(timer);
-    // exports are often written in several steps: wait until the folder is quiet
-    timer = setTimeout(() => {
-      running = running.then(async () => {
-        process.stderr.write(`\n${dataDir}/ changed: rebuilding\n`);
-        await rebuild();
-      });
-    }, 500);
+    changed = true;
+    wake();
   });
-  return new Promise<number>(() => {});
+  const { serveStatic } = await import('./serve.ts');
+  for (let first = true; ; first = false) {
+    if (!changed) await new Promise<void>((resolve) => (wake = resolve));
+    if (!first) say(`\n${dataDir}/ changed: rebuilding once its files have not changed for ${settleMs / 1000}s`);
+    await waitUntilSteady(effects, dataDir, settleMs);
+    changed = false; // what changed so far is in the files as they are now
+    if (await rebuild()) changed = true;
+    if (first) {
+      const { url } = await serveStatic(nodePath.resolve(outDir), { port, base: baseOption(values.base) ?? '/' });
+      say(`\nserving ${outDir}/ at ${url} — watching ${dataDir}/ for changes (Ctrl+C to stop)`);
+    }
+  }
 }
 
 async function runPdf(values: ReturnType<typeof parse>['values']): Promise<number> {
@@ -221,7 +259,7 @@ async function runCheck(values: ReturnType<typeof parse>['values']): Promise<num
   const dataDir = values.data ?? 'data';
   const config = await loadConfig(effects, process.cwd(), { asOf: dateOption(values['as-of']) });
   const salt = await resolveSalt(effects, process.cwd(), config);
-  const work = await mkdtemp(nodePath.join(tmpdir(), 'qunlens-check-'));
+  const work = await mkdtemp(workFolderPrefix('check', effects));
   const db = await openNativeDb({ memoryLimit: values['memory-limit'] ?? DEFAULT_MEMORY_LIMIT, tempDirectory: nodePath.join(work, 'spill') });
   try {
     log.info(`qunlens check: ${dataDir}`);
@@ -294,7 +332,9 @@ export async function main(argv: string[]): Promise<number> {
       default:
         throw new UsageError(`unknown command "${command}"`);
     }
-  } catch (error) {
+  } catch (caught) {
+    // a full disk outside the build's own folders (the salt, check's work files, a PDF)
+    const error = await explainDiskFull(nodeEffects(), caught, [{ dir: process.cwd(), what: 'a file' }]);
     if (error instanceof UsageError) {
       process.stderr.write(`error: ${error.message}\n\n${USAGE}`);
       return 1;

@@ -116,3 +116,89 @@ export function runCli(args: string[], options: { cwd?: string; env?: Record<str
     child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
   });
 }
+
+export interface RunningCli {
+  child: ReturnType<typeof spawn>;
+  /** everything written to stderr so far */
+  stderr(): string;
+  /** resolves when stderr (from `from` on) matches, with the time it did (ms, performance.now) */
+  waitFor(pattern: RegExp, timeoutMs?: number, from?: number): Promise<number>;
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+}
+
+/** Start the real CLI and follow its stderr (for tests that act while it runs or kill it). */
+export function startCli(args: string[], options: { cwd?: string; env?: Record<string, string> } = {}): RunningCli {
+  const child = spawn(process.execPath, [join(ROOT, 'scripts', 'qunlens.ts'), ...args], {
+    cwd: options.cwd ?? ROOT,
+    env: { ...process.env, ASTRO_TELEMETRY_DISABLED: '1', ...options.env },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  let stderr = '';
+  const waiters: { pattern: RegExp; from: number; resolve: (t: number) => void }[] = [];
+  const check = () => {
+    for (const w of [...waiters]) {
+      if (w.pattern.test(stderr.slice(w.from))) {
+        waiters.splice(waiters.indexOf(w), 1);
+        w.resolve(performance.now());
+      }
+    }
+  };
+  child.stderr!.on('data', (d) => {
+    stderr += d;
+    check();
+  });
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
+  return {
+    child,
+    stderr: () => stderr,
+    exited,
+    waitFor(pattern, timeoutMs = 120_000, from = 0) {
+      return new Promise((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`timed out waiting for ${pattern} in:\n${stderr}`)), timeoutMs);
+        waiters.push({ pattern, from, resolve: (t) => (clearTimeout(timer), resolve(t)) });
+        exited.then(() => setTimeout(() => reject(new Error(`exited before ${pattern} appeared:\n${stderr}`)), 50));
+        check();
+      });
+    },
+  };
+}
+
+/** A process is alive when /proc has it and it is not a zombie (a dead child nobody reaped yet). */
+export function processAlive(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2)[0] !== 'Z';
+  } catch {
+    return false;
+  }
+}
+
+/** Every live descendant of a process (children, their children, …), from /proc. */
+export function descendants(pid: number): { pid: number; command: string }[] {
+  const parents = new Map<number, number>();
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
+      parents.set(Number(name), Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]));
+    } catch {
+      // gone meanwhile
+    }
+  }
+  const found: { pid: number; command: string }[] = [];
+  const visit = (parent: number) => {
+    for (const [child, ppid] of parents) {
+      if (ppid !== parent || !processAlive(child)) continue;
+      let command = '';
+      try {
+        command = readFileSync(`/proc/${child}/cmdline`, 'utf8').replaceAll('\0', ' ').trim();
+      } catch {
+        // gone meanwhile
+      }
+      found.push({ pid: child, command });
+      visit(child);
+    }
+  };
+  visit(pid);
+  return found;
+}

@@ -23,10 +23,24 @@ export interface Effects {
   mkdir(dir: string): Promise<void>;
   readdir(dir: string): Promise<string[]>;
   stat(file: string): Promise<{ size: number; isDirectory: boolean }>;
+  /** What is at a path, without following a symbolic link there. */
+  kind(path: string): Promise<'missing' | 'link' | 'directory' | 'file'>;
+  /**
+   * A file's version: `id` joins its size, modification and change times (ns) and inode, so any
+   * write, truncation or replacement changes it; `changedMs` is when it last changed.
+   */
+  version(file: string): Promise<{ id: string; changedMs: number }>;
+  readlink(link: string): Promise<string>;
+  /** A symbolic link at `link` pointing to `target` (relative to the link's folder). */
+  symlink(target: string, link: string): Promise<void>;
   /** SHA-256 of a file's bytes, hex. */
   hashFile(file: string): Promise<string>;
   rename(from: string, to: string): Promise<void>;
+  /** rename, or copy and remove when `to` is on another file system */
+  move(from: string, to: string): Promise<void>;
   rm(target: string): Promise<void>;
+  /** Bytes free to this user on the file system holding `dir`. */
+  freeBytes(dir: string): Promise<number>;
   /** Milliseconds, for step timings. */
   now(): number;
   /**
@@ -118,9 +132,37 @@ export function nodeEffects(log: Logger = consoleLogger()): Effects {
       const s = await fs.stat(file);
       return { size: s.size, isDirectory: s.isDirectory() };
     },
+    async kind(path) {
+      try {
+        const s = await fs.lstat(path);
+        return s.isSymbolicLink() ? 'link' : s.isDirectory() ? 'directory' : 'file';
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code === 'ENOENT') return 'missing';
+        throw error;
+      }
+    },
+    async version(file) {
+      const s = await fs.stat(file, { bigint: true });
+      return { id: `${s.size}:${s.mtimeNs}:${s.ctimeNs}:${s.ino}`, changedMs: Number((s.mtimeNs > s.ctimeNs ? s.mtimeNs : s.ctimeNs) / 1_000_000n) };
+    },
+    readlink: (link) => fs.readlink(link),
+    symlink: (target, link) => fs.symlink(target, link, 'dir'),
     hashFile: (file) => hashFileParallel(file),
     rename: (from, to) => fs.rename(from, to),
+    async move(from, to) {
+      try {
+        await fs.rename(from, to);
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== 'EXDEV') throw error;
+        await fs.cp(from, to, { recursive: true, verbatimSymlinks: true });
+        await fs.rm(from, { recursive: true, force: true });
+      }
+    },
     rm: (target) => fs.rm(target, { recursive: true, force: true }),
+    async freeBytes(dir) {
+      const s = await fs.statfs(dir);
+      return s.bavail * s.bsize;
+    },
     now: () => performance.now(),
     clock: () => new Date(),
     log,

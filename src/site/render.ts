@@ -2,12 +2,12 @@
  * Render step: Astro builds the static pages into the staging folder from site.json.
  */
 import { fork } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import { cp, mkdir, readdir, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { LANGS } from '../i18n/index.ts';
+import { RENDER_ROOT, renderFolderName } from '../leftovers.ts';
 import { SHELL, type GroupPagesJob } from './group-pages-writer.ts';
 import { langDir } from './paths.ts';
 
@@ -34,7 +34,7 @@ export interface RenderResult {
 }
 
 export async function renderWithAstro(options: { siteFile: string; groupFile: string; outDir: string; base?: string }): Promise<RenderResult> {
-  const renderDir = join(projectRoot, '.qunlens', `render-${process.pid}-${randomBytes(3).toString('hex')}`);
+  const renderDir = join(RENDER_ROOT, renderFolderName());
   await mkdir(renderDir, { recursive: true });
   try {
     const t0 = performance.now();
@@ -70,7 +70,7 @@ export async function renderWithAstro(options: { siteFile: string; groupFile: st
 function astroBuild(options: { root: string; outDir: string; base: string; siteFile: string }): Promise<number> {
   const { siteFile, ...build } = options;
   return new Promise((resolve, reject) => {
-    const child = fork(fileURLToPath(new URL('./astro-build.ts', import.meta.url)), [JSON.stringify(build)], {
+    const child = fork(fileURLToPath(new URL('./astro-build.ts', import.meta.url)), [JSON.stringify({ ...build, parentPid: process.pid })], {
       cwd: options.root,
       // what the pages read (site-data.ts, paths.ts)
       env: { ...process.env, QUNLENS_SITE_DATA: siteFile, QUNLENS_BASE: options.base, ASTRO_TELEMETRY_DISABLED: '1' },

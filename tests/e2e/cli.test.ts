@@ -1,8 +1,8 @@
 /**
  * The real command line on fixture folders: what an operator sees and what reaches dist/.
  */
-import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, lstatSync, readdirSync, readFileSync, realpathSync, writeFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { CSV_OUTPUTS } from '../../src/pipeline/outputs.ts';
 import { copyFixture, hashTree, readCsvObjects, runCli, tempDir } from '../helpers.ts';
@@ -101,8 +101,9 @@ describe('a missing required column stops the build', () => {
     expect(run.stderr).not.toMatch(/at .*\.ts:\d+/); // a message, not a stack trace
     expect(hashTree(out)).toEqual(before);
     expect(hashTree(broken)).toEqual(inputBefore);
-    // nothing left behind next to the output
-    expect(readdirSync(join(out, '..'))).toEqual(['dist']);
+    // nothing left behind next to the output: dist, a link, and the site's folder it points to
+    expect(readdirSync(join(out, '..')).sort()).toEqual(['dist', basename(realpathSync(out))].sort());
+    expect(lstatSync(out).isSymbolicLink()).toBe(true);
   });
 
   it('a missing required file is named with what was found', async () => {
@@ -112,6 +113,13 @@ describe('a missing required column stops the build', () => {
     const run = await runCli(['build', '--data', dir, '--out', join(tempDir(), 'dist')], { cwd: tempDir() });
     expect(run.code).toBe(1);
     expect(run.stderr).toMatch(/groups\.csv is required but is not in .* \(found: channels\.csv, members\.csv, messages\.csv, orders\.csv\)/);
+  });
+
+  it('a data folder that does not exist is named, without a stack trace', async () => {
+    const run = await runCli(['build', '--data', join(tempDir(), 'nowhere'), '--out', join(tempDir(), 'dist'), '--no-render'], { cwd: tempDir() });
+    expect(run.code).toBe(1);
+    expect(run.stderr).toMatch(/^error: data folder .*nowhere does not exist$/m);
+    expect(run.stderr).not.toMatch(/unexpectedly/);
   });
 
   it('an Excel workbook saved as .csv gets a message saying so', async () => {
