@@ -15,7 +15,7 @@ import { failedChecksSql, parsePlan } from './checks.ts';
 import { detectDelimiter, detectEncoding, headerLine, parseCsvLine } from './csv-text.ts';
 import { crossChecks, readRejects, rejectMessage } from './row-checks.ts';
 import { checkHeader, InputError, needsSerialRead, scanSql, type DataIssue, type SourceFile } from './scan.ts';
-import { publicTextMacros, valueMacros, zoneOffsetMinutes } from './values.ts';
+import { publicTextMacros, publicTexts, valueMacros, zoneOffsetMinutes } from './values.ts';
 
 export interface PreviewInput {
   /** the file's name, e.g. members.csv (it says which table it is) */
@@ -64,15 +64,40 @@ function lineAt(text: string): (offset: number) => number {
   };
 }
 
+interface PreviewOptions {
+  timeZone: string;
+  register: (name: string, bytes: Uint8Array) => Promise<string>;
+  /** no ICU (duckdb-wasm): the zone's offset is fixed */
+  withoutIcu?: boolean;
+}
+
 /**
  * Check one file. `register` makes bytes readable by the database under a name and returns
  * the name to read (duckdb-wasm: registerFileBuffer; native: a temporary file).
+ *
+ * What it says (the file's name, header names, messages quoting values, a fatal problem) is
+ * shown as the build publishes it in data_quality.csv: through qz_public (values.ts), by the
+ * same macro on this database.
  */
-export async function previewCsv(
-  db: Db,
-  input: PreviewInput,
-  options: { timeZone: string; register: (name: string, bytes: Uint8Array) => Promise<string>; /** no ICU (duckdb-wasm): the zone's offset is fixed */ withoutIcu?: boolean },
-): Promise<PreviewResult> {
+export async function previewCsv(db: Db, input: PreviewInput, options: PreviewOptions): Promise<PreviewResult> {
+  await db.exec(valueMacros(options.timeZone, options.withoutIcu ? { fixedOffsetMinutes: zoneOffsetMinutes(options.timeZone) } : {}) + publicTextMacros());
+  let result: PreviewResult;
+  try {
+    result = await check(db, input, options);
+  } catch (error) {
+    if (error instanceof InputError) throw new InputError(await publicTexts(db, error.problems));
+    throw error;
+  }
+  const { issues } = result;
+  const shown = await publicTexts(db, [result.file, ...issues.flatMap((i) => [i.file, i.column, i.message])]);
+  return {
+    ...result,
+    file: shown[0]!,
+    issues: issues.map((issue, k) => ({ ...issue, file: shown[1 + 3 * k]!, column: shown[2 + 3 * k], message: shown[3 + 3 * k]! })),
+  };
+}
+
+async function check(db: Db, input: PreviewInput, options: PreviewOptions): Promise<PreviewResult> {
   const detected = detectEncoding(input.bytes);
   if (detected.text.trim() === '') throw new InputError([`${input.name}: the file is empty (no header row)`]);
   const text = detected.text.replace(/^\uFEFF/, '');
@@ -101,7 +126,6 @@ export async function previewCsv(
     serial: false,
   };
 
-  await db.exec(valueMacros(options.timeZone, options.withoutIcu ? { fixedOffsetMinutes: zoneOffsetMinutes(options.timeZone) } : {}) + publicTextMacros());
   const plan = parsePlan(spec, columns, headers.length);
   const p = `p_${spec.name}`;
   const rejectsTable = `rejects_${spec.name}`;
