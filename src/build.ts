@@ -25,7 +25,7 @@ import { computeMetrics, type MetricsResult } from './metrics/index.ts';
 import { runReports, shippedTables } from './notebook/index.ts';
 import type { Effects } from './pipeline/effects.ts';
 import { buildModel, type Model } from './pipeline/model.ts';
-import { writeOutputs, type OutputFile } from './pipeline/outputs.ts';
+import { publicConfig, publishedFiles, publishedLabels, writeOutputs, type OutputFile } from './pipeline/outputs.ts';
 import { readInputs, type ReadResult } from './pipeline/read.ts';
 import { countWarnings, validate, type ValidationResult } from './pipeline/validate.ts';
 import { dateBounds, publicTextMacros, valueMacros, type DateBounds } from './pipeline/values.ts';
@@ -184,12 +184,14 @@ export async function build(options: BuildOptions, effects: Effects, known?: Sta
   const db = await openNativeDb({ threads: options.threads, memoryLimit: options.memoryLimit ?? DEFAULT_MEMORY_LIMIT, tempDirectory: effects.path.join(work, 'spill') });
   try {
     const { validation, model } = await loadAndValidate(db, effects, { dataDir: options.dataDir, workDir: work, config, salt, dates }, timings);
-    const metrics = await step(effects, timings, 'metrics', () => computeMetrics(db, config, model), (m) =>
+    // from here on, the configuration's names as published (qz_public, like every published text)
+    const shown = await publicConfig(db, config);
+    const metrics = await step(effects, timings, 'metrics', () => computeMetrics(db, shown, model), (m) =>
       `${m.channels.filter((c) => c.joins > 0).length} channels, ${m.lifespans.length} group types, ${n(m.counts.zombies)} zombies`,
     );
     const builtAt = options.builtAt ?? now.toISOString();
     const dataOut = effects.path.join(work, 'data');
-    const outputs = await step(effects, timings, 'outputs', () => writeOutputs(db, effects, { dataDir: dataOut, config, model, metrics, files: validation.files, builtAt, base: options.base ?? '/' }), (o) =>
+    const outputs = await step(effects, timings, 'outputs', () => writeOutputs(db, effects, { dataDir: dataOut, config: shown, model, metrics, files: validation.files, builtAt, base: options.base ?? '/' }), (o) =>
       `${o.length} files, ${(o.reduce((s, f) => s + f.bytes, 0) / 1e6).toFixed(1)} MB in data/`,
     );
     const reports = await step(effects, timings, 'reports', () => runReports(effects, { databaseFile: effects.path.join(dataOut, 'qunlens.duckdb'), asOf: model.asOf, reportsDir: options.reportsDir, cellTimeoutSeconds: config.reportCellTimeoutSeconds }), (r) =>
@@ -199,12 +201,13 @@ export async function build(options: BuildOptions, effects: Effects, known?: Sta
     const siteFile = effects.path.join(work, 'site.json');
     const groupFile = effects.path.join(work, 'site-groups.ndjson');
     const site = await step(effects, timings, 'page data', async () => {
-      const groups = await groupPages(db, config);
+      const groups = await groupPages(db, shown);
+      // (file names and label mappings as the CSVs publish them)
       const site = siteData({
-        config,
-        model,
+        config: shown,
+        model: { ...model, labels: await publishedLabels(db) },
         metrics,
-        files: validation.files,
+        files: await publishedFiles(db),
         builtAt,
         groups,
         benchmarks: await db.rows(`SELECT group_type AS "groupType", metric, groups, p25, p50, p75 FROM out_type_benchmarks`),

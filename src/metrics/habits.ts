@@ -76,18 +76,23 @@ export async function buildCheckins(db: Db, hasCheckins: boolean): Promise<void>
     daily AS (
       SELECT group_id, coalesce(team, '') AS team, date, sum(coalesce(points, 0))::DOUBLE AS points
       FROM f_checkins GROUP BY ALL),
-    dense AS (SELECT d.group_id, d.team, d.date, coalesce(p.points, 0)::DOUBLE AS points FROM days d LEFT JOIN daily p USING (group_id, team, date))
-    SELECT g.public_id AS group_id, nullif(d.team, '') AS team, d.date, d.points,
+    dense AS (SELECT d.group_id, d.team, d.date, coalesce(p.points, 0)::DOUBLE AS points FROM days d LEFT JOIN daily p USING (group_id, team, date)),
+    -- team names as published: once per distinct name, not once per team-day
+    names AS (SELECT team, qz_public_key(nullif(team, '')) AS shown FROM (SELECT DISTINCT team FROM teams))
+    SELECT g.public_id AS group_id, n.shown AS team, d.date, d.points,
       sum(d.points) OVER (PARTITION BY d.group_id, d.team ORDER BY d.date ROWS UNBOUNDED PRECEDING) AS cumulative_points
-    FROM dense d JOIN m_groups g USING (group_id)
+    FROM dense d JOIN m_groups g USING (group_id) JOIN names n ON n.team = d.team
     ORDER BY group_id, team NULLS LAST, date`);
-  // points and check-ins by kind (签到, 作业, 兑换 …), per group
+  // points and check-ins by kind (签到, 作业, 兑换 …), per group; kinds as published (after
+  // the count: once per group and kind, not once per check-in)
   await db.exec(`
     CREATE OR REPLACE TABLE out_points_by_kind AS
-    SELECT g.public_id AS group_id, coalesce(c.kind, '') AS kind,
-      count(*)::INTEGER AS checkins, sum(coalesce(c.points, 0))::DOUBLE AS points
-    FROM f_checkins c JOIN m_groups g USING (group_id)
-    GROUP BY ALL ORDER BY group_id, kind`);
+    SELECT group_id, qz_public_key(kind) AS kind, checkins, points FROM (
+      SELECT g.public_id AS group_id, coalesce(c.kind, '') AS kind,
+        count(*)::INTEGER AS checkins, sum(coalesce(c.points, 0))::DOUBLE AS points
+      FROM f_checkins c JOIN m_groups g USING (group_id)
+      GROUP BY ALL)
+    ORDER BY group_id, kind`);
   // each camp day with its group's type and its day of camp (day 1 = the first check-in): what
   // the benchmark, the Habits page and the group pages compare on
   await db.exec(`
@@ -105,7 +110,8 @@ export async function buildCheckins(db: Db, hasCheckins: boolean): Promise<void>
 
 /**
  * Referrals from members.inviter_id. An inviter is shown by their ID when staff (as group
- * owners are) and by the same salted hash as memberships' member_key otherwise. Day-30 retention
+ * owners are; through qz_public_key, so an ID carrying a phone number is masked and still
+ * unique) and by the same salted hash as memberships' member_key otherwise. Day-30 retention
  * and conversion count memberships observed for 30 days, with Wilson intervals computed in SQL
  * (wilsonSql: the same doubles as wilson(); a million memberships have ~200,000 inviters, too
  * many to send through JavaScript). A chain's depth: the longest chain of invitations from the
@@ -138,7 +144,7 @@ export async function buildInviters(db: Db, config: QunlensConfig, hasOrders: bo
       WHERE m.inviter_id IS NOT NULL
       GROUP BY ALL),
     named AS (
-      SELECT CASE WHEN s.member_id IS NOT NULL THEN qz_public(b.inviter_id) ELSE qz_hash(b.inviter_id, 16) END AS inviter,
+      SELECT CASE WHEN s.member_id IS NOT NULL THEN qz_public_key(b.inviter_id) ELSE qz_hash(b.inviter_id, 16) END AS inviter,
         s.member_id IS NOT NULL AS staff, b.*, coalesce(d.chain_depth, 1) AS chain_depth
       FROM brought b LEFT JOIN m_staff s ON s.member_id = b.inviter_id LEFT JOIN depth d ON d.inviter = b.inviter_id)
     SELECT inviter, staff, invited, chain_depth, retained_d30_n,

@@ -28,7 +28,9 @@ const ascii = (c: string) => sqlIdent(`${c}__a`);
 const NEEDS_ASCII = new Set(['datetime', 'date', 'amount', 'integer', 'number', 'boolean', 'staff_flag', 'join_scene']);
 const typed = (c: string) => sqlIdent(c);
 const grouped = (n: number) => n.toLocaleString('en-US');
-const quoted = (expr: string) => `'"' || left(${expr}, 60) || CASE WHEN length(${expr}) > 60 THEN '…' ELSE '' END || '"'`;
+// a raw value quoted in a message: masked (qz_public) before it is cut, so a cut never leaves
+// part of a phone number unmasked (messages are built for failed rows only)
+const quoted = (expr: string) => `'"' || left(qz_public(${expr}), 60) || CASE WHEN length(qz_public(${expr})) > 60 THEN '…' ELSE '' END || '"'`;
 
 export function sqlType(column: ColumnSpec): string {
   switch (column.kind) {

@@ -78,10 +78,11 @@ async function mapLabels(db: Db, config: QunlensConfig, present: Set<string>): P
       labels.push({ kind: source.kind, file: source.file, label, key, known, rows: n });
     }
   }
-  await db.exec(`CREATE OR REPLACE TABLE label_map (kind VARCHAR, label VARCHAR, key VARCHAR, known BOOLEAN)`);
+  // public_key: the key as published (qz_public_key: an unknown type's key is its label)
+  await db.exec(`CREATE OR REPLACE TABLE label_map (kind VARCHAR, label VARCHAR, key VARCHAR, known BOOLEAN, public_key VARCHAR)`);
   const unique = new Map(labels.map((l) => [`${l.kind}\u0000${l.label}`, l]));
   if (unique.size) {
-    const values = [...unique.values()].map((l) => `(${sqlString(l.kind)}, ${sqlString(l.label)}, ${sqlString(l.key)}, ${l.known})`);
+    const values = [...unique.values()].map((l) => `(${sqlString(l.kind)}, ${sqlString(l.label)}, ${sqlString(l.key)}, ${l.known}, qz_public_key(${sqlString(l.key)}))`);
     await db.exec(`INSERT INTO label_map VALUES ${values.join(', ')}`);
   }
   return labels;
@@ -112,6 +113,22 @@ export interface ModelOptions {
 export async function buildModel(db: Db, validation: ValidationResult, options: ModelOptions): Promise<Model> {
   const { config, salt } = options;
   const present = validation.present as Set<string>;
+  // An ID published as-is unless it carries personal data (a phone number, a unionid…) or
+  // anything else qz_public would change; then a salted hash, so it stays unique and joinable
+  // across the output files.
+  // Hashes are written with letters only (hex 0-f → a-p): a published key can never look like
+  // a phone number or any other digit sequence.
+  await db.exec(`CREATE OR REPLACE MACRO qz_hash(id, len) AS
+    translate(left(sha256(${sqlString(salt)} || ':' || id), len), '0123456789abcdef', 'abcdefghijklmnop')`);
+  await db.exec(`CREATE OR REPLACE MACRO qz_public_id(id) AS
+    CASE WHEN id IS NULL THEN NULL WHEN qz_public(id) = id THEN id ELSE 'h_' || qz_hash(id, 12) END`);
+  // A label that is also a key (an unknown group type, a store, a region, a team, a check-in
+  // kind, a staff inviter): published as qz_public shows it, plus a salted hash of the raw text
+  // when qz_public changed it. Masking alone could make two labels one (two phone numbers with
+  // the same first three and last four digits, '=1' and "'=1"); the hash keeps them apart, and
+  // the same label gives the same key in every output and in the browser's database.
+  await db.exec(`CREATE OR REPLACE MACRO qz_public_key(s) AS
+    CASE WHEN s IS NULL THEN NULL WHEN qz_public(s) = s THEN s ELSE qz_public(s) || ' [h_' || qz_hash(s, 8) || ']' END`);
   const labels = await mapLabels(db, config, present);
 
   const inferred = await inferAsOf(db, present);
@@ -119,20 +136,14 @@ export async function buildModel(db: Db, validation: ValidationResult, options: 
   if (!asOf) throw new ModelError('no valid dated row in any input: nothing to report (see the data-quality list)');
   const T = `DATE ${sqlString(asOf)}`;
   await db.exec(`CREATE OR REPLACE MACRO qz_asof() AS ${T}`);
-  // An ID published as-is unless it carries personal data (a phone number, a unionid…); then a
-  // salted hash, so it stays unique and joinable across the output files.
-  // Hashes are written with letters only (hex 0-f → a-p): a published key can never look like
-  // a phone number or any other digit sequence.
-  await db.exec(`CREATE OR REPLACE MACRO qz_hash(id, len) AS
-    translate(left(sha256(${sqlString(salt)} || ':' || id), len), '0123456789abcdef', 'abcdefghijklmnop')`);
-  await db.exec(`CREATE OR REPLACE MACRO qz_public_id(id) AS
-    CASE WHEN id IS NULL THEN NULL WHEN qz_public(id) = id THEN id ELSE 'h_' || qz_hash(id, 12) END`);
-
-  // Groups created after T do not exist yet at T.
+  // Groups created after T do not exist yet at T. Every text published per group passes
+  // through qz_public here, once per group: names and owners as text, the type, store and
+  // region (keys of summaries and filters) as keys.
   await db.exec(`
     CREATE OR REPLACE TABLE m_groups AS
-    SELECT g.group_id, qz_public_id(g.group_id) AS public_id, qz_public(g.name) AS name, coalesce(lm.key, g.type) AS group_type, g.type AS type_label,
-      qz_public(g.owner_id) AS owner, qz_public(g.store) AS store, qz_public(g.region) AS region,
+    SELECT g.group_id, qz_public_id(g.group_id) AS public_id, qz_public(g.name) AS name,
+      coalesce(lm.public_key, qz_public_key(g.type)) AS group_type, qz_public(g.type) AS type_label,
+      qz_public(g.owner_id) AS owner, qz_public_key(g.store) AS store, qz_public_key(g.region) AS region,
       g.created_at, CAST(g.created_at AS DATE) AS created_date,
       g.dissolved_at, CAST(g.dissolved_at AS DATE) AS dissolved_date
     FROM v_groups g LEFT JOIN label_map lm ON lm.kind = 'type' AND lm.label = g.type

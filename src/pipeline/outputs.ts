@@ -5,8 +5,11 @@
  *  qunlens.duckdb  the tables the browser queries (duckdb-wasm reads this storage version)
  *  summary.json    headline figures
  *
- * Nothing here carries a raw member ID, a member name, a phone number or a unionid: members
- * are salted hashes, and every text column passed through qz_public in the model step.
+ * Nothing here carries a raw member ID, a member name, a phone number, an ID-card number, an
+ * e-mail address, a unionid or a spreadsheet formula: members are salted hashes, and every text
+ * from the input passed through qz_public (values.ts) on its way here: group texts in the model
+ * step, check-in kinds, teams and inviters in the metrics, data-quality lines, file names and
+ * label mappings below, configuration labels in publicConfig.
  */
 import { createReadStream, createWriteStream } from 'node:fs';
 import { rm, stat } from 'node:fs/promises';
@@ -14,9 +17,10 @@ import { pipeline } from 'node:stream/promises';
 import { sqlIdent, sqlString, type Db } from '../db/db.ts';
 import type { QunlensConfig } from '../config.ts';
 import type { MetricsResult } from '../metrics/index.ts';
-import type { Model } from './model.ts';
+import type { LabelMapping, Model } from './model.ts';
 import type { FileQuality } from './validate.ts';
 import type { Effects } from './effects.ts';
+import { publicTexts } from './values.ts';
 
 /** CSV outputs: file name → the table holding it. Column order is part of the public interface. */
 export const CSV_OUTPUTS: Record<string, string> = {
@@ -87,12 +91,15 @@ export interface OutputOptions {
   base: string;
 }
 
-/** Tables for data quality and label mapping (public, sanitised). */
+/**
+ * Tables for data quality and label mapping (public, sanitised). File names, header names
+ * (the column of an ignored column's warning) and messages quoting raw values pass through
+ * qz_public; a label's key is the key the group tables carry (qz_public_key, model.ts).
+ */
 async function qualityTables(db: Db, files: FileQuality[], model: Model): Promise<void> {
-  // Messages may quote raw values; pass them through the same publication filter as text.
   await db.exec(`
     CREATE OR REPLACE TABLE out_data_quality AS
-    SELECT file, line, "column", severity, qz_public(message) AS message FROM dq
+    SELECT qz_public(file) AS file, line, qz_public("column") AS "column", severity, qz_public(message) AS message FROM dq
     ORDER BY file, line NULLS FIRST, "column", message`);
   // lines = header_lines + rows_read + blank_lines + continuation_lines: every line of a file accounted for
   await db.exec(`CREATE OR REPLACE TABLE out_data_quality_summary (file VARCHAR, "table" VARCHAR, encoding VARCHAR, rows_read BIGINT, rows_rejected BIGINT, warnings BIGINT,
@@ -100,15 +107,46 @@ async function qualityTables(db: Db, files: FileQuality[], model: Model): Promis
   if (files.length) {
     const n = (x: number | null) => (x === null ? 'NULL' : String(x));
     await db.exec(`INSERT INTO out_data_quality_summary VALUES ${files
-      .map((f) => `(${sqlString(f.file)}, ${sqlString(f.table)}, ${sqlString(f.encoding)}, ${f.rowsRead}, ${f.rowsRejected}, ${f.warnings}, ${n(f.lines)}, ${n(f.headerLines)}, ${n(f.blankLines)}, ${n(f.continuationLines)})`)
+      .map((f) => `(qz_public(${sqlString(f.file)}), ${sqlString(f.table)}, ${sqlString(f.encoding)}, ${f.rowsRead}, ${f.rowsRejected}, ${f.warnings}, ${n(f.lines)}, ${n(f.headerLines)}, ${n(f.blankLines)}, ${n(f.continuationLines)})`)
       .join(', ')}`);
   }
   await db.exec(`CREATE OR REPLACE TABLE out_label_mapping (kind VARCHAR, file VARCHAR, label VARCHAR, mapped_to VARCHAR, known BOOLEAN, "rows" BIGINT)`);
   if (model.labels.length) {
     await db.exec(`INSERT INTO out_label_mapping VALUES ${model.labels
-      .map((l) => `(${sqlString(l.kind)}, ${sqlString(l.file)}, qz_public(${sqlString(l.label)}), qz_public(${sqlString(l.key)}), ${l.known}, ${l.rows})`)
+      .map((l) => `(${sqlString(l.kind)}, ${sqlString(l.file)}, qz_public(${sqlString(l.label)}), qz_public_key(${sqlString(l.key)}), ${l.known}, ${l.rows})`)
       .join(', ')}`);
   }
+}
+
+/** The files read, as published (data_quality_summary.csv, in the order read). */
+export async function publishedFiles(db: Db): Promise<FileQuality[]> {
+  return db.rows<FileQuality>(`
+    SELECT file, "table", encoding, rows_read AS "rowsRead", rows_rejected AS "rowsRejected", warnings
+    FROM out_data_quality_summary ORDER BY rowid`);
+}
+
+/** How each label was mapped, as published (label_mapping.csv, in the model's order). */
+export async function publishedLabels(db: Db): Promise<LabelMapping[]> {
+  return db.rows<LabelMapping>(`SELECT kind, file, label, mapped_to AS key, known, "rows" FROM out_label_mapping ORDER BY rowid`);
+}
+
+/**
+ * The configuration as the outputs and pages show it: its channel and type names (zh, en,
+ * description) through qz_public like any other published text. Keys and numbers are as
+ * configured; label mapping (model.ts) uses the configuration itself, never this.
+ */
+export async function publicConfig(db: Db, config: QunlensConfig): Promise<QunlensConfig> {
+  const named = [...Object.values(config.channels), ...Object.values(config.types)] as { zh: string; en: string; description?: string }[];
+  const texts = named.flatMap((n) => [n.zh, n.en, n.description ?? null]);
+  const shown = await publicTexts(db, texts);
+  const next = () => shown.splice(0, 3) as [string, string, string | null];
+  const relabel = <T extends { zh: string; en: string; description?: string }>(n: T): T => {
+    const [zh, en, description] = next();
+    return { ...n, zh, en, ...(description === null ? {} : { description }) };
+  };
+  const channels = Object.fromEntries(Object.entries(config.channels).map(([k, n]) => [k, relabel(n)])) as QunlensConfig['channels'];
+  const types = Object.fromEntries(Object.entries(config.types).map(([k, n]) => [k, relabel(n)]));
+  return { ...config, channels, types };
 }
 
 /** The database file the browser attaches read-only (tables the Explore page and filters query). */
@@ -170,7 +208,7 @@ export async function writeOutputs(db: Db, effects: Effects, options: OutputOpti
     base: options.base,
     ...options.metrics.counts,
     activity_source: options.model.activitySource,
-    files: options.files,
+    files: await publishedFiles(db),
   };
   await effects.writeFile(effects.path.join(dataDir, 'summary.json'), `${JSON.stringify(summary, null, 2)}\n`);
   written.push({ name: 'summary.json', bytes: Buffer.byteLength(JSON.stringify(summary, null, 2)) + 1 });

@@ -16,7 +16,7 @@ import { breakpointsFromSkips, CsvScanner, Eraser, layOutCsv, lineOfRow as lineO
 import { detectDelimiter, detectEncoding, headerLine, parseCsvLine } from './csv-text.ts';
 import { crossChecks, readRejects, rejectMessage } from './row-checks.ts';
 import { checkHeader, InputError, mixedEncodingNote, needsSerialRead, reconcile, scanRejectMessage, scanSql, type DataIssue, type SourceFile } from './scan.ts';
-import { dateBounds, publicTextMacros, valueMacros, zoneOffsetMinutes } from './values.ts';
+import { dateBounds, publicTextMacros, publicTexts, valueMacros, zoneOffsetMinutes } from './values.ts';
 
 export interface PreviewInput {
   /** the file's name, e.g. members.csv (it says which table it is) */
@@ -49,26 +49,47 @@ export function tableOf(name: string, headers: string[]): TableSpec {
   ]);
 }
 
+interface PreviewOptions {
+  timeZone: string;
+  /** config.earliestDate: a date before it is rejected, as in the build */
+  earliestDate: string;
+  /** config.orderAmountCeiling: an amount above it is kept with a warning, as in the build */
+  orderAmountCeiling: number;
+  /** the wall clock (default: now, the browser's): the day after its day is the latest date accepted */
+  now?: Date;
+  register: (name: string, bytes: Uint8Array) => Promise<string>;
+  /** no ICU (duckdb-wasm): the zone's offset is fixed */
+  withoutIcu?: boolean;
+}
+
 /**
  * Check one file. `register` makes bytes readable by the database under a name and returns
  * the name to read (duckdb-wasm: registerFileBuffer; native: a temporary file).
+ *
+ * What it says (the file's name, header names, messages quoting values, a fatal problem) is
+ * shown as the build publishes it in data_quality.csv: through qz_public (values.ts), by the
+ * same macro on this database.
  */
-export async function previewCsv(
-  db: Db,
-  input: PreviewInput,
-  options: {
-    timeZone: string;
-    /** config.earliestDate: a date before it is rejected, as in the build */
-    earliestDate: string;
-    /** config.orderAmountCeiling: an amount above it is kept with a warning, as in the build */
-    orderAmountCeiling: number;
-    /** the wall clock (default: now, the browser's): the day after its day is the latest date accepted */
-    now?: Date;
-    register: (name: string, bytes: Uint8Array) => Promise<string>;
-    /** no ICU (duckdb-wasm): the zone's offset is fixed */
-    withoutIcu?: boolean;
-  },
-): Promise<PreviewResult> {
+export async function previewCsv(db: Db, input: PreviewInput, options: PreviewOptions): Promise<PreviewResult> {
+  const dates = dateBounds(options.earliestDate, options.now ?? new Date(), options.timeZone);
+  await db.exec(valueMacros(options.timeZone, { dates, ...(options.withoutIcu ? { fixedOffsetMinutes: zoneOffsetMinutes(options.timeZone) } : {}) }) + publicTextMacros());
+  let result: PreviewResult;
+  try {
+    result = await check(db, input, options);
+  } catch (error) {
+    if (error instanceof InputError) throw new InputError(await publicTexts(db, error.problems));
+    throw error;
+  }
+  const { issues } = result;
+  const shown = await publicTexts(db, [result.file, ...issues.flatMap((i) => [i.file, i.column, i.message])]);
+  return {
+    ...result,
+    file: shown[0]!,
+    issues: issues.map((issue, k) => ({ ...issue, file: shown[1 + 3 * k]!, column: shown[2 + 3 * k], message: shown[3 + 3 * k]! })),
+  };
+}
+
+async function check(db: Db, input: PreviewInput, options: PreviewOptions): Promise<PreviewResult> {
   if (!input.bytes.length) throw new InputError([`${input.name}: the file is empty (0 bytes); export it again: it needs at least its header row`]);
   const detected = detectEncoding(input.bytes, { wholeFile: true });
   if (detected.text.trim() === '') throw new InputError([`${input.name}: the file is empty (no header row)`]);
@@ -124,8 +145,6 @@ export async function previewCsv(
   if (note) headerIssues.push(note);
   source.readPath = source.path = await options.register(`preview-${spec.name}.csv`, bytes);
 
-  const dates = dateBounds(options.earliestDate, options.now ?? new Date(), options.timeZone);
-  await db.exec(valueMacros(options.timeZone, { dates, ...(options.withoutIcu ? { fixedOffsetMinutes: zoneOffsetMinutes(options.timeZone) } : {}) }) + publicTextMacros());
   const plan = parsePlan(spec, columns, headers.length);
   const p = `p_${spec.name}`;
   const rejectsTable = `rejects_${spec.name}`;

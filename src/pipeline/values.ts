@@ -15,7 +15,7 @@
  * separators only, in groups of three ('1,234' is 1234): '1,2,3', '12,5' or '1.234,5' could mean
  * two different numbers and read as none. No parser throws, whatever the text.
  */
-import { sqlString } from '../db/db.ts';
+import { sqlString, type Db } from '../db/db.ts';
 
 /** Full-width forms (NFKC for the characters exports contain) → ASCII. */
 const FULL_WIDTH = '０１２３４５６７８９－：／．，　＋（）ｅＥ';
@@ -195,25 +195,79 @@ CREATE OR REPLACE MACRO qz_id_suspect(t) AS
 }
 
 /**
- * Personal data kept out of anything published: phone numbers (1[3-9]\d{9}) masked to
- * 138****5678, openid/unionid-like and WeCom external IDs removed; markup characters made
- * inert (full-width ＜＞) so a `<script>` in a group name cannot reach a page or file raw.
+ * The one choke point for published text: `qz_public(s)`. Every text value that came from the
+ * input (a field, a label, a header, a file name, a message quoting any of them) passes through
+ * it before it can reach an output: the CSVs, summary.json, the pages' data, the browser's
+ * database, the data-quality list, the CSV preview. What it does:
+ *
+ *  - e-mail addresses            zhang.san@example.com        → z***@example.com
+ *  - 18-digit ID-card numbers    110105194912310021, with or without spaces or hyphens
+ *                                between the 6-4-4-4 or 6-8-4 groups → 110***********0021
+ *  - mainland mobile numbers     13812345678, 138 1234 5678, 138-1234-5678, +86 138 1234 5678,
+ *                                +8613812345678, 0086 138…, (+86)138…, full-width digits
+ *                                                               → 138****5678 (the +86 dropped)
+ *  - openid/unionid (o + 27) and WeCom external/user IDs (wm…/wo…, 22+)  → [ID]
+ *  - markup                      < and > → ＜ ＞ (inert in any page or file)
+ *  - spreadsheet formulas        a value whose first character after spaces is = + - @, or
+ *                                that starts with a tab or CR, gets a leading ' (OWASP CSV
+ *                                injection guidance)
+ *
+ * Numbers, dates and amounts are typed columns, never text: none of this touches them.
+ * qz_public is idempotent (published text passed through again is unchanged). Keys made from
+ * text (qz_public_id, qz_public_key in model.ts) hash the values it would change, so two
+ * labels never become one and an ID stays joinable.
+ *
+ * Why one SQL macro and no JavaScript twin: DuckDB evaluates it over columns (and only over the
+ * few text columns published per group or per label, never per message); text built in
+ * JavaScript (config labels, file names, the preview's messages) is sent through the same
+ * macro with `publicTexts`, natively in the build and by duckdb-wasm in the browser. One
+ * definition and one regular-expression engine (RE2): nothing can drift between two copies.
+ *
+ * A match consumes the non-digit after it, so "phone,phone" needs a second pass (ID cards and
+ * phones run twice). A string that cannot hold any of these skips the expressions: shorter
+ * than 6 characters (the shortest, an e-mail, is a@b.cn), or without a digit, an @ or the
+ * start of an ID (one cheap test; most labels are words).
  */
 export function publicTextMacros(): string {
-  // Each mask runs twice: a match consumes its delimiter, so "phone,phone" needs a second pass.
+  const D = '[0-9０-９]';
+  const notD = '[^0-9０-９]';
+  const sep = '[- .　－]?';
+  const phone = `(^|${notD})(?:[(（]?(?:[+＋]|00|００)?[8８][6６][)）]?${sep})?([1１][3-9３-９]${D})${sep}${D}{4}${sep}(${D}{4})($|${notD})`;
+  const idSep = '[- 　]?';
+  const idCard = `(^|${notD})(${D}{3})${D}{3}${idSep}${D}{4}${idSep}${D}{4}${idSep}(${D}{3}[0-9０-９XxＸｘ])($|${notD})`;
+  const email = '([A-Za-z0-9._%+-])[A-Za-z0-9._%+-]*@([A-Za-z0-9-]+(?:[.][A-Za-z0-9-]+)*[.][A-Za-z]{2,})';
   return `
-CREATE OR REPLACE MACRO qz_mask_phones(s) AS
-  regexp_replace(s, '(^|[^0-9])(1[3-9][0-9])[0-9]{4}([0-9]{4})($|[^0-9])', '\\1\\2****\\3\\4', 'g');
+CREATE OR REPLACE MACRO qz_mask_emails(s) AS regexp_replace(s, '${email}', '\\1***@\\2', 'g');
+CREATE OR REPLACE MACRO qz_mask_id_cards(s) AS regexp_replace(s, '${idCard}', '\\1\\2***********\\3\\4', 'g');
+CREATE OR REPLACE MACRO qz_mask_phones(s) AS regexp_replace(s, '${phone}', '\\1\\2****\\3\\4', 'g');
 CREATE OR REPLACE MACRO qz_mask_ids(s) AS
   regexp_replace(regexp_replace(s,
     '(^|[^A-Za-z0-9_-])o[A-Za-z0-9_-]{27}($|[^A-Za-z0-9_-])', '\\1[ID]\\2', 'g'),
     '(^|[^A-Za-z0-9_-])w[mo][A-Za-z0-9_-]{20,}($|[^A-Za-z0-9_-])', '\\1[ID]\\2', 'g');
+CREATE OR REPLACE MACRO qz_mask(s) AS
+  CASE WHEN length(s) < 6 OR NOT regexp_matches(s, '[0-9０-９@]|[ow][A-Za-z0-9_-]{21}') THEN s
+    ELSE qz_mask_ids(qz_mask_ids(qz_mask_phones(qz_mask_phones(qz_mask_id_cards(qz_mask_id_cards(qz_mask_emails(s)))))))
+  END;
 CREATE OR REPLACE MACRO qz_public(s) AS
   CASE WHEN s IS NULL THEN NULL ELSE
-    regexp_replace(translate(qz_mask_ids(qz_mask_ids(qz_mask_phones(qz_mask_phones(s)))), '<>', '＜＞'),
-      '^([=+@\t\r])', '''\\1')
+    regexp_replace(translate(qz_mask(s), '<>', '＜＞'), '^([ 　]*[=+@-]|[\\t\\r])', '''\\1')
   END;
 `;
+}
+
+/**
+ * Text built in JavaScript, published: through `qz_public` on the database at hand (native in
+ * the build, duckdb-wasm in the browser), so it follows the very rules SQL columns do.
+ */
+export async function publicTexts<T extends string | null>(db: Db, texts: readonly T[]): Promise<T[]> {
+  const out: T[] = [];
+  for (let i = 0; i < texts.length; i += 1000) {
+    const chunk = texts.slice(i, i + 1000);
+    const values = chunk.map((t, j) => `(${j}, ${t === null ? 'NULL' : sqlString(t)})`).join(', ');
+    const rows = await db.rows<{ t: T }>(`SELECT qz_public(CAST(t AS VARCHAR)) AS t FROM (VALUES ${values}) v(i, t) ORDER BY i`);
+    out.push(...rows.map((r) => r.t));
+  }
+  return out;
 }
 
 /**
