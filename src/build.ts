@@ -110,7 +110,7 @@ export async function loadAndValidate(
     const rows = [...r.tables.values()].reduce((s, t) => s + t.rows, 0);
     return `${r.tables.size} files, ${n(rows)} rows`;
   });
-  const validation = await step(effects, timings, 'validate', () => validate(db, read, { effects, workDir: options.workDir, limits: { orderAmountCeiling: options.config.orderAmountCeiling } }), (v) => {
+  const validation = await step(effects, timings, 'validate', () => validate(db, read, { effects, workDir: options.workDir, limits: { orderAmountCeiling: options.config.orderAmountCeiling }, asOf: options.config.asOf }), (v) => {
     const rejected = v.files.reduce((s, f) => s + f.rowsRejected, 0);
     return `${n(v.files.reduce((s, f) => s + f.rowsRead, 0))} rows checked, ${n(rejected)} rejected`;
   });

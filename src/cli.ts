@@ -176,7 +176,7 @@ async function writeReport(start: number, timings: Record<string, number> = {}, 
 }
 
 /** Errors an operator can act on: their message says what to do, and they exit 1 without a stack. */
-function isOperatorError(error: unknown): error is Error {
+export function isOperatorError(error: unknown): error is Error {
   return (
     error instanceof InputError ||
     error instanceof ConfigError ||

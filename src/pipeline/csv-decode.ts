@@ -79,6 +79,23 @@ function completeLines(bytes: Uint8Array): number {
   return 0;
 }
 
+const CR_BYTE = new Uint8Array([CR]);
+const LF_BYTE = new Uint8Array([LF]);
+
+/**
+ * The line break written for a line left empty: one byte, LF, or CR right after a CR (a lone
+ * CR then LF would read as one CR LF, and a line would be lost).
+ */
+function erasedBreak(breakBytes: number, afterCr: boolean): Uint8Array {
+  if (!breakBytes) return new Uint8Array(0);
+  return afterCr ? CR_BYTE : LF_BYTE;
+}
+
+function endsWithCr(parts: readonly Uint8Array[], before: boolean): boolean {
+  for (let i = parts.length - 1; i >= 0; i--) if (parts[i].length) return parts[i][parts[i].length - 1] === CR;
+  return before;
+}
+
 /** [content end, break end) of the line starting at `from`. */
 function lineEnd(bytes: Uint8Array, from: number): [number, number] {
   let end = from;
@@ -98,6 +115,8 @@ class Gb18030Lines implements LineTranscoder {
   #carry: Uint8Array = new Uint8Array(0);
   #line = 1;
   #decoder = new TextDecoder('gb18030');
+  /** the last byte written was a CR */
+  #afterCr = false;
 
   constructor(tests: ByteTests) {
     this.#tests = tests;
@@ -127,7 +146,7 @@ class Gb18030Lines implements LineTranscoder {
         if (run >= 0) parts.push(this.#decode(bytes.subarray(run, i), runLine));
         run = -1;
         this.erased.set(this.#line, 'utf8-in-gb18030');
-        parts.push(bytes.subarray(end, breakEnd));
+        parts.push(erasedBreak(breakEnd - end, endsWithCr(parts, this.#afterCr)));
       } else if (run < 0) {
         run = i;
         runLine = this.#line;
@@ -136,6 +155,7 @@ class Gb18030Lines implements LineTranscoder {
       i = breakEnd;
     }
     if (run >= 0) parts.push(this.#decode(bytes.subarray(run), runLine));
+    this.#afterCr = endsWithCr(parts, this.#afterCr);
     return concatBytes(parts);
   }
 
@@ -148,9 +168,13 @@ class Gb18030Lines implements LineTranscoder {
     for (let i = 0; i < bytes.length; ) {
       const [end, breakEnd] = lineEnd(bytes, i);
       const content = bytes.subarray(i, end);
-      if (readsAsGb18030(content)) parts.push(encoder.encode(this.#decoder.decode(content)));
-      else this.erased.set(line, 'invalid-gb18030');
-      parts.push(bytes.subarray(end, breakEnd));
+      if (readsAsGb18030(content)) {
+        parts.push(encoder.encode(this.#decoder.decode(content)));
+        parts.push(bytes.subarray(end, breakEnd));
+      } else {
+        this.erased.set(line, 'invalid-gb18030');
+        parts.push(erasedBreak(breakEnd - end, endsWithCr(parts, this.#afterCr)));
+      }
       line++;
       i = breakEnd;
     }
@@ -165,6 +189,8 @@ class Utf16Lines implements LineTranscoder {
   readonly #encoding: 'utf-16le' | 'utf-16be';
   #carry = '';
   #line = 1;
+  /** the last character written was a CR */
+  #afterCr = false;
 
   constructor(encoding: 'utf-16le' | 'utf-16be') {
     this.#encoding = encoding;
@@ -189,17 +215,22 @@ class Utf16Lines implements LineTranscoder {
     const whole = text.slice(0, end);
     if (!whole.includes('\uFFFD')) {
       this.#line += countBreaks(whole);
+      if (whole) this.#afterCr = whole.endsWith('\r');
       return encoder.encode(whole);
     }
-    const parts: string[] = [];
+    let out = '';
     for (const match of whole.matchAll(/([^\r\n]*)(\r\n|\n|\r|$)/g)) {
       if (match[0] === '') break;
-      if (match[1].includes('\uFFFD')) this.erased.set(this.#line, `invalid-${this.#encoding}`);
-      else parts.push(match[1]);
-      parts.push(match[2]);
+      const afterCr = out ? out.endsWith('\r') : this.#afterCr;
+      if (match[1].includes('\uFFFD')) {
+        this.erased.set(this.#line, `invalid-${this.#encoding}`);
+        // (one break for the empty line: a CR right after a CR, else LF; see erasedBreak)
+        if (match[2]) out += afterCr ? '\r' : '\n';
+      } else out += match[1] + match[2];
       if (match[2]) this.#line++;
     }
-    return encoder.encode(parts.join(''));
+    if (out) this.#afterCr = out.endsWith('\r');
+    return encoder.encode(out);
   }
 }
 

@@ -53,6 +53,8 @@ export interface Effects {
 
 /** SHA-256 of a byte range of a file, streamed. */
 function hashRange(file: string, start: number, end: number): Promise<string> {
+  // (a stream's end is inclusive: an empty range, a zero-byte file, would read end = -1)
+  if (end <= start) return Promise.resolve(createHash('sha256').digest('hex'));
   return new Promise((resolve, reject) => {
     const hash = createHash('sha256');
     createReadStream(file, { highWaterMark: 4 << 20, start, end: end - 1 })

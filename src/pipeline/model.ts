@@ -241,7 +241,7 @@ export async function buildModel(db: Db, validation: ValidationResult, options: 
     WHERE membership_id IS NULL OR in_spell
     GROUP BY ALL`);
 
-  await addModelWarnings(db, present, labels, asOf, config.asOf !== undefined);
+  await addModelWarnings(db, present, labels);
 
   const [counts] = await db.rows<Model['counts']>(`SELECT
     (SELECT count(*) FROM m_groups)::BIGINT AS groups,
@@ -289,8 +289,8 @@ export async function buildModel(db: Db, validation: ValidationResult, options: 
 }
 
 /** Warnings about rows kept but worth an operator's look; one line per kind, with a count. */
-async function addModelWarnings(db: Db, present: Set<string>, labels: LabelMapping[], asOf: string, explicitAsOf: boolean): Promise<void> {
-  const T = `DATE ${sqlString(asOf)}`;
+async function addModelWarnings(db: Db, present: Set<string>, labels: LabelMapping[]): Promise<void> {
+  // (rows dated after an explicit report date are listed by line in the validate step)
   const warnings: string[] = [];
   for (const l of labels.filter((x) => x.kind === 'channel' && !x.known)) {
     warnings.push(`SELECT ${sqlString(l.file)}, NULL, 'channel', 'warning',
@@ -310,18 +310,6 @@ async function addModelWarnings(db: Db, present: Set<string>, labels: LabelMappi
     warnings.push(`SELECT 'messages.csv', NULL, 'member_id', 'warning',
         messages || ' messages come from senders who are not members of that group in members.csv (e.g. in group "' || example_group || '"); they count for group activity, not for any membership'
       FROM f_activity WHERE membership_id IS NULL AND messages > 0`);
-  }
-  if (explicitAsOf) {
-    const late: [string, string][] = [
-      ['members.csv', `SELECT count(*) AS n FROM v_members WHERE CAST(joined_at AS DATE) > ${T}`],
-      ['groups.csv', `SELECT count(*) AS n FROM v_groups WHERE CAST(created_at AS DATE) > ${T}`],
-    ];
-    if (present.has('messages')) late.push(['messages.csv', `SELECT sum(messages) AS n FROM agg_messages WHERE grouping_set = ${DAILY_SET} AND date > ${T}`]);
-    if (present.has('orders')) late.push(['orders.csv', `SELECT count(*) AS n FROM v_orders WHERE CAST(ordered_at AS DATE) > ${T}`]);
-    for (const [file, count] of late) {
-      warnings.push(`SELECT ${sqlString(file)}, NULL, NULL, 'warning', n || ' rows are dated after the report date ${asOf} and are ignored'
-        FROM (${count}) WHERE n > 0`);
-    }
   }
   for (const sql of warnings) await db.exec(`INSERT INTO dq ${sql}`);
 }

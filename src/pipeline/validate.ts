@@ -56,8 +56,14 @@ export async function insertIssues(db: Db, issues: readonly DataIssue[]): Promis
 
 const ORDER: readonly TableName[] = ['groups', 'channels', 'members', 'messages', 'activity', 'orders', 'checkins'];
 
+/** The column that dates a row: with an explicit report date, a row dated after it is left out of every figure. */
+const DATED_BY: Partial<Record<TableName, string>> = { groups: 'created_at', members: 'joined_at', messages: 'sent_at', activity: 'date', orders: 'ordered_at', checkins: 'date' };
+
+/** Runs of consecutive late rows listed per file, at most (one more line says how many rows the rest hold). */
+const LATE_RUNS = 10_000;
+
 /** Cross checks, rejected rows and warnings into dq (with lines), the view of accepted rows. */
-async function validateRows(db: Db, loaded: LoadedTable, limits: WarningLimits): Promise<number> {
+async function validateRows(db: Db, loaded: LoadedTable, limits: WarningLimits, asOf: string | undefined): Promise<number> {
   const { source, plan } = loaded;
   const table = source.table;
   const p = `p_${table}`;
@@ -69,11 +75,16 @@ async function validateRows(db: Db, loaded: LoadedTable, limits: WarningLimits):
   const warnings = warningsSql(p, rowWarnings(plan, limits));
   await db.exec(`CREATE OR REPLACE TEMP TABLE w_${table} AS ${warnings ?? `SELECT NULL::BIGINT AS row, NULL::VARCHAR AS "column", NULL::VARCHAR AS message WHERE false`}`);
 
+  // accepted rows dated after an explicit report date: kept out of the figures, listed by line
+  const dated = DATED_BY[table];
+  const late = asOf && dated ? `SELECT rowid AS row, CAST(${sqlIdent(dated)} AS DATE) AS d FROM ${p} WHERE __mask = 0 AND CAST(${sqlIdent(dated)} AS DATE) > DATE ${sqlString(asOf)}` : `SELECT NULL::BIGINT AS row, NULL::DATE AS d WHERE false`;
+  await db.exec(`CREATE OR REPLACE TEMP TABLE late_${table} AS ${late}`);
+
   const [{ failed }] = await db.rows<{ failed: number }>(`SELECT count(*)::BIGINT AS failed FROM ${p} WHERE __mask <> 0`);
-  const [{ warned }] = await db.rows<{ warned: number }>(`SELECT count(*)::BIGINT AS warned FROM w_${table}`);
+  const [{ warned }] = await db.rows<{ warned: number }>(`SELECT (SELECT count(*) FROM w_${table}) + (SELECT count(*) FROM late_${table})::BIGINT AS warned`);
   if (failed > 0 || warned > 0) {
     // Lines only for the rows a message names: failed rows, the rows they refer to, warned rows.
-    const rows = `SELECT rowid AS row FROM ${p} WHERE __mask <> 0 UNION ALL SELECT ref_row FROM x_${table} WHERE ref_table = ${sqlString(table)} UNION ALL SELECT row FROM w_${table}`;
+    const rows = `SELECT rowid AS row FROM ${p} WHERE __mask <> 0 UNION ALL SELECT ref_row FROM x_${table} WHERE ref_table = ${sqlString(table)} UNION ALL SELECT row FROM w_${table} UNION ALL SELECT row FROM late_${table}`;
     const lines = await createLines(db, source, rows, loaded.rejects);
     await db.exec(`
       INSERT INTO dq
@@ -85,8 +96,9 @@ async function validateRows(db: Db, loaded: LoadedTable, limits: WarningLimits):
                  ${table === 'groups' ? '' : `UNION ALL SELECT ${sqlString(table)}, row, line FROM ${lines}`}) rl
         ON rl.t = f.ref_table AND rl.row = f.ref_row`);
     await db.exec(`INSERT INTO dq SELECT ${file}, l.line, w."column", 'warning', w.message FROM w_${table} w JOIN ${lines} l ON l.row = w.row`);
+    if (asOf && dated) await insertLateRuns(db, file, `late_${table}`, lines, dated, asOf);
   }
-  await db.exec(`DROP TABLE w_${table}`);
+  await db.exec(`DROP TABLE w_${table}; DROP TABLE late_${table}`);
   // DuckDB's unreadable records (bytes invalid in the file's encoding)
   if (loaded.rejects.length) {
     const at = await rejectLines(source, loaded.rejects);
@@ -108,11 +120,38 @@ async function validateRows(db: Db, loaded: LoadedTable, limits: WarningLimits):
   return failed + loaded.rejects.length;
 }
 
+/**
+ * Late rows as runs of consecutive rows, one warning each ("rows on lines 2001–4067 …"): an
+ * export that goes on past the report date is usually sorted by time, so its late rows are a
+ * few runs, however many rows they hold.
+ */
+async function insertLateRuns(db: Db, file: string, late: string, lines: string, column: string, asOf: string): Promise<void> {
+  const runs = `
+    SELECT min(line) AS first, max(line) AS last, count(*)::BIGINT AS n, min(d) AS d0, max(d) AS d1
+    FROM (SELECT l.line, t.d, t.row - row_number() OVER (ORDER BY t.row) AS run FROM ${late} t JOIN ${lines} l ON l.row = t.row)
+    GROUP BY run`;
+  const after = `after the report date ${asOf} (--as-of) and left out of every figure`;
+  await db.exec(`
+    INSERT INTO dq
+    SELECT ${file}, first, ${sqlString(column)}, 'warning',
+      CASE WHEN n = 1 THEN ${sqlString(`${column} `)} || strftime(d0, '%Y-%m-%d') || ${sqlString(` is ${after}`)}
+        ELSE n || ' rows on lines ' || first || '–' || last || ' are dated ' || strftime(d0, '%Y-%m-%d') ||
+          CASE WHEN d1 > d0 THEN ' to ' || strftime(d1, '%Y-%m-%d') ELSE '' END || ${sqlString(`, ${after}`)} END
+    FROM (${runs}) ORDER BY first LIMIT ${LATE_RUNS}`);
+  await db.exec(`
+    INSERT INTO dq
+    SELECT ${file}, min(first), ${sqlString(column)}, 'warning',
+      sum(n) || ' more rows, in ' || count(*) || ' runs from line ' || min(first) || ' on, are dated ${'after the report date ' + asOf} and left out of every figure'
+    FROM (SELECT * FROM (${runs}) ORDER BY first OFFSET ${LATE_RUNS}) HAVING count(*) > 0`);
+}
+
 export interface ValidateOptions {
   effects: Effects;
   workDir: string;
   /** when an accepted row still gets a warning (config.orderAmountCeiling) */
   limits: WarningLimits;
+  /** an explicit report date (--as-of): rows dated after it are listed by line as warnings */
+  asOf?: string;
 }
 
 export async function validate(db: Db, read: ReadResult, options: ValidateOptions): Promise<ValidationResult> {
@@ -131,14 +170,18 @@ export async function validate(db: Db, read: ReadResult, options: ValidateOption
       const [{ unknown }] = await db.rows<{ unknown: number }>(`
         SELECT count(*)::BIGINT AS unknown FROM (SELECT DISTINCT group_id FROM agg_messages WHERE grouping_set = ${DAILY_SET} AND messages > 0) a
         ANTI JOIN v_groups g ON g.group_id = a.group_id`);
-      if (unknown > 0 || !(await messagesClean(db, loaded))) {
-        // Bad rows need their line numbers: read the file again, this time row by row.
+      // messages after an explicit report date are listed by line too
+      const [{ late }] = options.asOf
+        ? await db.rows<{ late: number }>(`SELECT count(*)::BIGINT AS late FROM agg_messages WHERE grouping_set = ${DAILY_SET} AND messages > 0 AND date > DATE ${sqlString(options.asOf)}`)
+        : [{ late: 0 }];
+      if (unknown > 0 || late > 0 || !(await messagesClean(db, loaded))) {
+        // Bad (or late) rows need their line numbers: read the file again, this time row by row.
         loaded = await loadRows(db, loaded.source, loaded.plan);
         read.tables.set(table, loaded);
       }
     }
     if (loaded.rowTable !== null) {
-      rejected += await validateRows(db, loaded, options.limits);
+      rejected += await validateRows(db, loaded, options.limits, options.asOf);
       if (table === 'messages') {
         // The second read read the same records as the fast pass (the scan fixed the file's
         // encoding and records before either): take out what the cross checks rejected.

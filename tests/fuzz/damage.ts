@@ -116,8 +116,6 @@ export function damage(t: Table, units: Unit[], list: readonly Damage[]): { unit
       case 'invalid-bytes':
         if (u.foreign) continue;
         u.invalidAt = d.offset % (u.text.length + 1);
-        // (not between the halves of a CR LF: that would make two line breaks of one)
-        if (u.text[u.invalidAt - 1] === '\r' && u.text[u.invalidAt] === '\n') u.invalidAt++;
         break;
       case 'duplicate-line':
         out.splice(i + 1, 0, { record: null, text: u.text, dirty: true, foreign: u.foreign, invalidAt: u.invalidAt });
@@ -224,7 +222,10 @@ export function assemble(t: Table, damaged: { units: Unit[]; truncate: number | 
     else if (plain) reset = true;
     let bytes = encode(text, u.foreign ? other : t.encoding);
     if (u.invalidAt !== undefined) {
-      const at = encode(text.slice(0, u.invalidAt), t.encoding).length;
+      // (within the text as later damage left it, and not between the halves of a CR LF: that would make two line breaks of one)
+      let offset = Math.min(u.invalidAt, u.text.length);
+      if (text[offset - 1] === '\r' && text[offset] === '\n') offset++;
+      const at = encode(text.slice(0, offset), t.encoding).length;
       const bad = invalidBytes(t.encoding);
       const withBad = new Uint8Array(bytes.length + bad.length);
       withBad.set(bytes.subarray(0, at));
