@@ -8,6 +8,7 @@ import * as Plot from '@observablehq/plot';
 import { openWasmDb, type Column, type WasmDb } from '../db/wasm.ts';
 import { toCsv } from '../site/csv.ts';
 import { quickChart } from '../site/quick-chart.ts';
+import { makeScrollRegion } from '../site/table-wrap.ts';
 
 /** Rows drawn in the table (the CSV holds all of them). */
 const SHOWN = 1000;
@@ -20,6 +21,7 @@ interface Texts {
   shown: string;
   empty: string;
   failed: string;
+  result: string;
 }
 
 const root = document.querySelector<HTMLElement>('#explore')!;
@@ -65,6 +67,8 @@ function renderTable(columns: Column[], rows: Record<string, unknown>[]): void {
     }
   }
   result.replaceChildren(table);
+  // a wide or long result scrolls: keyboard users reach it with Tab and scroll it with the arrows
+  makeScrollRegion(result, texts.result);
 }
 
 /** The chart the result makes (site/quick-chart.ts decides and reshapes), drawn with Plot. */

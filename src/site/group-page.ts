@@ -11,6 +11,7 @@ import { memo, type MemoCache } from '../memo.ts';
 import { channelColor } from './colors.ts';
 import { csvDataUri } from './csv.ts';
 import type { SiteData } from './site-data.ts';
+import { tableWrap } from './table-wrap.ts';
 import { channelLabel, flagLabel, formatMetric, metricLabel, survivalAtDay, typeColorOf, typeLabel } from './view.ts';
 
 
@@ -34,7 +35,7 @@ export function figureHtml(f: I18n, o: FigureInput): string {
     : '';
   const head = o.columns.map((c, i) => `<th scope="col"${i === 0 ? ' class="left"' : ''}>${esc(c)}</th>`).join('');
   const body = o.rows.map((r) => `<tr>${r.map((v, j) => (j === 0 ? `<th scope="row" class="left">${esc(String(v))}</th>` : `<td>${esc(String(v))}</td>`)).join('')}</tr>`).join('');
-  return `<figure class="figure" id="${o.id}" aria-labelledby="${o.id}-title"><figcaption><h3 id="${o.id}-title">${esc(o.title)}</h3><p class="takeaway">${esc(o.takeaway)}</p></figcaption>${legend}<div class="chart chart-desktop">${o.desktop}</div><div class="chart chart-phone">${o.phone}</div><div class="figure-actions"><details class="data"><summary>${esc(f.t('meta.table'))}</summary><div class="table-wrap"><table><caption>${esc(o.title)}</caption><thead><tr>${head}</tr></thead><tbody>${body}</tbody></table></div></details><a class="download" href="${o.csvHref}" download="${esc(o.csvName)}">${esc(f.t('meta.download'))}</a></div></figure>`;
+  return `<figure class="figure" id="${o.id}" aria-labelledby="${o.id}-title"><figcaption><h3 id="${o.id}-title">${esc(o.title)}</h3><p class="takeaway">${esc(o.takeaway)}</p></figcaption>${legend}<div class="chart chart-desktop">${o.desktop}</div><div class="chart chart-phone">${o.phone}</div><div class="figure-actions"><details class="data"><summary>${esc(f.t('meta.table'))}</summary>${tableWrap(o.title, `<table><caption>${esc(o.title)}</caption><thead><tr>${head}</tr></thead><tbody>${body}</tbody></table>`)}</details><a class="download" href="${o.csvHref}" download="${esc(o.csvName)}">${esc(f.t('meta.download'))}</a></div></figure>`;
 }
 
 /**
@@ -79,7 +80,7 @@ export function groupPageMain(site: SiteData, g: GroupPage & { slug: string }, l
     })
     .join('');
   parts.push(
-    `<h2>${esc(f.t('group.benchmark.title', { type: typeName }))}</h2><div class="table-wrap"><table class="bench"><caption>${esc(f.t('group.benchmark.caption'))}</caption><thead><tr><th scope="col">${esc(f.t('col.metric'))}</th><th scope="col">${esc(f.t('group.value'))}</th><th scope="col">P25</th><th scope="col">P50</th><th scope="col">P75</th><th scope="col">${esc(f.t('metric.rank'))}</th><th scope="col" class="range-col">${esc(f.t('group.position'))}</th></tr></thead><tbody>${rows}</tbody></table></div><p class="muted small-print">${esc(f.t('group.benchmark.note'))}</p>`,
+    `<h2>${esc(f.t('group.benchmark.title', { type: typeName }))}</h2>${tableWrap(f.t('group.benchmark.caption'), `<table class="bench"><caption>${esc(f.t('group.benchmark.caption'))}</caption><thead><tr><th scope="col">${esc(f.t('col.metric'))}</th><th scope="col">${esc(f.t('group.value'))}</th><th scope="col">P25</th><th scope="col">P50</th><th scope="col">P75</th><th scope="col">${esc(f.t('metric.rank'))}</th><th scope="col" class="range-col">${esc(f.t('group.position'))}</th></tr></thead><tbody>${rows}</tbody></table>`)}<p class="muted small-print">${esc(f.t('group.benchmark.note'))}</p>`,
   );
 
   // membership retention against all members of its type
