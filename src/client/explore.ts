@@ -8,6 +8,7 @@ import * as Plot from '@observablehq/plot';
 import { openWasmDb, type Column, type WasmDb } from '../db/wasm.ts';
 import { toCsv } from '../site/csv.ts';
 import { quickChart } from '../site/quick-chart.ts';
+import { isLongLabel } from '../site/long-label.ts';
 import { makeScrollRegion } from '../site/table-wrap.ts';
 
 /** Rows drawn in the table (the CSV holds all of them). */
@@ -62,7 +63,10 @@ function renderTable(columns: Column[], rows: Record<string, unknown>[]): void {
     for (const c of columns) {
       const td = tr.insertCell();
       const v = r[c.name];
-      td.textContent = cellText(v);
+      const text = cellText(v);
+      // a long text value is boxed to wrap, as Label.astro does on the built pages
+      if (isLongLabel(text)) td.append(Object.assign(document.createElement('span'), { className: 'long', textContent: text }));
+      else td.textContent = text;
       if (typeof v !== 'number') td.className = 'left';
     }
   }

@@ -11,6 +11,7 @@ import { memo, type MemoCache } from '../memo.ts';
 import { channelColor } from './colors.ts';
 import { csvDataUri } from './csv.ts';
 import type { SiteData } from './site-data.ts';
+import { labelHtml } from './long-label.ts';
 import { tableWrap } from './table-wrap.ts';
 import { channelLabel, flagLabel, formatMetric, metricLabel, survivalAtDay, typeColorOf, typeLabel } from './view.ts';
 
@@ -34,7 +35,7 @@ export function figureHtml(f: I18n, o: FigureInput): string {
     ? `<ul class="legend" aria-hidden="true">${o.legend.map((l) => `<li><span class="swatch" style="background:${l.color}"></span>${esc(l.label)}</li>`).join('')}</ul>`
     : '';
   const head = o.columns.map((c, i) => `<th scope="col"${i === 0 ? ' class="left"' : ''}>${esc(c)}</th>`).join('');
-  const body = o.rows.map((r) => `<tr>${r.map((v, j) => (j === 0 ? `<th scope="row" class="left">${esc(String(v))}</th>` : `<td>${esc(String(v))}</td>`)).join('')}</tr>`).join('');
+  const body = o.rows.map((r) => `<tr>${r.map((v, j) => (j === 0 ? `<th scope="row" class="left">${labelHtml(String(v))}</th>` : `<td>${esc(String(v))}</td>`)).join('')}</tr>`).join('');
   return `<figure class="figure" id="${o.id}" aria-labelledby="${o.id}-title"><figcaption><h3 id="${o.id}-title">${esc(o.title)}</h3><p class="takeaway">${esc(o.takeaway)}</p></figcaption>${legend}<div class="chart chart-desktop">${o.desktop}</div><div class="chart chart-phone">${o.phone}</div><div class="figure-actions"><details class="data"><summary>${esc(f.t('meta.table'))}</summary>${tableWrap(o.title, `<table><caption>${esc(o.title)}</caption><thead><tr>${head}</tr></thead><tbody>${body}</tbody></table>`)}</details><a class="download" href="${o.csvHref}" download="${esc(o.csvName)}">${esc(f.t('meta.download'))}</a></div></figure>`;
 }
 
@@ -191,7 +192,7 @@ export function groupPageMain(site: SiteData, g: GroupPage & { slug: string }, l
         legend: [{ label: name, color }, { label: f.t('group.checkins.benchmark', { type: typeName }), color: '#59636e' }],
         desktop: chart(960),
         phone: chart(360),
-        columns: [f.t('col.date'), f.t('metric.size'), f.t('habits.checkedIn'), f.t('habits.rate'), f.t('group.checkins.benchmark', { type: typeName })],
+        columns: [f.t('col.date'), f.t('metric.size'), f.t('habits.checkedIn'), f.t('habits.rate'), f.t('habits.camps.benchmark')],
         rows: g.checkins.map((c) => [c.date, f.int(c.size), f.int(c.checkedIn), f.pct(c.rate), f.pct(c.benchmark)]),
         csvHref: groupCsv(g, 'checkins', ['date', 'size', 'checked_in', 'rate', 'type_median'], () => g.checkins.map((c) => [c.date, c.size, c.checkedIn, c.rate, c.benchmark])),
         csvName: `${g.slug}-checkins.csv`,
