@@ -357,6 +357,7 @@ export const en: Record<keyof typeof zh, string> = {
   'group.channels.takeaway': '{channel} brought {share} of the members.',
   'group.weekly.title': 'Active members per week',
   'group.weekly.takeaway': 'The busiest week (from {week}) had {n} members writing.',
+  'group.weekly.takeawayRecent': 'In the last {years} years, the busiest week (from {week}) had {n} members writing.',
   'group.weekly.none': 'No member has written in this group.',
   'group.rhythm.title': 'When the group talks',
   'group.rhythm.takeaway': 'Most messages come on {day} around {hour}:00.',

@@ -355,6 +355,7 @@ export const zh = {
   'group.channels.takeaway': '{channel}带来了 {share} 的成员。',
   'group.weekly.title': '每周活跃成员',
   'group.weekly.takeaway': '最热闹的一周（{week} 起）有 {n} 人发言。',
+  'group.weekly.takeawayRecent': '近 {years} 年里最热闹的一周（{week} 起）有 {n} 人发言。',
   'group.weekly.none': '本群没有成员发言。',
   'group.rhythm.title': '活跃时段',
   'group.rhythm.takeaway': '发言最集中在星期{day} {hour} 点前后。',

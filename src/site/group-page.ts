@@ -47,6 +47,35 @@ const PER_GROUP: MemoCache<unknown> = new WeakMap();
 const perGroup = <T>(g: GroupPage, name: string, make: () => T): T => memo(PER_GROUP, g, name, make) as T;
 const groupCsv = (g: GroupPage, name: string, columns: string[], rows: () => (string | number | null)[][]) => perGroup(g, `csv:${name}`, () => csvDataUri(columns, rows()));
 
+/** The longest stretch the weekly chart draws: five years (about 1.8 px a week at 520 px). */
+export const WEEKLY_MAX_DAYS = 5 * 365;
+const DAY_MS = 86_400_000;
+const isoDay = (ms: number) => new Date(ms).toISOString().slice(0, 10);
+
+/**
+ * The weeks a group's activity chart shows and its takeaway speaks of: the group's whole life,
+ * from its creation to its dissolution or the report date, stretched to any activity outside it
+ * (messages dated before the group was created or after it was dissolved are kept by the
+ * pipeline), and at most the last WEEKLY_MAX_DAYS of it (`capped`). Weeks without a message
+ * are drawn at zero. The busiest week is one of the weeks shown: chart and sentence agree.
+ */
+export function weeklyWindow(g: Pick<GroupPage, 'created' | 'dissolved' | 'weekly'>, asOf: string): { from: string; to: string; weeks: GroupPage['weekly']; busiest: GroupPage['weekly'][number] | null; capped: boolean } {
+  const end = g.dissolved && g.dissolved <= asOf ? g.dissolved : asOf;
+  const firstWeek = g.weekly[0]?.week;
+  const lastWeek = g.weekly[g.weekly.length - 1]?.week;
+  let from = firstWeek && firstWeek < g.created ? firstWeek : g.created;
+  const to = lastWeek && lastWeek > end ? lastWeek : end;
+  let weeks = g.weekly;
+  const capped = Date.parse(to) - Date.parse(from) > WEEKLY_MAX_DAYS * DAY_MS;
+  if (capped) {
+    from = isoDay(Date.parse(to) - WEEKLY_MAX_DAYS * DAY_MS);
+    weeks = g.weekly.filter((w) => w.week >= from);
+  }
+  let busiest: GroupPage['weekly'][number] | null = null;
+  for (const w of weeks) if (!busiest || w.activeMembers > busiest.activeMembers) busiest = w;
+  return { from, to, weeks, busiest, capped };
+}
+
 export function groupPageMain(site: SiteData, g: GroupPage & { slug: string }, lang: Lang, pageUrl: (path: string) => string): string {
   const f = i18n(lang);
   const fmt = (metric: string, v: number | null) => formatMetric(f, metric, v);
@@ -131,14 +160,21 @@ export function groupPageMain(site: SiteData, g: GroupPage & { slug: string }, l
   if (site.meta.activitySource === null) {
     parts.push(`<p class="notice">${esc(f.t('meta.missing.activity'))}</p>`);
   } else {
-    const busiest = [...g.weekly].sort((a, b) => b.activeMembers - a.activeMembers)[0];
+    const span = perGroup(g, 'weekly window', () => weeklyWindow(g, site.meta.asOf));
+    const { busiest } = span;
     const weekly = (width: number) =>
-      weeklyChart({ f, width, ariaLabel: f.t('group.weekly.title'), yLabel: f.t('axis.activeMembers'), xLabel: f.t('axis.week'), color: typeColorOf(site, g.groupType), points: perGroup(g, 'weekly', () => g.weekly.map((w) => ({ week: w.week, value: w.activeMembers }))) });
+      weeklyChart({
+        f, width, ariaLabel: f.t('group.weekly.title'), yLabel: f.t('axis.activeMembers'), xLabel: f.t('axis.week'), color: typeColorOf(site, g.groupType),
+        points: perGroup(g, 'weekly', () => span.weeks.map((w) => ({ week: w.week, value: w.activeMembers }))), from: span.from, to: span.to, zeroGaps: 7,
+      });
+    const weeklyTakeaway = !busiest
+      ? f.t('group.weekly.none')
+      : f.t(span.capped ? 'group.weekly.takeawayRecent' : 'group.weekly.takeaway', { week: f.date(busiest.week), n: f.int(busiest.activeMembers), years: WEEKLY_MAX_DAYS / 365 });
     const activity = [
       figureHtml(f, {
         id: 'weekly',
         title: f.t('group.weekly.title'),
-        takeaway: busiest ? f.t('group.weekly.takeaway', { week: f.date(busiest.week), n: f.int(busiest.activeMembers) }) : f.t('group.weekly.none'),
+        takeaway: weeklyTakeaway,
         desktop: weekly(520),
         phone: weekly(360),
         columns: [f.t('col.week'), f.t('axis.activeMembers'), f.t('col.messages')],
