@@ -27,7 +27,7 @@ export function barsChart(o: BarsChartOptions): string {
     const value = finite(r.value);
     return { ...r, value, text: formatValue(t, o.format, value), at: value ?? 0 };
   });
-  const { marginLeft, labelOf } = rowLabels(f, rows.map((r) => ({ key: r.id, label: r.label })));
+  const { marginLeft, labelOf, full } = rowLabels(f, rows.map((r) => ({ key: r.id, label: r.label })));
   const valueFont = f.font - 1;
   // The longest bar may end at the right edge: its value goes into the right margin.
   const marginRight = maxTextWidth(rows.map((r) => r.text), valueFont) + 12;
@@ -71,5 +71,7 @@ export function barsChart(o: BarsChartOptions): string {
     },
     f,
     o,
+    undefined,
+    full,
   );
 }

@@ -77,9 +77,14 @@ export function maxTextWidth(texts: Iterable<string>, font: number): number {
 /** Cuts a label to fit `maxPx`, ending with an ellipsis (full labels stay in the page's tables). */
 export function truncate(text: string, maxPx: number, font: number): string {
   if (textWidth(text, font) <= maxPx) return text;
-  const chars = [...text];
-  while (chars.length > 1 && textWidth(chars.join('') + '…', font) > maxPx) chars.pop();
-  return chars.join('').trimEnd() + '…';
+  // the longest start (at least one character) that fits with the ellipsis, found from the
+  // front: a 2,000-character label costs as much as a short one
+  let kept = '';
+  for (const ch of text) {
+    if (kept && textWidth(kept + ch + '…', font) > maxPx) break;
+    kept += ch;
+  }
+  return kept.trimEnd() + '…';
 }
 
 const segmenters = new Map<string, Intl.Segmenter>();
@@ -410,6 +415,22 @@ export interface RowLabels {
   marginLeft: number;
   /** key → label as printed (cut to fit the margin). */
   labelOf: (key: string) => string;
+  /** the labels cut to fit, printed → whole: pass to render() for their tooltips */
+  full: FullTexts;
+}
+
+/**
+ * Labels cut to fit with an ellipsis, as printed → as given. render() puts each such text in a
+ * group with a <title> holding the whole label: the tooltip; the figure's data table and CSV
+ * have it too.
+ */
+export type FullTexts = Map<string, string>;
+
+/** `truncate`, noting a cut label in `full`. */
+export function truncateNoting(full: FullTexts, text: string, maxPx: number, font: number): string {
+  const cut = truncate(text, maxPx, font);
+  if (cut !== text) full.set(cut, text);
+  return cut;
 }
 
 /**
@@ -419,8 +440,9 @@ export interface RowLabels {
 export function rowLabels(f: Frame, rows: { key: string; label: string }[]): RowLabels {
   const cap = Math.round(f.width * (f.narrow ? 0.34 : 0.3));
   const labels = new Map<string, string>();
-  for (const r of rows) labels.set(r.key, truncate(r.label, cap - 10, f.font));
-  return { marginLeft: Math.min(cap, maxTextWidth(labels.values(), f.font) + 10), labelOf: (k) => labels.get(k) ?? k };
+  const full: FullTexts = new Map();
+  for (const r of rows) labels.set(r.key, truncateNoting(full, r.label, cap - 10, f.font));
+  return { marginLeft: Math.min(cap, maxTextWidth(labels.values(), f.font) + 10), labelOf: (k) => labels.get(k) ?? k, full };
 }
 
 /** Row keys made unique, so two rows with the same key still get their own band. */
@@ -466,9 +488,9 @@ export function hashId(...parts: (string | number)[]): string {
  * Runs Plot with the shared document and finishes the SVG: role="img", an escaped aria-label,
  * a <title> (read by screen readers and shown as a tooltip), and a style that scales the chart
  * down with its container while keeping the viewBox. `decorate` may add elements Plot cannot
- * draw (a colour ramp, a hatch pattern).
+ * draw (a colour ramp, a hatch pattern); `full` gives labels cut to fit their tooltips.
  */
-export function render(options: Plot.PlotOptions, f: Frame, o: ChartCommon, decorate?: (svg: Element) => void): string {
+export function render(options: Plot.PlotOptions, f: Frame, o: ChartCommon, decorate?: (svg: Element) => void, full?: FullTexts): string {
   const node = Plot.plot({
     color: { type: 'identity' }, // colours come as literal CSS colours (channel/type colours)
     ...options,
@@ -492,6 +514,18 @@ export function render(options: Plot.PlotOptions, f: Frame, o: ChartCommon, deco
   // Plot writes path coordinates to 1/1000 px; 1/10 is already finer than any screen or
   // printer, and curves of thousands of steps shrink by a third.
   for (const el of svg.querySelectorAll('path[d]')) el.setAttribute('d', el.getAttribute('d')!.replace(/(\.\d)\d+/g, '$1'));
+  if (full?.size) {
+    // a label cut to fit gets its whole text as a tooltip: the <text> goes into a <g> with a
+    // <title> (a <title> inside the <text> would become part of its text)
+    for (const el of svg.querySelectorAll('text')) {
+      const whole = full.get(el.textContent ?? '');
+      if (whole === undefined) continue;
+      const g = svgElement('g', {});
+      el.parentNode!.replaceChild(g, el);
+      g.appendChild(svgElement('title', {}, whole));
+      g.appendChild(el);
+    }
+  }
   decorate?.(svg);
   // linkedom escapes only quotes in attributes; set the label by hand so "&" and "<" survive.
   return node.outerHTML.replace(/^<(svg|figure)\b/, (m) => `${m} aria-label="${escapeAttr(o.ariaLabel)}"`);

@@ -6,8 +6,8 @@
 import * as Plot from '@observablehq/plot';
 import { i18n } from '../i18n/index.ts';
 import { SMALL_SAMPLE_COLOR } from '../site/colors.ts';
-import { MUTED_TEXT, compactNumber, finite, frame, hashId, maxTextWidth, onColor, ramp, render, svgElement, textWidth, truncate, wrap, noDataMark } from './common.ts';
-import type { ChartCommon, Frame } from './common.ts';
+import { MUTED_TEXT, compactNumber, finite, frame, hashId, maxTextWidth, onColor, ramp, render, svgElement, textWidth, truncateNoting, wrap, noDataMark } from './common.ts';
+import type { ChartCommon, Frame, FullTexts } from './common.ts';
 import type { I18n } from '../i18n/index.ts';
 
 export interface HeatmapCell {
@@ -94,7 +94,8 @@ export function heatGrid(o: ChartCommon, f: Frame, t: I18n, g: HeatGrid): string
   const font = f.font;
   const line = font + 4;
   const cap = Math.round(f.width * (f.narrow ? 0.3 : 0.25));
-  const rowLabel = new Map(rows.map((r) => [r, truncate(r, cap - 10, font)]));
+  const full: FullTexts = new Map();
+  const rowLabel = new Map(rows.map((r) => [r, truncateNoting(full, r, cap - 10, font)]));
   const marginLeft = Math.min(cap, maxTextWidth(rowLabel.values(), font) + 10);
   const marginRight = 8;
   const plotW = f.width - marginLeft - marginRight;
@@ -120,7 +121,7 @@ export function heatGrid(o: ChartCommon, f: Frame, t: I18n, g: HeatGrid): string
       colLines = Math.max(...wrapped.map((w) => w!.length));
     } else {
       rotate = -45;
-      for (const c of columns) colLabel.set(c, truncate(c, 12 * colFont, colFont));
+      for (const c of columns) colLabel.set(c, truncateNoting(full, c, 12 * colFont, colFont));
     }
   }
   const tickBlock = rotate ? Math.ceil(maxTextWidth(colLabel.values(), colFont) * 0.71 + colFont * 0.71) + 6 : colLines * (colFont + 2) + 6;
@@ -203,6 +204,7 @@ export function heatGrid(o: ChartCommon, f: Frame, t: I18n, g: HeatGrid): string
       }
       if (filled.length) drawRamp(svg, { right: f.width - marginRight, y: legendOwnLine ? line + 4 : 3, rampW, loText, hiText, label: g.legendLabel, font: legendFont });
     },
+    full,
   );
 }
 

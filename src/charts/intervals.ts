@@ -45,7 +45,7 @@ export function intervalChart(o: IntervalChartOptions): string {
     };
   });
 
-  const { marginLeft, labelOf } = rowLabels(f, rows.map((r) => ({ key: r.id, label: r.label })));
+  const { marginLeft, labelOf, full } = rowLabels(f, rows.map((r) => ({ key: r.id, label: r.label })));
   const valueFont = f.font - 1;
   const marginRight = maxTextWidth(rows.map((r) => r.text), valueFont) + 14;
   const axis = fittedAxis(
@@ -88,5 +88,7 @@ export function intervalChart(o: IntervalChartOptions): string {
     },
     f,
     o,
+    undefined,
+    full,
   );
 }

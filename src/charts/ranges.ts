@@ -39,7 +39,7 @@ export function rangeChart(o: RangeChartOptions): string {
     tickColor: textColor(r.color),
     text: formatValue(t, o.format, finite(r.p50)),
   }));
-  const { marginLeft, labelOf } = rowLabels(f, rows.map((r) => ({ key: r.id, label: r.label })));
+  const { marginLeft, labelOf, full } = rowLabels(f, rows.map((r) => ({ key: r.id, label: r.label })));
   const valueFont = f.font - 1;
   const marginRight = maxTextWidth(rows.map((r) => r.text), valueFont) + 14;
   const axis = fittedAxis(
@@ -106,5 +106,7 @@ export function rangeChart(o: RangeChartOptions): string {
     },
     f,
     o,
+    undefined,
+    full,
   );
 }

@@ -172,41 +172,77 @@ export function barChart(o: { width: number; ariaLabel: string; xLabel: string; 
   return svg(f, o.ariaLabel, body);
 }
 
-/** A weekly series as an area with its line, months on the x axis. */
-/** A dated series as an area with its line, months on the x axis; `percent` draws shares on 0–100 %. */
 /**
  * A value per week (or day) as a line over a shaded area; `reference` (a benchmark) as a dashed
- * grey line over the same dates.
+ * grey line over the same dates. The x axis spans the points and, when given, `from`–`to`
+ * (a group's life: a silent stretch shows as one). With `zeroGaps` (days between points, 7 for
+ * weeks) a missing point is a zero, not a line drawn across the gap. Months on the x axis; years
+ * when it spans more than 14 months.
  */
-export function weeklyChart(o: { f: I18n; width: number; ariaLabel: string; yLabel: string; xLabel: string; color: string; points: { week: string; value: number }[]; percent?: boolean; reference?: { week: string; value: number }[] }): string {
+export function weeklyChart(o: { f: I18n; width: number; ariaLabel: string; yLabel: string; xLabel: string; color: string; points: { week: string; value: number }[]; percent?: boolean; reference?: { week: string; value: number }[]; from?: string; to?: string; zeroGaps?: number }): string {
   const f: Frame = { width: o.width, height: o.width < 420 ? 200 : 230, left: 44, right: 14, top: 26, bottom: 38 };
   if (o.points.length === 0) return svg(f, o.ariaLabel, `<text x="${o.width / 2}" y="${f.height / 2}" text-anchor="middle" fill="${AXIS}">—</text>`);
   const day = (s: string) => Date.parse(`${s}T00:00:00Z`) / 86400000;
-  const t0 = day(o.points[0].week);
-  const t1 = Math.max(t0 + 7, day(o.points[o.points.length - 1].week));
+  const first = day(o.points[0].week);
+  const last = day(o.points[o.points.length - 1].week);
+  const t0 = o.from ? Math.min(first, day(o.from)) : first;
+  const t1 = Math.max(t0 + 7, last, o.to ? day(o.to) : last);
   const max = o.percent ? 1 : Math.max(1, ...o.points.map((p) => p.value));
   const step = o.percent ? 0.25 : tickStep(0, max, 4);
   const top = o.percent ? 1 : Math.ceil(max / step) * step;
   const x = scale(t0, t1, f.left, o.width - f.right);
   const y = scale(0, top, f.height - f.bottom, f.top);
-  // month ticks: the first of each month in range, thinned to fit
+  // month ticks (the first of each month in range) or, over more than 14 months, year ticks
+  // (each 1 January), thinned to fit
   const months: number[] = [];
   const start = new Date(t0 * 86400000);
   for (let d = new Date(Date.UTC(start.getUTCFullYear(), start.getUTCMonth() + 1, 1)); d.getTime() / 86400000 <= t1; d = new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + 1, 1))) months.push(d.getTime() / 86400000);
-  const every = Math.max(1, Math.ceil(months.length / (o.width < 420 ? 4 : 7)));
-  const monthTicks = months.filter((_, i) => i % every === 0);
+  const years = months.length > 14;
+  const candidates = years ? months.filter((t) => new Date(t * 86400000).getUTCMonth() === 0) : months;
+  const every = Math.max(1, Math.ceil(candidates.length / (o.width < 420 ? 4 : 7)));
+  const monthTicks = candidates.filter((_, i) => i % every === 0);
   const monthLabel = (t: number) => {
-    const m = new Date(t * 86400000).getUTCMonth();
+    const d = new Date(t * 86400000);
+    if (years) return o.f.lang === 'zh' ? `${d.getUTCFullYear()}年` : String(d.getUTCFullYear());
+    const m = d.getUTCMonth();
     return o.f.lang === 'zh' ? `${m + 1}月` : MONTHS_EN[m];
   };
   let body = axes(f, { ticks: ticks(0, top, step), at: y, label: (v) => (o.percent ? `${Math.round(v * 100)}%` : o.f.int(v)), title: o.yLabel }, { ticks: monthTicks, at: x, label: monthLabel, title: o.xLabel });
   // the paths depend on the points and the frame only (the reference also on the points' range)
-  const key = `${o.width}|${o.percent ?? false}`;
-  const line = memo(LINE_PATHS, o.points, key, () => o.points.map((p, i) => `${i ? 'L' : 'M'}${n(x(day(p.week)))},${n(y(p.value))}`).join(''));
-  const area = `${line}L${n(x(day(o.points[o.points.length - 1].week)))},${n(y(0))}L${n(x(t0))},${n(y(0))}Z`;
+  const key = `${o.width}|${o.percent ?? false}|${t0}|${t1}|${o.zeroGaps ?? 0}`;
+  const gap = o.zeroGaps ?? 0;
+  const line = memo(LINE_PATHS, o.points, key, () => {
+    let d = '';
+    let prev = NaN;
+    const to = (t: number, v: number) => (d += `${d ? 'L' : 'M'}${n(x(t))},${n(y(v))}`);
+    for (const p of o.points) {
+      const t = day(p.week);
+      if (gap) {
+        // from zero at the start, and down to zero after the previous point, along zero to the
+        // step before this one
+        const zeroFrom = Number.isNaN(prev) ? t0 : prev + gap;
+        if (t > zeroFrom) to(zeroFrom, 0);
+        if (t - gap > zeroFrom) to(t - gap, 0);
+      }
+      to(t, p.value);
+      prev = t;
+    }
+    // down to zero after the last point when the step after it has begun by the end (the
+    // week of the report date is not over: its point is where the line ends)
+    if (gap && prev + gap <= t1) {
+      to(prev + gap, 0);
+      if (prev + gap < t1) to(t1, 0);
+    }
+    return d;
+  });
+  const end = gap && last + gap <= t1 ? t1 : last;
+  const begin = gap ? t0 : first;
+  const area = `${line}L${n(x(end))},${n(y(0))}L${n(x(begin))},${n(y(0))}Z`;
   body += `<path d="${area}" fill="${o.color}" fill-opacity="0.15"/><path d="${line}" fill="none" stroke="${o.color}" stroke-width="1.8"/>`;
+  // a lone point is a line of no length: a dot shows it
+  if (o.points.length === 1) body += `<circle cx="${n(x(first))}" cy="${n(y(o.points[0].value))}" r="3" fill="${o.color}"/>`;
   if (o.reference?.length) {
-    const ref = memo(LINE_PATHS, o.reference, `${key}|${t0}|${t1}|${top}`, () => o.reference!.map((p, i) => `${i ? 'L' : 'M'}${n(x(day(p.week)))},${n(y(p.value))}`).join(''));
+    const ref = memo(LINE_PATHS, o.reference, `${key}|${top}`, () => o.reference!.map((p, i) => `${i ? 'L' : 'M'}${n(x(day(p.week)))},${n(y(p.value))}`).join(''));
     body += `<path d="${ref}" fill="none" stroke="${AXIS}" stroke-width="1.5" stroke-dasharray="5 3"/>`;
   }
   return svg(f, o.ariaLabel, body);

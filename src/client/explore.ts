@@ -8,6 +8,8 @@ import * as Plot from '@observablehq/plot';
 import { openWasmDb, type Column, type WasmDb } from '../db/wasm.ts';
 import { toCsv } from '../site/csv.ts';
 import { quickChart } from '../site/quick-chart.ts';
+import { isLongLabel } from '../site/long-label.ts';
+import { makeScrollRegion } from '../site/table-wrap.ts';
 
 /** Rows drawn in the table (the CSV holds all of them). */
 const SHOWN = 1000;
@@ -20,6 +22,7 @@ interface Texts {
   shown: string;
   empty: string;
   failed: string;
+  result: string;
 }
 
 const root = document.querySelector<HTMLElement>('#explore')!;
@@ -60,11 +63,16 @@ function renderTable(columns: Column[], rows: Record<string, unknown>[]): void {
     for (const c of columns) {
       const td = tr.insertCell();
       const v = r[c.name];
-      td.textContent = cellText(v);
+      const text = cellText(v);
+      // a long text value is boxed to wrap, as Label.astro does on the built pages
+      if (isLongLabel(text)) td.append(Object.assign(document.createElement('span'), { className: 'long', textContent: text }));
+      else td.textContent = text;
       if (typeof v !== 'number') td.className = 'left';
     }
   }
   result.replaceChildren(table);
+  // a wide or long result scrolls: keyboard users reach it with Tab and scroll it with the arrows
+  makeScrollRegion(result, texts.result);
 }
 
 /** The chart the result makes (site/quick-chart.ts decides and reshapes), drawn with Plot. */

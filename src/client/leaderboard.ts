@@ -5,6 +5,7 @@
  */
 import { i18n, type Lang } from '../i18n/index.ts';
 import { campDays, standingsAsOf, type CampBoard } from '../site/leaderboard.ts';
+import { isLongLabel } from '../site/long-label.ts';
 
 const form = document.querySelector<HTMLFormElement>('form.leaderboard-pick');
 const table = document.querySelector<HTMLTableElement>('#leaderboard');
@@ -16,7 +17,9 @@ if (form && table) {
   const dateSelect = form.elements.namedItem('date') as HTMLSelectElement;
   const cell = (tag: 'td' | 'th', text: string, cls?: string) => {
     const el = document.createElement(tag);
-    el.textContent = text;
+    // a long team name is boxed to wrap, as Label.astro does
+    if (isLongLabel(text)) el.append(Object.assign(document.createElement('span'), { className: 'long', textContent: text }));
+    else el.textContent = text;
     if (cls) el.className = cls;
     if (tag === 'th') el.scope = 'row';
     return el;

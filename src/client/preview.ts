@@ -5,6 +5,7 @@
  */
 import type { PreviewResult } from '../pipeline/preview.ts';
 import type { WasmDb } from '../db/wasm.ts';
+import { makeScrollRegion } from '../site/table-wrap.ts';
 
 interface Texts {
   loading: string;
@@ -59,7 +60,7 @@ if (root) {
         if (i > 0) td.className = 'left';
       });
     }
-    const wrap = Object.assign(document.createElement('div'), { className: 'table-wrap' });
+    const wrap = makeScrollRegion(Object.assign(document.createElement('div'), { className: 'table-wrap' }), result.file);
     wrap.append(table);
     output.replaceChildren(wrap, Object.assign(document.createElement('p'), { className: 'muted', textContent: texts.note }));
   }

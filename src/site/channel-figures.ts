@@ -9,6 +9,7 @@ import { escapeHtml } from '../escape.ts';
 import type { I18n, MessageKey } from '../i18n/index.ts';
 import type { ChannelSummary, Rate } from '../metrics/summaries.ts';
 import { channelColor, SMALL_SAMPLE_COLOR } from './colors.ts';
+import { labelHtml } from './long-label.ts';
 import { channelLabel } from './view.ts';
 
 export interface ChannelView {
@@ -143,10 +144,10 @@ export function channelPage(view: ChannelView, f: I18n) {
   return { summaryRows, quantityQuality, rates };
 }
 
-/** A figure's data table body, as the Figure component writes it. */
+/** A figure's data table body, as the Figure component writes it (long labels boxed, as Label.astro does). */
 export function figureRowsHtml(model: FigureModel): string {
   return model.rows
-    .map((r, i) => `<tr${model.smallRows.includes(i) ? ' class="small"' : ''}>${r.map((v, j) => (j === 0 ? `<th scope="row" class="left">${escapeHtml(v)}</th>` : `<td${model.columns[j]?.align === 'left' ? ' class="left"' : ''}>${escapeHtml(v)}</td>`)).join('')}</tr>`)
+    .map((r, i) => `<tr${model.smallRows.includes(i) ? ' class="small"' : ''}>${r.map((v, j) => (j === 0 ? `<th scope="row" class="left">${labelHtml(v)}</th>` : `<td${model.columns[j]?.align === 'left' ? ' class="left"' : ''}>${labelHtml(v)}</td>`)).join('')}</tr>`)
     .join('');
 }
 

@@ -11,6 +11,8 @@ import { memo, type MemoCache } from '../memo.ts';
 import { channelColor } from './colors.ts';
 import { csvDataUri } from './csv.ts';
 import type { SiteData } from './site-data.ts';
+import { labelHtml } from './long-label.ts';
+import { tableWrap } from './table-wrap.ts';
 import { channelLabel, flagLabel, formatMetric, metricLabel, survivalAtDay, typeColorOf, typeLabel } from './view.ts';
 
 
@@ -33,8 +35,8 @@ export function figureHtml(f: I18n, o: FigureInput): string {
     ? `<ul class="legend" aria-hidden="true">${o.legend.map((l) => `<li><span class="swatch" style="background:${l.color}"></span>${esc(l.label)}</li>`).join('')}</ul>`
     : '';
   const head = o.columns.map((c, i) => `<th scope="col"${i === 0 ? ' class="left"' : ''}>${esc(c)}</th>`).join('');
-  const body = o.rows.map((r) => `<tr>${r.map((v, j) => (j === 0 ? `<th scope="row" class="left">${esc(String(v))}</th>` : `<td>${esc(String(v))}</td>`)).join('')}</tr>`).join('');
-  return `<figure class="figure" id="${o.id}" aria-labelledby="${o.id}-title"><figcaption><h3 id="${o.id}-title">${esc(o.title)}</h3><p class="takeaway">${esc(o.takeaway)}</p></figcaption>${legend}<div class="chart chart-desktop">${o.desktop}</div><div class="chart chart-phone">${o.phone}</div><div class="figure-actions"><details class="data"><summary>${esc(f.t('meta.table'))}</summary><div class="table-wrap"><table><caption>${esc(o.title)}</caption><thead><tr>${head}</tr></thead><tbody>${body}</tbody></table></div></details><a class="download" href="${o.csvHref}" download="${esc(o.csvName)}">${esc(f.t('meta.download'))}</a></div></figure>`;
+  const body = o.rows.map((r) => `<tr>${r.map((v, j) => (j === 0 ? `<th scope="row" class="left">${labelHtml(String(v))}</th>` : `<td>${esc(String(v))}</td>`)).join('')}</tr>`).join('');
+  return `<figure class="figure" id="${o.id}" aria-labelledby="${o.id}-title"><figcaption><h3 id="${o.id}-title">${esc(o.title)}</h3><p class="takeaway">${esc(o.takeaway)}</p></figcaption>${legend}<div class="chart chart-desktop">${o.desktop}</div><div class="chart chart-phone">${o.phone}</div><div class="figure-actions"><details class="data"><summary>${esc(f.t('meta.table'))}</summary>${tableWrap(o.title, `<table><caption>${esc(o.title)}</caption><thead><tr>${head}</tr></thead><tbody>${body}</tbody></table>`)}</details><a class="download" href="${o.csvHref}" download="${esc(o.csvName)}">${esc(f.t('meta.download'))}</a></div></figure>`;
 }
 
 /**
@@ -44,6 +46,35 @@ export function figureHtml(f: I18n, o: FigureInput): string {
 const PER_GROUP: MemoCache<unknown> = new WeakMap();
 const perGroup = <T>(g: GroupPage, name: string, make: () => T): T => memo(PER_GROUP, g, name, make) as T;
 const groupCsv = (g: GroupPage, name: string, columns: string[], rows: () => (string | number | null)[][]) => perGroup(g, `csv:${name}`, () => csvDataUri(columns, rows()));
+
+/** The longest stretch the weekly chart draws: five years (about 1.8 px a week at 520 px). */
+export const WEEKLY_MAX_DAYS = 5 * 365;
+const DAY_MS = 86_400_000;
+const isoDay = (ms: number) => new Date(ms).toISOString().slice(0, 10);
+
+/**
+ * The weeks a group's activity chart shows and its takeaway speaks of: the group's whole life,
+ * from its creation to its dissolution or the report date, stretched to any activity outside it
+ * (messages dated before the group was created or after it was dissolved are kept by the
+ * pipeline), and at most the last WEEKLY_MAX_DAYS of it (`capped`). Weeks without a message
+ * are drawn at zero. The busiest week is one of the weeks shown: chart and sentence agree.
+ */
+export function weeklyWindow(g: Pick<GroupPage, 'created' | 'dissolved' | 'weekly'>, asOf: string): { from: string; to: string; weeks: GroupPage['weekly']; busiest: GroupPage['weekly'][number] | null; capped: boolean } {
+  const end = g.dissolved && g.dissolved <= asOf ? g.dissolved : asOf;
+  const firstWeek = g.weekly[0]?.week;
+  const lastWeek = g.weekly[g.weekly.length - 1]?.week;
+  let from = firstWeek && firstWeek < g.created ? firstWeek : g.created;
+  const to = lastWeek && lastWeek > end ? lastWeek : end;
+  let weeks = g.weekly;
+  const capped = Date.parse(to) - Date.parse(from) > WEEKLY_MAX_DAYS * DAY_MS;
+  if (capped) {
+    from = isoDay(Date.parse(to) - WEEKLY_MAX_DAYS * DAY_MS);
+    weeks = g.weekly.filter((w) => w.week >= from);
+  }
+  let busiest: GroupPage['weekly'][number] | null = null;
+  for (const w of weeks) if (!busiest || w.activeMembers > busiest.activeMembers) busiest = w;
+  return { from, to, weeks, busiest, capped };
+}
 
 export function groupPageMain(site: SiteData, g: GroupPage & { slug: string }, lang: Lang, pageUrl: (path: string) => string): string {
   const f = i18n(lang);
@@ -79,7 +110,7 @@ export function groupPageMain(site: SiteData, g: GroupPage & { slug: string }, l
     })
     .join('');
   parts.push(
-    `<h2>${esc(f.t('group.benchmark.title', { type: typeName }))}</h2><div class="table-wrap"><table class="bench"><caption>${esc(f.t('group.benchmark.caption'))}</caption><thead><tr><th scope="col">${esc(f.t('col.metric'))}</th><th scope="col">${esc(f.t('group.value'))}</th><th scope="col">P25</th><th scope="col">P50</th><th scope="col">P75</th><th scope="col">${esc(f.t('metric.rank'))}</th><th scope="col" class="range-col">${esc(f.t('group.position'))}</th></tr></thead><tbody>${rows}</tbody></table></div><p class="muted small-print">${esc(f.t('group.benchmark.note'))}</p>`,
+    `<h2>${esc(f.t('group.benchmark.title', { type: typeName }))}</h2>${tableWrap(f.t('group.benchmark.caption'), `<table class="bench"><caption>${esc(f.t('group.benchmark.caption'))}</caption><thead><tr><th scope="col">${esc(f.t('col.metric'))}</th><th scope="col">${esc(f.t('group.value'))}</th><th scope="col">P25</th><th scope="col">P50</th><th scope="col">P75</th><th scope="col">${esc(f.t('metric.rank'))}</th><th scope="col" class="range-col">${esc(f.t('group.position'))}</th></tr></thead><tbody>${rows}</tbody></table>`)}<p class="muted small-print">${esc(f.t('group.benchmark.note'))}</p>`,
   );
 
   // membership retention against all members of its type
@@ -129,14 +160,21 @@ export function groupPageMain(site: SiteData, g: GroupPage & { slug: string }, l
   if (site.meta.activitySource === null) {
     parts.push(`<p class="notice">${esc(f.t('meta.missing.activity'))}</p>`);
   } else {
-    const busiest = [...g.weekly].sort((a, b) => b.activeMembers - a.activeMembers)[0];
+    const span = perGroup(g, 'weekly window', () => weeklyWindow(g, site.meta.asOf));
+    const { busiest } = span;
     const weekly = (width: number) =>
-      weeklyChart({ f, width, ariaLabel: f.t('group.weekly.title'), yLabel: f.t('axis.activeMembers'), xLabel: f.t('axis.week'), color: typeColorOf(site, g.groupType), points: perGroup(g, 'weekly', () => g.weekly.map((w) => ({ week: w.week, value: w.activeMembers }))) });
+      weeklyChart({
+        f, width, ariaLabel: f.t('group.weekly.title'), yLabel: f.t('axis.activeMembers'), xLabel: f.t('axis.week'), color: typeColorOf(site, g.groupType),
+        points: perGroup(g, 'weekly', () => span.weeks.map((w) => ({ week: w.week, value: w.activeMembers }))), from: span.from, to: span.to, zeroGaps: 7,
+      });
+    const weeklyTakeaway = !busiest
+      ? f.t('group.weekly.none')
+      : f.t(span.capped ? 'group.weekly.takeawayRecent' : 'group.weekly.takeaway', { week: f.date(busiest.week), n: f.int(busiest.activeMembers), years: WEEKLY_MAX_DAYS / 365 });
     const activity = [
       figureHtml(f, {
         id: 'weekly',
         title: f.t('group.weekly.title'),
-        takeaway: busiest ? f.t('group.weekly.takeaway', { week: f.date(busiest.week), n: f.int(busiest.activeMembers) }) : f.t('group.weekly.none'),
+        takeaway: weeklyTakeaway,
         desktop: weekly(520),
         phone: weekly(360),
         columns: [f.t('col.week'), f.t('axis.activeMembers'), f.t('col.messages')],
@@ -190,7 +228,7 @@ export function groupPageMain(site: SiteData, g: GroupPage & { slug: string }, l
         legend: [{ label: name, color }, { label: f.t('group.checkins.benchmark', { type: typeName }), color: '#59636e' }],
         desktop: chart(960),
         phone: chart(360),
-        columns: [f.t('col.date'), f.t('metric.size'), f.t('habits.checkedIn'), f.t('habits.rate'), f.t('group.checkins.benchmark', { type: typeName })],
+        columns: [f.t('col.date'), f.t('metric.size'), f.t('habits.checkedIn'), f.t('habits.rate'), f.t('habits.camps.benchmark')],
         rows: g.checkins.map((c) => [c.date, f.int(c.size), f.int(c.checkedIn), f.pct(c.rate), f.pct(c.benchmark)]),
         csvHref: groupCsv(g, 'checkins', ['date', 'size', 'checked_in', 'rate', 'type_median'], () => g.checkins.map((c) => [c.date, c.size, c.checkedIn, c.rate, c.benchmark])),
         csvName: `${g.slug}-checkins.csv`,

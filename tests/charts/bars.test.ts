@@ -27,6 +27,22 @@ describe('barsChart', () => {
     expectChart(pct, { ariaLabel: 'share', texts: ['73.8%'] });
   });
 
+  it('cuts a 2,000-character label with an ellipsis and gives the whole label as its tooltip', () => {
+    const long = 'Långnämn'.repeat(250);
+    for (const width of [680, 360]) {
+      const svg = expectChart(barsChart({ lang: 'en', width, ariaLabel: 'joins', xLabel: 'Joins', format: 'number', rows: [{ key: 'a', label: long, color: '#0072B2', value: 12 }, { key: 'b', label: 'Store guide', color: '#E69F00', value: 7 }] }), { ariaLabel: 'joins', width });
+      const cut = [...svg.querySelectorAll('text')].find((t) => t.textContent!.endsWith('…'))!;
+      expect(long.startsWith(cut.textContent!.slice(0, -1))).toBe(true);
+      expectYLabelsInside(svg);
+      // the tooltip: a <title> beside the text in its own group, so the text stays what is printed
+      expect(cut.parentElement!.tagName.toLowerCase()).toBe('g');
+      expect(cut.parentElement!.querySelector('title')!.textContent).toBe(long);
+      // labels that fit are printed as they are, without a tooltip
+      const guide = [...svg.querySelectorAll('text')].find((t) => t.textContent === 'Store guide')!;
+      expect(guide.parentElement!.querySelector(':scope > title')).toBeNull();
+    }
+  });
+
   it('handles empty rows, all-null values, negative values and escapes labels', () => {
     expectChart(barsChart({ lang: 'zh', ariaLabel: 'e', xLabel: '人数', format: 'number', rows: [] }), { ariaLabel: 'e', texts: ['—', '人数'] });
     expectChart(barsChart({ lang: 'en', ariaLabel: 'n', xLabel: 'x', format: 'number', rows: [{ key: 'a', label: 'A', color: '#0072B2', value: null }] }), { ariaLabel: 'n', texts: ['—'] });

@@ -11,6 +11,13 @@ describe('chart helpers', () => {
     const cut = truncate('一个非常非常长的中文群类型名称', 60, 12);
     expect(cut.endsWith('…')).toBe(true);
     expect(textWidth(cut, 12)).toBeLessThanOrEqual(60);
+    // the longest start that fits: one more character would not
+    const next = '一个非常非常长的中文群类型名称'.slice(0, cut.length);
+    expect(textWidth(next + '…', 12)).toBeGreaterThan(60);
+    // a 200,000-character label is cut as fast as a short one
+    const start = performance.now();
+    expect(truncate('x'.repeat(200_000), 60, 12)).toBe(truncate('x'.repeat(50), 60, 12));
+    expect(performance.now() - start).toBeLessThan(200);
   });
 
   it('wraps at word boundaries, Chinese included', () => {

@@ -79,4 +79,16 @@ describe('weeklyChart', () => {
     const counts = weeklyChart({ f: i18n('en'), width: 520, ariaLabel: 'n', yLabel: 'n', xLabel: 'week', color: '#123456', points: points.map((p) => ({ ...p, value: p.value * 100 })) });
     expect(counts).not.toContain('%</text>');
   });
+  it('labels months, or years over more than 14 months, in the reader\'s language', () => {
+    const points = [{ week: '2024-02-05', value: 3 }, { week: '2026-09-28', value: 5 }];
+    const years = weeklyChart({ f: i18n('zh'), width: 520, ariaLabel: 'n', yLabel: 'n', xLabel: '周', color: '#123456', points, zeroGaps: 7 });
+    for (const y of ['2025年', '2026年']) expect(years).toContain(`>${y}</text>`);
+    expect(years).not.toContain('月</text>');
+    const months = weeklyChart({ f: i18n('en'), width: 520, ariaLabel: 'n', yLabel: 'n', xLabel: 'week', color: '#123456', points: points.slice(1), from: '2026-06-01', to: '2026-10-31', zeroGaps: 7 });
+    for (const m of ['Jul', 'Aug', 'Sep', 'Oct']) expect(months).toContain(`>${m}</text>`);
+  });
+  it('draws a lone point as a dot', () => {
+    const svg = weeklyChart({ f: i18n('en'), width: 360, ariaLabel: 'n', yLabel: 'n', xLabel: 'week', color: '#123456', points: [{ week: '2026-03-02', value: 27 }] });
+    expect(svg).toContain('<circle');
+  });
 });
