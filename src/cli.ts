@@ -265,9 +265,15 @@ async function runCheck(values: ReturnType<typeof parse>['values']): Promise<num
     log.info(`qunlens check: ${dataDir}`);
     const { validation } = await loadAndValidate(db, effects, { dataDir, workDir: work, config, salt }, {});
     const out = process.stdout;
-    out.write(`\n${'file'.padEnd(18)} ${'encoding'.padEnd(9)} ${'rows'.padStart(12)} ${'rejected'.padStart(10)} ${'warnings'.padStart(9)}\n`);
+    const int = (x: number | null) => (x === null ? '—' : x.toLocaleString('en-US'));
+    out.write(`\n${'file'.padEnd(18)} ${'encoding'.padEnd(9)} ${'lines'.padStart(12)} ${'rows'.padStart(12)} ${'rejected'.padStart(10)} ${'warnings'.padStart(9)}\n`);
     for (const f of validation.files) {
-      out.write(`${f.file.padEnd(18)} ${f.encoding.padEnd(9)} ${f.rowsRead.toLocaleString('en-US').padStart(12)} ${f.rowsRejected.toLocaleString('en-US').padStart(10)} ${f.warnings.toLocaleString('en-US').padStart(9)}\n`);
+      out.write(`${f.file.padEnd(18)} ${f.encoding.padEnd(9)} ${int(f.lines).padStart(12)} ${int(f.rowsRead).padStart(12)} ${int(f.rowsRejected).padStart(10)} ${int(f.warnings).padStart(9)}\n`);
+    }
+    // every line accounted for (csv-scan.ts): header + rows + blank + continuation lines
+    for (const f of validation.files) {
+      if (f.lines === null) continue;
+      out.write(`  ${f.file}: ${int(f.lines)} lines = ${int(f.headerLines)} header + ${int(f.rowsRead)} rows + ${int(f.blankLines)} blank + ${int(f.continuationLines)} continuation\n`);
     }
     const issues = await db.rows<{ file: string; line: number | null; column: string | null; severity: string; message: string }>(
       `SELECT * FROM dq ORDER BY severity, file, line NULLS FIRST LIMIT 50`,

@@ -1,12 +1,13 @@
 /**
  * GB18030 and UTF-16 exports turned into the UTF-8 DuckDB reads, strictly: a line holding
- * bytes that are not valid in the file's encoding is written empty (its line break kept) and
- * named with what was wrong, so the scan (csv-scan.ts) rejects it at its line instead of a
- * page showing replacement characters. In a GB18030 file, a line that is valid UTF-8 with
+ * bytes that are not valid in the file's encoding is named with what was wrong, and the scan
+ * (csv-scan.ts) rejects its record at its line and leaves it out of what DuckDB reads, instead
+ * of a page showing replacement characters. In a GB18030 file, a line that is valid UTF-8 with
  * non-ASCII bytes that reads as more common Chinese in UTF-8 than in GB18030 is a UTF-8 line
- * (two exports joined): GB18030 would read it without error, as garbage. Browser-safe: the byte checks are passed in (Node's are native).
+ * (two exports joined): GB18030 would read it without error, as garbage. Line breaks are
+ * written as they are, so the copy has the original's lines. Browser-safe: the byte checks are
+ * passed in (Node's are native).
  */
-
 import { likelierEncoding } from './csv-text.ts';
 
 export interface ByteTests {
@@ -14,14 +15,15 @@ export interface ByteTests {
   isAscii(bytes: Uint8Array): boolean;
 }
 
-/** What a transcoder found wrong with a line it left empty. */
-export type ErasedLine = 'invalid-gb18030' | 'utf8-in-gb18030' | 'invalid-utf-16le' | 'invalid-utf-16be';
+/** What a transcoder found wrong with a line. */
+export type InvalidLine = 'invalid-gb18030' | 'utf8-in-gb18030' | 'invalid-utf-16le' | 'invalid-utf-16be';
 
 export interface LineTranscoder {
   /** bytes in, UTF-8 out (whole lines; the rest waits for the next bytes) */
   push(chunk: Uint8Array): Uint8Array;
   finish(): Uint8Array;
-  readonly erased: Map<number, ErasedLine>;
+  /** line → what was wrong with it */
+  readonly invalid: Map<number, InvalidLine>;
 }
 
 export function lineTranscoder(encoding: 'gb18030' | 'utf-16le' | 'utf-16be', tests: ByteTests): LineTranscoder {
@@ -79,23 +81,6 @@ function completeLines(bytes: Uint8Array): number {
   return 0;
 }
 
-const CR_BYTE = new Uint8Array([CR]);
-const LF_BYTE = new Uint8Array([LF]);
-
-/**
- * The line break written for a line left empty: one byte, LF, or CR right after a CR (a lone
- * CR then LF would read as one CR LF, and a line would be lost).
- */
-function erasedBreak(breakBytes: number, afterCr: boolean): Uint8Array {
-  if (!breakBytes) return new Uint8Array(0);
-  return afterCr ? CR_BYTE : LF_BYTE;
-}
-
-function endsWithCr(parts: readonly Uint8Array[], before: boolean): boolean {
-  for (let i = parts.length - 1; i >= 0; i--) if (parts[i].length) return parts[i][parts[i].length - 1] === CR;
-  return before;
-}
-
 /** [content end, break end) of the line starting at `from`. */
 function lineEnd(bytes: Uint8Array, from: number): [number, number] {
   let end = from;
@@ -105,18 +90,16 @@ function lineEnd(bytes: Uint8Array, from: number): [number, number] {
 }
 
 /**
- * GB18030 a region of whole lines at a time: ASCII lines pass as they are; a run of other
- * lines is decoded in one call and, only when the result holds U+FFFD, line by line to find
- * the invalid ones.
+ * GB18030 a region of whole lines at a time: a line that is UTF-8 is copied as it is (and
+ * named); a run of other lines is decoded in one call and, only when the result holds U+FFFD,
+ * line by line to name the invalid ones.
  */
 class Gb18030Lines implements LineTranscoder {
-  readonly erased = new Map<number, ErasedLine>();
+  readonly invalid = new Map<number, InvalidLine>();
   readonly #tests: ByteTests;
   #carry: Uint8Array = new Uint8Array(0);
   #line = 1;
   #decoder = new TextDecoder('gb18030');
-  /** the last byte written was a CR */
-  #afterCr = false;
 
   constructor(tests: ByteTests) {
     this.#tests = tests;
@@ -145,8 +128,8 @@ class Gb18030Lines implements LineTranscoder {
       if (!this.#tests.isAscii(line) && this.#tests.isUtf8(line) && likelierEncoding(line) === 'utf-8') {
         if (run >= 0) parts.push(this.#decode(bytes.subarray(run, i), runLine));
         run = -1;
-        this.erased.set(this.#line, 'utf8-in-gb18030');
-        parts.push(erasedBreak(breakEnd - end, endsWithCr(parts, this.#afterCr)));
+        this.invalid.set(this.#line, 'utf8-in-gb18030');
+        parts.push(bytes.subarray(i, breakEnd));
       } else if (run < 0) {
         run = i;
         runLine = this.#line;
@@ -155,42 +138,31 @@ class Gb18030Lines implements LineTranscoder {
       i = breakEnd;
     }
     if (run >= 0) parts.push(this.#decode(bytes.subarray(run), runLine));
-    this.#afterCr = endsWithCr(parts, this.#afterCr);
     return concatBytes(parts);
   }
 
-  /** Whole lines of GB18030 from `firstLine` on, as UTF-8; invalid lines written empty. */
+  /** Whole lines of GB18030 from `firstLine` on, as UTF-8, the invalid ones named. */
   #decode(bytes: Uint8Array, firstLine: number): Uint8Array {
     const text = this.#decoder.decode(bytes);
-    if (!text.includes('\uFFFD')) return encoder.encode(text);
-    const parts: Uint8Array[] = [];
-    let line = firstLine;
-    for (let i = 0; i < bytes.length; ) {
-      const [end, breakEnd] = lineEnd(bytes, i);
-      const content = bytes.subarray(i, end);
-      if (readsAsGb18030(content)) {
-        parts.push(encoder.encode(this.#decoder.decode(content)));
-        parts.push(bytes.subarray(end, breakEnd));
-      } else {
-        this.erased.set(line, 'invalid-gb18030');
-        parts.push(erasedBreak(breakEnd - end, endsWithCr(parts, this.#afterCr)));
+    if (text.includes('\uFFFD')) {
+      let line = firstLine;
+      for (let i = 0; i < bytes.length; line++) {
+        const [end, breakEnd] = lineEnd(bytes, i);
+        if (!readsAsGb18030(bytes.subarray(i, end))) this.invalid.set(line, 'invalid-gb18030');
+        i = breakEnd;
       }
-      line++;
-      i = breakEnd;
     }
-    return concatBytes(parts);
+    return encoder.encode(text);
   }
 }
 
-/** UTF-16: decoded as a stream; a line holding U+FFFD (an unpaired surrogate, an odd byte) is written empty. */
+/** UTF-16: decoded as a stream; a line holding U+FFFD (an unpaired surrogate, an odd byte) is named. */
 class Utf16Lines implements LineTranscoder {
-  readonly erased = new Map<number, ErasedLine>();
+  readonly invalid = new Map<number, InvalidLine>();
   readonly #decoder: TextDecoder;
   readonly #encoding: 'utf-16le' | 'utf-16be';
   #carry = '';
   #line = 1;
-  /** the last character written was a CR */
-  #afterCr = false;
 
   constructor(encoding: 'utf-16le' | 'utf-16be') {
     this.#encoding = encoding;
@@ -213,24 +185,15 @@ class Utf16Lines implements LineTranscoder {
     if (!eof && end === text.length && text.endsWith('\r')) end = Math.max(text.lastIndexOf('\n', end - 2), text.lastIndexOf('\r', end - 2)) + 1;
     this.#carry = text.slice(end);
     const whole = text.slice(0, end);
-    if (!whole.includes('\uFFFD')) {
-      this.#line += countBreaks(whole);
-      if (whole) this.#afterCr = whole.endsWith('\r');
-      return encoder.encode(whole);
+    if (!whole.includes('\uFFFD')) this.#line += countBreaks(whole);
+    else {
+      for (const match of whole.matchAll(/([^\r\n]*)(\r\n|\n|\r|$)/g)) {
+        if (match[0] === '') break;
+        if (match[1].includes('\uFFFD')) this.invalid.set(this.#line, `invalid-${this.#encoding}`);
+        if (match[2]) this.#line++;
+      }
     }
-    let out = '';
-    for (const match of whole.matchAll(/([^\r\n]*)(\r\n|\n|\r|$)/g)) {
-      if (match[0] === '') break;
-      const afterCr = out ? out.endsWith('\r') : this.#afterCr;
-      if (match[1].includes('\uFFFD')) {
-        this.erased.set(this.#line, `invalid-${this.#encoding}`);
-        // (one break for the empty line: a CR right after a CR, else LF; see erasedBreak)
-        if (match[2]) out += afterCr ? '\r' : '\n';
-      } else out += match[1] + match[2];
-      if (match[2]) this.#line++;
-    }
-    if (out) this.#afterCr = out.endsWith('\r');
-    return encoder.encode(out);
+    return encoder.encode(whole);
   }
 }
 

@@ -50,7 +50,7 @@ export async function sniffCsv(path: string): Promise<CsvSniff> {
 
 /**
  * Copy a GB18030 or UTF-16 file as UTF-8, streaming; the original is left untouched. Decoding
- * is strict (csv-decode.ts): the lines it leaves empty are returned with what was wrong.
+ * is strict (csv-decode.ts): the lines with bytes invalid in the encoding are returned with what was wrong.
  */
 export async function transcodeToUtf8(source: string, target: string, encoding: Exclude<CsvEncoding, 'utf-8'>): Promise<Map<number, string>> {
   const transcoder = lineTranscoder(encoding, NODE_BYTES);
@@ -62,7 +62,7 @@ export async function transcodeToUtf8(source: string, target: string, encoding: 
     }),
     createWriteStream(target),
   );
-  return transcoder.erased;
+  return transcoder.invalid;
 }
 
 /** Node's native byte checks (the browser uses csv-decode.ts's). */
@@ -75,7 +75,7 @@ export interface FileScanOptions {
   validateUtf8: boolean;
   /** weigh the records' encoding (csv-scan.ts ScanOptions.weigh) */
   weigh?: 'sample' | 'every';
-  erasedLines?: ReadonlyMap<number, string>;
+  invalidLines?: ReadonlyMap<number, string>;
 }
 
 /** The layout of a file as DuckDB will read it (csv-scan.ts), streamed. */
@@ -88,7 +88,7 @@ export async function scanCsvFile(path: string, options: FileScanOptions): Promi
     isAscii,
     weigh: options.weigh,
     readsAsGb18030,
-    erasedLines: options.erasedLines,
+    invalidLines: options.invalidLines,
   });
   for await (const chunk of createReadStream(path, { highWaterMark: 4 << 20 }) as AsyncIterable<Buffer>) scanner.push(chunk);
   return scanner.finish();

@@ -93,8 +93,8 @@ export interface ScanOptions {
   weigh?: 'sample' | 'every';
   /** true when bytes that are not UTF-8 decode as GB18030 without error */
   readsAsGb18030?(bytes: Uint8Array): boolean;
-  /** lines a transcoder already erased (invalid in the file's encoding), with what was wrong */
-  erasedLines?: ReadonlyMap<number, string>;
+  /** lines a transcoder found invalid in the file's encoding, with what was wrong: their records are rejected */
+  invalidLines?: ReadonlyMap<number, string>;
   maxRecordBytes?: number;
 }
 
@@ -125,8 +125,8 @@ export class CsvScanner {
   #breaks = 0;
   #crLf = false;
   #lastByte = -1;
-  #erasedLines: number[];
-  #erasedAt = 0;
+  #invalidLines: number[];
+  #invalidAt = 0;
   /** an unquoted record that outgrew the limit: rejected up to the end of its line */
   #skipping: Position | null = null;
   /** #buf[.. #validTo) is known valid UTF-8; #buf[.. #checkedTo) has been checked as a region */
@@ -158,7 +158,7 @@ export class CsvScanner {
 
   constructor(options: ScanOptions) {
     this.#o = { ...options, maxRecordBytes: options.maxRecordBytes ?? MAX_RECORD_BYTES };
-    this.#erasedLines = [...(options.erasedLines?.keys() ?? [])].sort((a, b) => a - b);
+    this.#invalidLines = [...(options.invalidLines?.keys() ?? [])].sort((a, b) => a - b);
   }
 
   push(chunk: Uint8Array): void {
@@ -178,13 +178,6 @@ export class CsvScanner {
   finish(): CsvLayout {
     this.#run(true);
     this.layout.lines = this.#breaks + (this.#lastByte >= 0 && this.#lastByte !== LF && this.#lastByte !== CR ? 1 : 0);
-    // a last line without a line break that the transcoder left empty is not in these bytes at all
-    for (const line of this.#erasedLines) {
-      if (line < this.#at.line) continue;
-      this.layout.lines++;
-      this.layout.rejected.push({ line, firstLine: line, lastLine: line, kind: 'invalid-encoding', detail: this.#o.erasedLines!.get(line) });
-      this.#skip(line, line);
-    }
     this.layout.crLf = this.#crLf;
     this.#buf = new Uint8Array(0);
     return this.layout;
@@ -396,9 +389,7 @@ export class CsvScanner {
       return true;
     }
     if (end === at) {
-      if (this.#isErased(startLine, startLine)) {
-        this.layout.rejected.push({ line: startLine, firstLine: startLine, lastLine: startLine, kind: 'invalid-encoding', detail: this.#o.erasedLines!.get(startLine) });
-      } else this.layout.blankLines++;
+      this.layout.blankLines++;
       this.#skip(startLine, startLine);
       return true;
     }
@@ -406,9 +397,9 @@ export class CsvScanner {
       this.#reject({ line: startLine, firstLine: startLine, lastLine, kind: 'too-long' }, absStart, absEnd + breakBytes);
       return true;
     }
-    if (this.#isErased(startLine, lastLine)) {
-      const erased = this.#erasedLines[this.#erasedAt];
-      this.#reject({ line: erased, firstLine: startLine, lastLine, kind: 'invalid-encoding', detail: this.#o.erasedLines!.get(erased) }, absStart, absEnd + breakBytes);
+    if (this.#holdsInvalidLine(startLine, lastLine)) {
+      const invalid = this.#invalidLines[this.#invalidAt];
+      this.#reject({ line: invalid, firstLine: startLine, lastLine, kind: 'invalid-encoding', detail: this.#o.invalidLines!.get(invalid) }, absStart, absEnd + breakBytes);
       return true;
     }
     const encoding = this.#o.validateUtf8 ? this.#encoding(at, end) : 'utf-8';
@@ -468,10 +459,10 @@ export class CsvScanner {
     return 'utf-8';
   }
 
-  #isErased(from: number, to: number): boolean {
-    const list = this.#erasedLines;
-    while (this.#erasedAt < list.length && list[this.#erasedAt] < from) this.#erasedAt++;
-    return this.#erasedAt < list.length && list[this.#erasedAt] <= to;
+  #holdsInvalidLine(from: number, to: number): boolean {
+    const list = this.#invalidLines;
+    while (this.#invalidAt < list.length && list[this.#invalidAt] < from) this.#invalidAt++;
+    return this.#invalidAt < list.length && list[this.#invalidAt] <= to;
   }
 
   #reject(reject: ScanReject, start: number, end: number): void {
@@ -670,8 +661,8 @@ export class Eraser {
 /** How layOutCsv reaches the bytes: the build streams files, the browser's preview holds them. */
 export interface LayoutSteps {
   /** scan what DuckDB would read now: the operator's UTF-8 file, or the UTF-8 copy */
-  scan(options: { validateUtf8: boolean; weigh?: 'sample' | 'every'; erasedLines?: ReadonlyMap<number, string> }): Promise<CsvLayout>;
-  /** make the UTF-8 copy of the operator's bytes read in this encoding; the lines it left empty */
+  scan(options: { validateUtf8: boolean; weigh?: 'sample' | 'every'; invalidLines?: ReadonlyMap<number, string> }): Promise<CsvLayout>;
+  /** make the UTF-8 copy of the operator's bytes read in this encoding; the lines with bytes invalid in it */
   transcode(encoding: 'gb18030' | 'utf-16le' | 'utf-16be'): Promise<ReadonlyMap<number, string>>;
 }
 
@@ -683,11 +674,11 @@ export interface LayoutSteps {
  * rows is scanned again weighing every row, so none of them is read as UTF-8 by chance.
  */
 export async function layOutCsv(encoding: 'utf-8' | 'gb18030' | 'utf-16le' | 'utf-16be', encodingGuessed: boolean, steps: LayoutSteps): Promise<{ layout: CsvLayout; encoding: typeof encoding }> {
-  if (encoding !== 'utf-8') return { layout: await steps.scan({ validateUtf8: false, erasedLines: await steps.transcode(encoding) }), encoding };
+  if (encoding !== 'utf-8') return { layout: await steps.scan({ validateUtf8: false, invalidLines: await steps.transcode(encoding) }), encoding };
   const layout = await steps.scan({ validateUtf8: true, weigh: encodingGuessed ? 'sample' : undefined });
   const gb = layout.gbRecords + layout.rejected.filter((r) => r.kind === 'invalid-utf8' && r.readsAsGb18030).length;
   if (encodingGuessed && gb > layout.utf8Records) {
-    return { layout: await steps.scan({ validateUtf8: false, erasedLines: await steps.transcode('gb18030') }), encoding: 'gb18030' };
+    return { layout: await steps.scan({ validateUtf8: false, invalidLines: await steps.transcode('gb18030') }), encoding: 'gb18030' };
   }
   if (gb > 0) return { layout: await steps.scan({ validateUtf8: true, weigh: 'every' }), encoding };
   return { layout, encoding };

@@ -121,7 +121,8 @@ async function qualityTables(db: Db, files: FileQuality[], model: Model): Promis
 /** The files read, as published (data_quality_summary.csv, in the order read). */
 export async function publishedFiles(db: Db): Promise<FileQuality[]> {
   return db.rows<FileQuality>(`
-    SELECT file, "table", encoding, rows_read AS "rowsRead", rows_rejected AS "rowsRejected", warnings
+    SELECT file, "table", encoding, rows_read AS "rowsRead", rows_rejected AS "rowsRejected", warnings,
+      lines, header_lines AS "headerLines", blank_lines AS "blankLines", continuation_lines AS "continuationLines"
     FROM out_data_quality_summary ORDER BY rowid`);
 }
 

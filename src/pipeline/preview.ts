@@ -122,7 +122,7 @@ async function check(db: Db, input: PreviewInput, options: PreviewOptions): Prom
         delimiter: delimiter.charCodeAt(0),
         headerFields: headers.length,
         validateUtf8: scanOptions.validateUtf8,
-        erasedLines: scanOptions.erasedLines,
+        invalidLines: scanOptions.invalidLines,
         ...PORTABLE_BYTES,
         readsAsGb18030,
         weigh: scanOptions.weigh,
@@ -133,7 +133,7 @@ async function check(db: Db, input: PreviewInput, options: PreviewOptions): Prom
     transcode: async (to) => {
       const transcoder = lineTranscoder(to, PORTABLE_BYTES);
       bytes = concatBytes([transcoder.push(input.bytes), transcoder.finish()]);
-      return transcoder.erased;
+      return transcoder.invalid;
     },
   });
   if (layout.headerRejected) throw new InputError([`${input.name}: the header row (line 1) cannot be read: it has a quote (") that does not close; fix the header and export again`]);
