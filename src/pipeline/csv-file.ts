@@ -86,6 +86,7 @@ export async function scanCsvFile(path: string, options: FileScanOptions): Promi
     validateUtf8: options.validateUtf8,
     isUtf8,
     isAscii,
+    alloc: (size) => Buffer.allocUnsafe(size),
     weigh: options.weigh,
     readsAsGb18030,
     invalidLines: options.invalidLines,

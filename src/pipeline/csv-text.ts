@@ -21,21 +21,15 @@ export function detectEncoding(prefix: Uint8Array, options: { wholeFile?: boolea
   const asciiOnly = prefix.every((b) => b < 0x80);
   // stream: true so a multi-byte character cut at the end of the prefix is not an error
   const utf8 = new TextDecoder('utf-8').decode(prefix, { stream: true });
-  const badUtf8 = count(utf8, (c) => c === 0xfffd);
-  if (badUtf8 === 0) {
-    // Valid UTF-8 can still be GB18030 (a short export whose only Chinese is 群 reads as Ⱥ):
-    // the reading made of common Chinese characters wins.
-    const gb = asciiOnly ? '' : new TextDecoder('gb18030').decode(prefix);
-    if (gb && !gb.includes('\uFFFD') && commonChineseShare(gb) > commonChineseShare(utf8)) return { encoding: 'gb18030', guessed: false, text: gb };
-    return { encoding: 'utf-8', guessed: asciiOnly, text: utf8 };
-  }
-  // Not all UTF-8: the encoding most lines are in. A line with bytes invalid in both counts for
-  // neither (a broken UTF-8 file stays UTF-8, its bad rows rejected); two exports of different
-  // encodings joined are read in the encoding of the most lines, the others rejected.
+  if (asciiOnly) return { encoding: 'utf-8', guessed: true, text: utf8 };
+  // The encoding most lines with non-ASCII bytes are likelier in: a line invalid in both counts
+  // for neither (a broken UTF-8 file stays UTF-8, its bad rows rejected), and a line valid in
+  // both (a short export whose only Chinese is 群 reads as Ⱥ in UTF-8) counts for the one that
+  // reads it as common Chinese. Lines of both kinds (two exports of different encodings joined):
+  // the file is read in the encoding of most, the others rejected, and the scan weighs every row.
   const { utf8Lines, gbLines } = linesByEncoding(prefix, options.wholeFile ?? false);
-  // (lines of both: the scan weighs the whole file's rows)
-  if (utf8Lines >= gbLines) return { encoding: 'utf-8', guessed: utf8Lines === 0 || gbLines > 0, text: utf8 };
-  return { encoding: 'gb18030', guessed: false, text: new TextDecoder('gb18030').decode(prefix) };
+  if (gbLines > utf8Lines) return { encoding: 'gb18030', guessed: false, text: new TextDecoder('gb18030').decode(prefix) };
+  return { encoding: 'utf-8', guessed: utf8Lines === 0 || gbLines > 0, text: utf8 };
 }
 
 const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
@@ -125,11 +119,6 @@ export function utf16WithoutBom(prefix: Uint8Array): 'utf-16le' | 'utf-16be' | n
   return null;
 }
 
-function count(text: string, test: (code: number) => boolean): number {
-  let n = 0;
-  for (let i = 0; i < text.length; i++) if (test(text.charCodeAt(i))) n++;
-  return n;
-}
 
 export function headerLine(text: string): string {
   // CR LF, LF, or a lone CR (Excel for Mac's CSV): each ends a line, as in the scan
