@@ -5,34 +5,13 @@
 import { appendFileSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { loadAndValidate } from '../../src/build.ts';
-import { DEFAULT_CONFIG } from '../../src/config.ts';
-import { openNativeDb } from '../../src/db/native.ts';
-import { nodeEffects, silentLogger } from '../../src/pipeline/effects.ts';
 import { copyFixture, readCsvObjects, runCli, tempDir } from '../helpers.ts';
-
-interface Issue {
-  file: string;
-  line: number | null;
-  column: string | null;
-  severity: string;
-  message: string;
-}
+import { checkData } from './build-helpers.ts';
 
 /** The build's clock in these tests: noon in Shanghai on 2026-12-06, so dates up to 2026-12-07 are plausible. */
 const NOW = new Date('2026-12-06T04:00:00Z');
 
-async function issuesOf(dir: string): Promise<{ issues: Issue[]; rejected: number; asOf: string }> {
-  const db = await openNativeDb();
-  try {
-    const effects = { ...nodeEffects(silentLogger), clock: () => NOW };
-    const { validation, model } = await loadAndValidate(db, effects, { dataDir: dir, workDir: tempDir(), config: DEFAULT_CONFIG, salt: 's' }, {});
-    const issues = await db.rows<Issue>(`SELECT * FROM dq ORDER BY file, line`);
-    return { issues, rejected: validation.files.reduce((s, f) => s + f.rowsRejected, 0), asOf: model.asOf };
-  } finally {
-    await db.close();
-  }
-}
+const issuesOf = (dir: string) => checkData(dir, { now: NOW });
 
 /** Append a line to a fixture file; returns its physical line number. */
 function append(dir: string, file: string, line: string): number {
@@ -174,17 +153,11 @@ describe('implausible dates and impossible numbers (issue #14)', () => {
   it('takes earliestDate from the configuration', async () => {
     const dir = copyFixture('hand');
     const line = append(dir, 'members.csv', 'x27,G1,2025-06-01 10:00:00,,导购,,2,');
-    const db = await openNativeDb();
-    try {
-      const effects = { ...nodeEffects(silentLogger), clock: () => NOW };
-      await loadAndValidate(db, effects, { dataDir: dir, workDir: tempDir(), config: { ...DEFAULT_CONFIG, earliestDate: '2025-07-01' }, salt: 's' }, {});
-      const errors = await db.rows<Issue>(`SELECT * FROM dq WHERE severity = 'error' ORDER BY line`);
-      // the fixture's own rows from 2025-12 on stay; the one from June goes
-      expect(errors.map((e) => [e.file, e.line, e.column])).toEqual([['members.csv', line, 'joined_at']]);
-      expect(errors[0].message).toMatch(/is before 2025-07-01 \(earliestDate\)/);
-    } finally {
-      await db.close();
-    }
+    const { issues } = await checkData(dir, { now: NOW, config: { earliestDate: '2025-07-01' } });
+    const errors = issues.filter((i) => i.severity === 'error');
+    // the fixture's own rows from 2025-12 on stay; the one from June goes
+    expect(errors.map((e) => [e.file, e.line, e.column])).toEqual([['members.csv', line, 'joined_at']]);
+    expect(errors[0].message).toMatch(/is before 2025-07-01 \(earliestDate\)/);
   });
 
   it('keeps the valid forms of an amount: 1,234.50, ¥1,234, 1.2万, full-width digits, 12,345,678', async () => {

@@ -6,31 +6,12 @@
 import { appendFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { loadAndValidate } from '../../src/build.ts';
-import { DEFAULT_CONFIG, type QunlensConfig } from '../../src/config.ts';
-import { openNativeDb } from '../../src/db/native.ts';
-import { nodeEffects, silentLogger } from '../../src/pipeline/effects.ts';
+import type { QunlensConfig } from '../../src/config.ts';
 import type { FileQuality } from '../../src/pipeline/validate.ts';
 import { copyFixture, encodeGb18030, readCsvObjects, runCli, tempDir } from '../helpers.ts';
-import { buildData } from './build-helpers.ts';
+import { buildData, checkData } from './build-helpers.ts';
 
-interface Issue {
-  file: string;
-  line: number | null;
-  column: string | null;
-  severity: string;
-  message: string;
-}
-
-async function check(dir: string, config: Partial<QunlensConfig> = {}): Promise<{ issues: Issue[]; files: FileQuality[] }> {
-  const db = await openNativeDb();
-  try {
-    const { validation } = await loadAndValidate(db, nodeEffects(silentLogger), { dataDir: dir, workDir: tempDir(), config: { ...DEFAULT_CONFIG, ...config }, salt: 's' }, {});
-    return { issues: await db.rows<Issue>(`SELECT * FROM dq ORDER BY file, line`), files: validation.files };
-  } finally {
-    await db.close();
-  }
-}
+const check = (dir: string, config: Partial<QunlensConfig> = {}) => checkData(dir, { config });
 
 /** members.csv of the hand fixture's groups with `rows` members, one per line. */
 function members(rows: number): string[] {
