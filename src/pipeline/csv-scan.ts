@@ -109,7 +109,7 @@ const QUOTE = 0x22;
 const SPACE = 0x20;
 const TAB = 0x09;
 
-/** Where the scan resumes: a record (or the header) starts at this absolute byte offset, on this line. */
+/** A place in the file: an absolute byte offset, on this line. */
 interface Position {
   start: number;
   line: number;
