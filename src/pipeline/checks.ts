@@ -28,9 +28,11 @@ const ascii = (c: string) => sqlIdent(`${c}__a`);
 const NEEDS_ASCII = new Set(['datetime', 'date', 'amount', 'integer', 'number', 'boolean', 'staff_flag', 'join_scene']);
 const typed = (c: string) => sqlIdent(c);
 const grouped = (n: number) => n.toLocaleString('en-US');
-// a raw value quoted in a message: masked (qz_public) before it is cut, so a cut never leaves
-// part of a phone number unmasked (messages are built for failed rows only)
-const quoted = (expr: string) => `'"' || left(qz_public(${expr}), 60) || CASE WHEN length(qz_public(${expr})) > 60 THEN '…' ELSE '' END || '"'`;
+// a raw value quoted in a message: masked (qz_mask) before it is cut, so a cut never leaves part
+// of a phone number unmasked (messages are built for failed rows only). Not defused: inside a
+// message it starts no cell (the message as a whole goes through qz_public when published), and
+// "-129" should read as written.
+const quoted = (expr: string) => `'"' || left(qz_mask(${expr}), 60) || CASE WHEN length(qz_mask(${expr})) > 60 THEN '…' ELSE '' END || '"'`;
 
 export function sqlType(column: ColumnSpec): string {
   switch (column.kind) {
