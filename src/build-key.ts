@@ -9,6 +9,7 @@
 import { createHash } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import type { QunlensConfig } from './config.ts';
+import { listDataFiles } from './pipeline/discover.ts';
 import type { Effects } from './pipeline/effects.ts';
 import type { DateBounds } from './pipeline/values.ts';
 
@@ -58,7 +59,8 @@ async function listFiles(effects: Effects, dir: string): Promise<string[]> {
 }
 
 export async function computeBuildKey(effects: Effects, parts: BuildKeyParts): Promise<BuildKey> {
-  const inputs = (await effects.readdir(parts.dataDir)).filter((name) => !name.startsWith('.')).sort();
+  // every file of the data folder and its folders (a table may be a folder of monthly files)
+  const inputs = await listDataFiles(effects, parts.dataDir);
   const code: string[] = [];
   for (const dir of CODE_DIRS) {
     const full = effects.path.join(codeRoot, dir);
@@ -68,18 +70,16 @@ export async function computeBuildKey(effects: Effects, parts: BuildKeyParts): P
     const full = effects.path.join(codeRoot, file);
     if (await effects.exists(full)) code.push(full);
   }
-  const inputPaths = inputs.map((name) => effects.path.join(parts.dataDir, name));
-  const stats = await Promise.all(inputPaths.map((p) => effects.stat(p)));
-  const inputFiles = inputPaths.filter((_, i) => !stats[i].isDirectory);
+  const inputFiles = inputs.map((name) => effects.path.join(parts.dataDir, ...name.split('/')));
   // the big files hashed concurrently: reading and hashing overlap across files
   const [inputHashes, codeHashes] = await Promise.all([Promise.all(inputFiles.map((p) => effects.hashFile(p))), Promise.all(code.map((p) => effects.hashFile(p)))]);
   const hash = createHash('sha256');
   hash.update(JSON.stringify({ version: KEY_VERSION, config: parts.config, asOf: parts.asOf ?? null, base: parts.base ?? '/', render: parts.render, dates: parts.dates }));
   // the salt changes every member hash, but must not be recoverable from the key
   hash.update(createHash('sha256').update(`qunlens-salt:${parts.salt}`).digest('hex'));
-  inputFiles.forEach((p, i) => hash.update(`\0input\0${effects.path.basename(p)}\0${inputHashes[i]}`));
+  inputs.forEach((name, i) => hash.update(`\0input\0${name}\0${inputHashes[i]}`));
   code.forEach((p, i) => hash.update(`\0code\0${effects.path.relative(codeRoot, p)}\0${codeHashes[i]}`));
-  const bytes = stats.reduce((s, st) => s + (st.isDirectory ? 0 : st.size), 0);
+  const bytes = (await Promise.all(inputFiles.map((p) => effects.stat(p)))).reduce((s, st) => s + st.size, 0);
   // letters only (hex digits → a…p), as every hash qunlens publishes: a digit run in a hash
   // must never look like a phone number in dist/
   const key = hash.digest('hex').replace(/[0-9a-f]/g, (c) => 'abcdefghijklmnop'[parseInt(c, 16)]);

@@ -34,6 +34,8 @@ import { groupSlug, siteData, type SiteData } from './site/site-data.ts';
 
 export interface BuildOptions {
   dataDir: string;
+  /** `--config FILE`: read this configuration instead of the project's qunlens.config.json */
+  configFile?: string;
   outDir: string;
   /** Folder holding qunlens.config.json and .qunlens/ (the salt); default: current folder. */
   projectDir: string;
@@ -106,7 +108,7 @@ export async function loadAndValidate(
 ): Promise<{ read: ReadResult; validation: ValidationResult; model: Model }> {
   const dates = options.dates ?? plausibleDates(options.config, effects);
   await db.exec(valueMacros(options.config.timeZone, { dates }) + publicTextMacros());
-  const read = await step(effects, timings, 'read', () => readInputs(db, effects, { dataDir: options.dataDir, workDir: options.workDir }), (r) => {
+  const read = await step(effects, timings, 'read', () => readInputs(db, effects, { dataDir: options.dataDir, workDir: options.workDir, config: options.config }), (r) => {
     const rows = [...r.tables.values()].reduce((s, t) => s + t.rows, 0);
     return `${r.tables.size} files, ${n(rows)} rows`;
   });
@@ -142,7 +144,7 @@ async function hashStep(effects: Effects, timings: Record<string, number>, optio
  */
 export async function buildIfChanged(options: BuildOptions, effects: Effects): Promise<BuildResult | UpToDate> {
   const timings: Record<string, number> = {};
-  const config = await loadConfig(effects, options.projectDir, { asOf: options.asOf });
+  const config = await loadConfig(effects, options.projectDir, { asOf: options.asOf }, { file: options.configFile, dataDir: options.dataDir });
   const salt = await resolveSalt(effects, options.projectDir, config, options.salt);
   const outDir = effects.path.resolve(options.outDir);
   await recoverLeftovers(effects, outDir);
@@ -164,7 +166,7 @@ interface Started {
 
 export async function build(options: BuildOptions, effects: Effects, known?: Started): Promise<BuildResult> {
   const timings: Record<string, number> = known?.timings ?? {};
-  const config = await loadConfig(effects, options.projectDir, { asOf: options.asOf });
+  const config = await loadConfig(effects, options.projectDir, { asOf: options.asOf }, { file: options.configFile, dataDir: options.dataDir });
   const salt = await resolveSalt(effects, options.projectDir, config, options.salt);
   const outDir = effects.path.resolve(options.outDir);
   if (!known) await recoverLeftovers(effects, outDir);

@@ -24,13 +24,14 @@ const DEFAULT_SETTLE_SECONDS = 3;
 
 const USAGE = `qunlens: community-operations report site from CSV exports
 
-  npm run build  -- [--data DIR] [--out DIR] [--as-of YYYY-MM-DD] [--base /path/] [--force]
-  npm run check  -- [--data DIR] [--as-of YYYY-MM-DD]
+  npm run build  -- [--data DIR] [--out DIR] [--as-of YYYY-MM-DD] [--base /path/] [--config FILE] [--force]
+  npm run check  -- [--data DIR] [--as-of YYYY-MM-DD] [--config FILE]
   npm run dev    -- [--data DIR] [--out DIR] [--port N] [--settle S]   build, serve, rebuild when data/ changes
   npm run pdf    -- [--site DIR] [--lang zh|en] [--file PATH]   board pack PDF of a built site
   npm run sample -- [--out DIR] [--seed N] [--scale X | --groups N --memberships N --messages N --orders N] [--clean]
 
-  --data DIR     input CSV/Parquet folder (default: data; sample data when it holds no CSV)
+  --data DIR     input folder: CSV, Excel .xlsx, Parquet, chat-archive .jsonl (default: data; sample data when it holds none)
+  --config FILE  the configuration to read instead of ./qunlens.config.json (the data folder's own is merged over it)
   --out DIR      output folder (build: dist; sample: data)
   --as-of DATE   report date T (default: latest date in the data)
   --base PATH    URL path the site is served under, e.g. /reports/qunlens/
@@ -56,6 +57,7 @@ const OPTIONS = {
   'no-render': { type: 'boolean' },
   threads: { type: 'string' },
   'memory-limit': { type: 'string' },
+  config: { type: 'string' },
   port: { type: 'string' },
   settle: { type: 'string' },
   site: { type: 'string' },
@@ -100,10 +102,10 @@ function baseOption(value: string | undefined): string | undefined {
   return `/${value.replace(/^\/+|\/+$/g, '')}/`.replace(/^\/\/$/, '/');
 }
 
-/** True when the folder has at least one CSV or Parquet file. */
+/** True when the folder holds a data file (in it, or in a folder in it). */
 async function hasInputs(dir: string): Promise<boolean> {
   try {
-    return (await readdir(dir)).some((f) => /\.(csv|parquet)$/i.test(f));
+    return (await readdir(dir, { recursive: true })).some((f) => /\.(csv|tsv|txt|parquet|xlsx|jsonl|ndjson|json)$/i.test(f) && !f.split(/[\\/]/).some((p) => p.startsWith('.')));
   } catch {
     return false;
   }
@@ -146,6 +148,7 @@ async function runBuild(values: ReturnType<typeof parse>['values']): Promise<num
       render: !values['no-render'],
       threads,
       memoryLimit: values['memory-limit'],
+      configFile: values.config,
     },
     effects,
   );
@@ -225,7 +228,8 @@ async function runDev(values: ReturnType<typeof parse>['values']): Promise<numbe
   const { watch } = await import('node:fs');
   let changed = true; // the first build
   let wake: () => void = () => {};
-  watch(dataDir, () => {
+  // (recursive: a table may be a folder of files)
+  watch(dataDir, { recursive: true }, () => {
     changed = true;
     wake();
   });
@@ -257,7 +261,7 @@ async function runCheck(values: ReturnType<typeof parse>['values']): Promise<num
   const log = consoleLogger();
   const effects = nodeEffects(log);
   const dataDir = values.data ?? 'data';
-  const config = await loadConfig(effects, process.cwd(), { asOf: dateOption(values['as-of']) });
+  const config = await loadConfig(effects, process.cwd(), { asOf: dateOption(values['as-of']) }, { file: values.config, dataDir });
   const salt = await resolveSalt(effects, process.cwd(), config);
   const work = await mkdtemp(workFolderPrefix('check', effects));
   const db = await openNativeDb({ memoryLimit: values['memory-limit'] ?? DEFAULT_MEMORY_LIMIT, tempDirectory: nodePath.join(work, 'spill') });
@@ -266,9 +270,12 @@ async function runCheck(values: ReturnType<typeof parse>['values']): Promise<num
     const { validation } = await loadAndValidate(db, effects, { dataDir, workDir: work, config, salt }, {});
     const out = process.stdout;
     const int = (x: number | null) => (x === null ? '—' : x.toLocaleString('en-US'));
-    out.write(`\n${'file'.padEnd(18)} ${'encoding'.padEnd(9)} ${'lines'.padStart(12)} ${'rows'.padStart(12)} ${'rejected'.padStart(10)} ${'warnings'.padStart(9)}\n`);
+    // per table, the files it took: their format, encoding, lines and rows
+    const width = Math.max(18, ...validation.files.map((f) => f.file.length + (f.sheet ? f.sheet.length + 3 : 0)));
+    out.write(`\n${'table'.padEnd(9)} ${'file'.padEnd(width)} ${'format'.padEnd(7)} ${'encoding'.padEnd(9)} ${'lines'.padStart(11)} ${'rows'.padStart(11)} ${'rejected'.padStart(9)} ${'warnings'.padStart(9)}\n`);
     for (const f of validation.files) {
-      out.write(`${f.file.padEnd(18)} ${f.encoding.padEnd(9)} ${int(f.lines).padStart(12)} ${int(f.rowsRead).padStart(12)} ${int(f.rowsRejected).padStart(10)} ${int(f.warnings).padStart(9)}\n`);
+      const name = f.sheet ? `${f.file} [${f.sheet}]` : f.file;
+      out.write(`${f.table.padEnd(9)} ${name.padEnd(width)} ${f.format.padEnd(7)} ${f.encoding.padEnd(9)} ${int(f.lines).padStart(11)} ${int(f.rowsRead).padStart(11)} ${int(f.rowsRejected).padStart(9)} ${int(f.warnings).padStart(9)}\n`);
     }
     // every line accounted for (csv-scan.ts): header + rows + blank + continuation lines
     for (const f of validation.files) {

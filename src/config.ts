@@ -2,6 +2,7 @@
  * Configuration: defaults from the spec, overridable by `qunlens.config.json`.
  * Label maps (Chinese labels → keys) live here so operators can extend them without code.
  */
+import { TABLES, type TableName } from './contract.ts';
 import type { Effects } from './pipeline/effects.ts';
 import { NUMBER_LIMITS } from './pipeline/values.ts';
 
@@ -50,6 +51,10 @@ export interface QunlensConfig {
   orderAmountCeiling: number;
   /** A report's SQL cell running longer than this is interrupted and fails the build. */
   reportCellTimeoutSeconds: number;
+  /** More names (or globs: * and ?) of each table's files, besides its own and the contract's Chinese ones (discover.ts). */
+  files?: Partial<Record<TableName, string[]>>;
+  /** An export's own header → the contract's column, per table: {"orders": {"实付款": "amount"}}. */
+  columns?: Partial<Record<TableName, Record<string, string>>>;
   channels: Record<ChannelKey, Labelled>;
   /** label (any case) → channel key */
   channelLabels: Record<string, ChannelKey>;
@@ -154,7 +159,18 @@ export function mergeConfig(base: QunlensConfig, override: FileConfig): QunlensC
     types: { ...base.types, ...override.types },
     typeLabels: { ...base.typeLabels, ...override.typeLabels },
     flags: { ...base.flags, ...override.flags },
+    files: mergeTables(base.files, override.files, (a, b) => [...new Set([...a, ...b])]),
+    columns: mergeTables(base.columns, override.columns, (a, b) => ({ ...a, ...b })),
   };
+}
+
+/** Per-table settings merged table by table (the later file's entries win). */
+function mergeTables<T>(base: Partial<Record<TableName, T>> | undefined, override: Partial<Record<TableName, T>> | undefined, merge: (a: T, b: T) => T): Partial<Record<TableName, T>> | undefined {
+  if (!override) return base;
+  if (!base) return override;
+  const out: Partial<Record<TableName, T>> = { ...base };
+  for (const [table, value] of Object.entries(override) as [TableName, T][]) out[table] = out[table] === undefined ? value : merge(out[table]!, value);
+  return out;
 }
 
 export class ConfigError extends Error {}
@@ -178,6 +194,21 @@ export function checkConfig(config: QunlensConfig, source: string): QunlensConfi
     problems.push(`orderAmountCeiling must be a number above 0 and below ${NUMBER_LIMITS.amount} (the largest amount accepted at all)`);
   }
   if (!(config.reportCellTimeoutSeconds > 0)) problems.push(`reportCellTimeoutSeconds must be a number of seconds above 0`);
+  const tables = new Map(TABLES.map((t) => [t.name as string, t]));
+  for (const [table, names] of Object.entries(config.files ?? {})) {
+    if (!tables.has(table)) problems.push(`files["${table}"]: there is no table ${table} (tables: ${[...tables.keys()].join(', ')})`);
+    else if (!Array.isArray(names) || names.some((n) => typeof n !== 'string' || !n.trim())) problems.push(`files["${table}"] must be a list of file names or globs, e.g. ["会员*.xlsx"]`);
+  }
+  for (const [table, map] of Object.entries(config.columns ?? {})) {
+    const spec = tables.get(table);
+    if (!spec) {
+      problems.push(`columns["${table}"]: there is no table ${table} (tables: ${[...tables.keys()].join(', ')})`);
+      continue;
+    }
+    for (const [header, column] of Object.entries(map ?? {})) {
+      if (!spec.columns.some((c) => c.name === column)) problems.push(`columns["${table}"]["${header}"] = "${column}" is not a column of ${table} (its columns: ${spec.columns.map((c) => c.name).join(', ')})`);
+    }
+  }
   for (const [label, key] of Object.entries(config.channelLabels)) {
     if (!(CHANNEL_KEYS as readonly string[]).includes(key)) problems.push(`channelLabels["${label}"] = "${key}" is not one of ${CHANNEL_KEYS.join(', ')}`);
   }
@@ -185,19 +216,41 @@ export function checkConfig(config: QunlensConfig, source: string): QunlensConfi
   return config;
 }
 
-/** Read `qunlens.config.json` from `dir` if present. */
-export async function loadConfig(effects: Effects, dir: string, overrides: FileConfig = {}): Promise<QunlensConfig> {
-  const file = effects.path.join(dir, CONFIG_FILE);
-  let fromFile: FileConfig = {};
-  if (await effects.exists(file)) {
-    try {
-      fromFile = JSON.parse(await effects.readText(file)) as FileConfig;
-    } catch (error) {
-      throw new ConfigError(`${file}: not valid JSON (${(error as Error).message})`);
-    }
+async function readConfigFile(effects: Effects, file: string): Promise<FileConfig> {
+  try {
+    return JSON.parse(await effects.readText(file)) as FileConfig;
+  } catch (error) {
+    throw new ConfigError(`${file}: not valid JSON (${(error as Error).message})`);
+  }
+}
+
+export interface ConfigPlaces {
+  /** `--config FILE`: the configuration to read instead of the project's qunlens.config.json */
+  file?: string;
+  /** the data folder: its own qunlens.config.json, if any, is merged over the project's (it wins), so each data source carries its own mapping */
+  dataDir?: string;
+}
+
+/**
+ * The configuration: defaults ← the project's `qunlens.config.json` in `dir` (or `--config`
+ * FILE) ← the data folder's own `qunlens.config.json` ← explicit overrides.
+ */
+export async function loadConfig(effects: Effects, dir: string, overrides: FileConfig = {}, places: ConfigPlaces = {}): Promise<QunlensConfig> {
+  const project = places.file ?? effects.path.join(dir, CONFIG_FILE);
+  if (places.file && !(await effects.exists(places.file))) throw new ConfigError(`--config ${places.file}: no such file`);
+  const files: string[] = [];
+  let config = DEFAULT_CONFIG;
+  if (await effects.exists(project)) {
+    config = mergeConfig(config, await readConfigFile(effects, project));
+    files.push(project);
+  }
+  const own = places.dataDir ? effects.path.join(places.dataDir, CONFIG_FILE) : null;
+  if (own && effects.path.resolve(own) !== effects.path.resolve(project) && (await effects.exists(own))) {
+    config = mergeConfig(config, await readConfigFile(effects, own));
+    files.push(own);
   }
   const defined = Object.fromEntries(Object.entries(overrides).filter(([, v]) => v !== undefined)) as FileConfig;
-  return checkConfig(mergeConfig(mergeConfig(DEFAULT_CONFIG, fromFile), defined), file);
+  return checkConfig(mergeConfig(config, defined), files.join(' + ') || project);
 }
 
 /** Lookup key for labels: NFKC, trimmed, lower case, inner spaces removed. */

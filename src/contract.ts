@@ -32,6 +32,8 @@ export type TableName = 'groups' | 'members' | 'channels' | 'messages' | 'activi
 
 export interface TableSpec {
   name: TableName;
+  /** Chinese names of its export files (discover.ts: a file named so, alone or followed by _, -, a space or "(", is this table's) */
+  fileNames: readonly string[];
   required: boolean;
   columns: readonly ColumnSpec[];
   /** Sets of columns of which at least one must be present in the header. */
@@ -50,6 +52,7 @@ const col = (
 export const TABLES: readonly TableSpec[] = [
   {
     name: 'groups',
+    fileNames: ['客户群', '客户群列表', '群列表', '群台账'],
     required: true,
     description: 'one row per group (群)',
     columns: [
@@ -65,6 +68,7 @@ export const TABLES: readonly TableSpec[] = [
   },
   {
     name: 'members',
+    fileNames: ['群成员', '客户群成员', '入群记录'],
     required: true,
     description: 'one row per spell of one member in one group',
     oneOf: [['channel', 'state']],
@@ -82,6 +86,7 @@ export const TABLES: readonly TableSpec[] = [
   },
   {
     name: 'channels',
+    fileNames: ['渠道活码', '活码', '渠道'],
     required: false,
     description: 'maps a WeCom state to a channel',
     columns: [
@@ -95,17 +100,19 @@ export const TABLES: readonly TableSpec[] = [
   },
   {
     name: 'messages',
+    fileNames: ['会话存档', '聊天记录', '群消息'],
     required: false,
     description: 'one row per message',
     columns: [
       col('sent_at', 'datetime', true, ['发送时间', 'msgtime', 'msg_time', 'send_time'], 'time sent'),
       col('group_id', 'id', true, ['群ID', '群id', 'roomid', 'room_id', 'chat_id', 'chatid'], 'group ID'),
-      col('member_id', 'id', true, ['from', '发送人', '发送人ID', 'sender'], 'sender ID'),
+      col('member_id', 'id', true, ['from', '发送人', '发送人ID', 'sender', '客户ID', '客户id', '成员ID', 'userid', 'external_userid'], 'sender ID'),
       col('msgtype', 'text', false, ['消息类型', 'msg_type'], 'message type'),
     ],
   },
   {
     name: 'activity',
+    fileNames: ['发言统计', '活跃'],
     required: false,
     description: 'messages pre-aggregated per local date, group and member',
     columns: [
@@ -117,6 +124,7 @@ export const TABLES: readonly TableSpec[] = [
   },
   {
     name: 'orders',
+    fileNames: ['订单'],
     required: false,
     description: 'one row per order',
     columns: [
@@ -131,6 +139,7 @@ export const TABLES: readonly TableSpec[] = [
   },
   {
     name: 'checkins',
+    fileNames: ['打卡记录', '打卡', '积分记录'],
     required: false,
     description: 'check-ins and points (积分/打卡)',
     columns: [
@@ -175,14 +184,23 @@ export interface HeaderMapping {
 }
 
 /**
- * Map a file's header fields to canonical columns. The canonical name wins over an alias,
- * and an earlier alias in the list wins over a later one, whatever the field order.
+ * Map a file's header fields to canonical columns. An export's own header named in the
+ * configuration (`columns`: header → column) comes first; then the canonical name wins over an
+ * alias, and an earlier alias in the list wins over a later one, whatever the field order.
  */
-export function mapHeader(spec: TableSpec, headers: readonly string[]): HeaderMapping {
+export function mapHeader(spec: TableSpec, headers: readonly string[], configured: Readonly<Record<string, string>> = {}): HeaderMapping {
   const normalised = headers.map(normaliseHeader);
   const columns = new Map<string, number>();
   const used = new Set<number>();
+  for (const [header, column] of Object.entries(configured)) {
+    const index = normalised.findIndex((h, i) => h === normaliseHeader(header) && !used.has(i));
+    if (index >= 0 && !columns.has(column)) {
+      columns.set(column, index);
+      used.add(index);
+    }
+  }
   for (const column of spec.columns) {
+    if (columns.has(column.name)) continue;
     const candidates = [column.name, ...column.aliases].map(normaliseHeader);
     for (const candidate of candidates) {
       const index = normalised.findIndex((h, i) => h === candidate && !used.has(i));
@@ -202,4 +220,19 @@ export function mapHeader(spec: TableSpec, headers: readonly string[]): HeaderMa
     else ignored.push({ index, header: headers[index] });
   });
   return { columns, ignored, shadowed };
+}
+
+/** Whether a header row holds every required column of a table (and one of each `oneOf` set). */
+export function holdsRequired(spec: TableSpec, mapping: HeaderMapping): boolean {
+  return spec.columns.every((c) => !c.required || mapping.columns.has(c.name)) && (spec.oneOf ?? []).every((set) => set.some((c) => mapping.columns.has(c)));
+}
+
+/**
+ * The header row of a file: the first of its first 10 rows that holds every required column
+ * (by name, alias or the configuration's mapping); title and note rows above it are skipped.
+ * null when none does.
+ */
+export function findHeaderRow(spec: TableSpec, rows: readonly (readonly string[])[], configured: Readonly<Record<string, string>> = {}): number | null {
+  for (let i = 0; i < Math.min(rows.length, 10); i++) if (holdsRequired(spec, mapHeader(spec, rows[i], configured))) return i;
+  return null;
 }

@@ -7,13 +7,15 @@ import { TABLES } from './contract.ts';
 import { NUMBER_LIMITS } from './pipeline/values.ts';
 
 export function aliasTable(): string {
-  const lines = ['| file | column | required | kind | accepted headers besides the name |', '|---|---|---|---|---|'];
+  const files = ['| table | required | its files are named (alone or followed by `_`, `-`, a space or `(`), or are in a folder so named |', '|---|---|---|'];
+  for (const table of TABLES) files.push(`| ${table.name} | ${table.required ? 'yes' : ''} | ${[table.name, ...table.fileNames].map((n) => `\`${n}\``).join(', ')} |`);
+  const lines = ['| table | column | required | kind | accepted headers besides the name |', '|---|---|---|---|---|'];
   for (const table of TABLES) {
     for (const c of table.columns) {
-      lines.push(`| ${table.name}.csv | \`${c.name}\` | ${c.required ? 'yes' : ''} | ${c.kind} | ${c.aliases.map((a) => `\`${a}\``).join(', ')} |`);
+      lines.push(`| ${table.name} | \`${c.name}\` | ${c.required ? 'yes' : ''} | ${c.kind} | ${c.aliases.map((a) => `\`${a}\``).join(', ')} |`);
     }
   }
-  return lines.join('\n');
+  return `${files.join('\n')}\n\n${lines.join('\n')}`;
 }
 
 export function labelTables(): string {

@@ -4,6 +4,7 @@
  * being copied into the data folder is complete.
  */
 import type { Effects } from './pipeline/effects.ts';
+import { listDataFiles } from './pipeline/discover.ts';
 import { InputError } from './pipeline/scan.ts';
 
 export interface InputVersions {
@@ -22,11 +23,16 @@ export async function inputVersions(effects: Effects, dataDir: string): Promise<
   const files = new Map<string, string>();
   if ((await effects.kind(dataDir)) === 'missing') throw new InputError([`data folder ${dataDir} does not exist`]);
   let changedMs = (await effects.version(dataDir)).changedMs;
-  for (const name of (await effects.readdir(dataDir)).sort()) {
-    if (name.startsWith('.')) continue;
-    const path = effects.path.join(dataDir, name);
+  let names: string[];
+  try {
+    names = await listDataFiles(effects, dataDir);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error; // a file or folder removed meanwhile: look again next time
+    names = [];
+  }
+  for (const name of names) {
+    const path = effects.path.join(dataDir, ...name.split('/'));
     try {
-      if ((await effects.stat(path)).isDirectory) continue;
       const version = await effects.version(path);
       files.set(name, version.id);
       changedMs = Math.max(changedMs, version.changedMs);

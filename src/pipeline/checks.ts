@@ -19,6 +19,13 @@ export interface RowCheck {
 
 /** A bit kept for the cross-table checks (unknown group, duplicate, leave before join). */
 export const CROSS_BIT = 62;
+/**
+ * A bit for a row that is also in an earlier file of its table (overlapping exports): not an
+ * error, counted once (validate.ts).
+ */
+export const OVERLAP_BIT = 61;
+/** The bits of a row's own checks (not the cross checks, not overlaps). */
+export const OWN_CHECKS = `~(${(1n << BigInt(CROSS_BIT)) | (1n << BigInt(OVERLAP_BIT))}::BIGINT)`;
 
 const raw = (c: string) => sqlIdent(`${c}__r`);
 const text = (c: string) => sqlIdent(`${c}__t`);
@@ -164,54 +171,77 @@ function columnChecks(column: ColumnSpec): Omit<RowCheck, 'bit'>[] {
   return checks;
 }
 
-export interface ParsePlan {
-  spec: TableSpec;
-  present: Set<string>;
-  checks: RowCheck[];
-  /**
-   * SELECT over a scan (fields f0…, __overflow) giving every contract column typed, `__mask`,
-   * and the raw text of failed rows ("c__r", NULL for accepted rows).
-   */
-  select(scan: string, options?: { keepRaw?: boolean; columns?: readonly string[] }): string;
+/** What a plan needs of each file of its table. */
+export interface PlanSource {
+  /** index among its table's files: rows carry it as __src */
+  index: number;
+  /** canonical column → index of the header field that supplies it */
+  columns: Map<string, number>;
+  headers: readonly string[];
 }
 
-export function parsePlan(spec: TableSpec, fieldOf: Map<string, number>, headerCount: number): ParsePlan {
-  const present = new Set(fieldOf.keys());
+export interface ParsePlan {
+  spec: TableSpec;
+  /** columns present in at least one file */
+  present: Set<string>;
+  /**
+   * Every check of the table, one bit each: the same bits for every file (a check of a column
+   * a file lacks simply never fails there), so the rows of all its files share one table.
+   */
+  checks: RowCheck[];
+  /**
+   * SELECT over a file's scan (fields f0…, __overflow) giving every contract column typed,
+   * `__mask`, `__src`, and the raw text of failed rows ("c__r", NULL for accepted rows and
+   * for columns the file lacks).
+   */
+  select(scan: string, source: PlanSource, options?: { keepRaw?: boolean; columns?: readonly string[] }): string;
+}
+
+export function parsePlan(spec: TableSpec, sources: readonly PlanSource[]): ParsePlan {
+  const present = new Set(sources.flatMap((s) => [...s.columns.keys()]));
   const columns = spec.columns.filter((c) => present.has(c.name));
+  // the header's number of fields, per file (a row's own file)
+  const fields = sources.length === 1 ? String(sources[0].headers.length) : `CASE __src ${sources.map((s) => `WHEN ${s.index} THEN ${s.headers.length}`).join(' ')} END`;
   const checks: RowCheck[] = [
-    { bit: 0, column: null, condition: '__short', message: sqlString(`the row has fewer fields than the header (${headerCount}); a delimiter or a value is missing`) },
-    { bit: 1, column: null, condition: '__long', message: sqlString(`the row has more fields than the header (${headerCount}); a value probably contains an unquoted delimiter`) },
+    { bit: 0, column: null, condition: '__short', message: `'the row has fewer fields than the header (' || ${fields} || '); a delimiter or a value is missing'` },
+    { bit: 1, column: null, condition: '__long', message: `'the row has more fields than the header (' || ${fields} || '); a value probably contains an unquoted delimiter'` },
   ];
   for (const column of columns) for (const check of columnChecks(column)) checks.push({ ...check, bit: checks.length });
-  if (checks.length >= CROSS_BIT) throw new Error(`too many checks for ${spec.name}`);
+  if (checks.length >= OVERLAP_BIT) throw new Error(`too many checks for ${spec.name}`);
 
   return {
     spec,
     present,
     checks,
-    select(scan, options = {}) {
+    select(scan, source, options = {}) {
+      const fieldOf = source.columns;
       const wanted = new Set(options.columns ?? spec.columns.map((c) => c.name));
       const used = columns.filter((c) => wanted.has(c.name));
-      // 1: raw fields by canonical name; row shape
+      const here = used.filter((c) => fieldOf.has(c.name));
+      const headerCount = source.headers.length;
+      // 1: raw fields by canonical name (NULL for a column this file lacks); row shape
       const l1 = [
-        ...used.map((c) => `f${fieldOf.get(c.name)} AS ${raw(c.name)}`),
+        ...used.map((c) => (fieldOf.has(c.name) ? `f${fieldOf.get(c.name)} AS ${raw(c.name)}` : `NULL::VARCHAR AS ${raw(c.name)}`)),
         `f${headerCount - 1} IS NULL AS __short`,
         `__overflow IS NOT NULL AS __long`,
+        `${source.index}::SMALLINT AS __src`,
       ];
       // 2: trimmed text; 2b: full-width-normalised text; 3: typed values. Each level reads plain
       // columns of the one below: the parsers are macros DuckDB inlines, and an expression as
       // their argument would be repeated in every branch.
       // (an ISO timestamp needs no trimming: its text is the raw field)
       const l2 = used.map((c) =>
-        c.kind === 'datetime' || c.kind === 'date'
-          ? `CASE WHEN ${isoTimestamp(raw(c.name))} THEN ${raw(c.name)} ELSE ${parse.text(raw(c.name))} END AS ${text(c.name)}`
-          : `${parse.text(raw(c.name))} AS ${text(c.name)}`,
+        !fieldOf.has(c.name)
+          ? `NULL::VARCHAR AS ${text(c.name)}`
+          : c.kind === 'datetime' || c.kind === 'date'
+            ? `CASE WHEN ${isoTimestamp(raw(c.name))} THEN ${raw(c.name)} ELSE ${parse.text(raw(c.name))} END AS ${text(c.name)}`
+            : `${parse.text(raw(c.name))} AS ${text(c.name)}`,
       );
-      const l2b = used.filter((c) => NEEDS_ASCII.has(c.kind)).map((c) => `${asciiOf(text(c.name))} AS ${ascii(c.name)}`);
-      const l3 = spec.columns.filter((c) => wanted.has(c.name)).map((c) => (present.has(c.name) ? `${typedExpr(c)} AS ${typed(c.name)}` : `NULL::${sqlType(c)} AS ${typed(c.name)}`));
-      const usedChecks = checks.filter((c) => c.column === null || wanted.has(c.column));
+      const l2b = here.filter((c) => NEEDS_ASCII.has(c.kind)).map((c) => `${asciiOf(text(c.name))} AS ${ascii(c.name)}`);
+      const l3 = spec.columns.filter((c) => wanted.has(c.name)).map((c) => (fieldOf.has(c.name) ? `${typedExpr(c)} AS ${typed(c.name)}` : `NULL::${sqlType(c)} AS ${typed(c.name)}`));
+      const usedChecks = checks.filter((c) => c.column === null || (wanted.has(c.column) && fieldOf.has(c.column)));
       const mask = usedChecks.map((c) => `CASE WHEN ${c.condition} THEN ${1n << BigInt(c.bit)}::BIGINT ELSE 0::BIGINT END`).join(' + ');
-      const out = [...spec.columns.filter((c) => wanted.has(c.name)).map((c) => typed(c.name)), '__mask'];
+      const out = [...spec.columns.filter((c) => wanted.has(c.name)).map((c) => typed(c.name)), '__mask', '__src'];
       if (options.keepRaw !== false) out.push(...used.map((c) => `CASE WHEN __mask <> 0 THEN ${raw(c.name)} END AS ${raw(c.name)}`));
       return `SELECT ${out.join(', ')} FROM (
         SELECT *, ${mask} AS __mask FROM (
@@ -229,7 +259,7 @@ export function failedChecksSql(table: string, checks: readonly RowCheck[]): str
   const column = `CASE k ${checks.map((c) => `WHEN ${c.bit} THEN ${c.column === null ? 'NULL' : sqlString(c.column)}`).join(' ')} END`;
   return `SELECT row, ${column} AS "column", ${message} AS message FROM (
       SELECT p.rowid AS row, k, p.* FROM ${table} p, range(0, ${checks.length}) r(k)
-      WHERE p.__mask & ~(${1n << BigInt(CROSS_BIT)}::BIGINT) <> 0 AND (p.__mask >> k) & 1 = 1)`;
+      WHERE p.__mask & ${OWN_CHECKS} <> 0 AND (p.__mask >> k) & 1 = 1)`;
 }
 
 /**

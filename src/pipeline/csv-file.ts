@@ -16,7 +16,7 @@ import { Transform } from 'node:stream';
 import { isAscii, isUtf8 } from 'node:buffer';
 import { lineTranscoder, readsAsGb18030, type ByteTests } from './csv-decode.ts';
 import { CsvScanner, Eraser, linesAtOffsetsOf, type CsvLayout } from './csv-scan.ts';
-import { detectDelimiter, detectEncoding, headerLine, parseCsvLine, type CsvEncoding } from './csv-text.ts';
+import { detectEncoding, headerOf, type CsvEncoding } from './csv-text.ts';
 
 export { detectDelimiter, detectEncoding, parseCsvLine, type CsvEncoding } from './csv-text.ts';
 
@@ -26,12 +26,16 @@ export interface CsvSniff {
   encodingGuessed: boolean;
   delimiter: string;
   headers: string[];
+  /** the physical line of the header (title and note lines above it are skipped) */
+  headerLine: number;
+  /** the header holds every required column (`fits`); false: the first line that is not empty */
+  fits: boolean;
 }
 
 const SNIFF_BYTES = 1 << 20;
 
-/** Read the start of a file: encoding, delimiter, header fields. */
-export async function sniffCsv(path: string): Promise<CsvSniff> {
+/** Read the start of a file: encoding, and the header (the first of 10 lines that `fits`), its delimiter and fields. */
+export async function sniffCsv(path: string, fits: (fields: string[]) => boolean = () => true): Promise<CsvSniff> {
   const handle = await open(path, 'r');
   let prefix: Buffer;
   try {
@@ -42,10 +46,8 @@ export async function sniffCsv(path: string): Promise<CsvSniff> {
     await handle.close();
   }
   const { encoding, guessed, text } = detectEncoding(prefix, { wholeFile: prefix.length < SNIFF_BYTES });
-  const firstLine = headerLine(text);
-  const delimiter = detectDelimiter(firstLine);
-  const headers = parseCsvLine(firstLine, delimiter);
-  return { encoding, encodingGuessed: guessed, delimiter, headers };
+  const header = headerOf(text, fits);
+  return { encoding, encodingGuessed: guessed, delimiter: header.delimiter, headers: header.headers, headerLine: header.line, fits: header.fits };
 }
 
 /**
@@ -71,6 +73,8 @@ export const NODE_BYTES: ByteTests = { isUtf8, isAscii };
 export interface FileScanOptions {
   delimiter: string;
   headerFields: number;
+  /** the physical line the header starts on */
+  headerAt?: number;
   /** the file is the operator's UTF-8 (not a copy this program wrote): check every record */
   validateUtf8: boolean;
   /** weigh the records' encoding (csv-scan.ts ScanOptions.weigh) */
@@ -83,6 +87,7 @@ export async function scanCsvFile(path: string, options: FileScanOptions): Promi
   const scanner = new CsvScanner({
     delimiter: options.delimiter.charCodeAt(0),
     headerFields: options.headerFields,
+    headerAt: options.headerAt,
     validateUtf8: options.validateUtf8,
     isUtf8,
     isAscii,

@@ -45,8 +45,10 @@ export interface ScanReject {
 export interface CsvLayout {
   /** physical lines: line breaks, plus one for a last line without a break */
   lines: number;
-  /** lines of the header record (1 unless a quoted header field spans lines) */
+  /** lines of the header record and of the rows above it (title and note rows, blank lines) */
   headerLines: number;
+  /** rows (and blank lines) above the header: read_csv's skip */
+  skipRecords: number;
   /** records DuckDB reads: every record after the header that is not rejected here */
   records: number;
   blankLines: number;
@@ -101,6 +103,8 @@ export interface ScanOptions {
   /** lines a transcoder found invalid in the file's encoding, with what was wrong: their records are rejected */
   invalidLines?: ReadonlyMap<number, string>;
   maxRecordBytes?: number;
+  /** the physical line the header starts on (title and note rows above it: csv-text.ts headerOf); default 1 */
+  headerAt?: number;
 }
 
 const LF = 0x0a;
@@ -121,7 +125,7 @@ interface Position {
  * more bytes come.
  */
 export class CsvScanner {
-  readonly #o: ScanOptions & { maxRecordBytes: number };
+  readonly #o: ScanOptions & { maxRecordBytes: number; headerAt: number };
   /** bytes from `#base` on: the unfinished record and what follows (the start of #store) */
   #buf: Uint8Array = new Uint8Array(0);
   #store: Uint8Array = new Uint8Array(0);
@@ -150,6 +154,7 @@ export class CsvScanner {
   readonly layout: CsvLayout = {
     lines: 0,
     headerLines: 0,
+    skipRecords: 0,
     records: 0,
     blankLines: 0,
     continuationLines: 0,
@@ -165,7 +170,7 @@ export class CsvScanner {
   };
 
   constructor(options: ScanOptions) {
-    this.#o = { ...options, maxRecordBytes: options.maxRecordBytes ?? MAX_RECORD_BYTES };
+    this.#o = { ...options, maxRecordBytes: options.maxRecordBytes ?? MAX_RECORD_BYTES, headerAt: options.headerAt ?? 1 };
     this.#invalidLines = [...(options.invalidLines?.keys() ?? [])].sort((a, b) => a - b);
   }
 
@@ -456,8 +461,11 @@ export class CsvScanner {
     this.#atLine = lastLine + 1;
     if (breakBytes === 1 && this.#buf[end] === CR) this.layout.loneCrs.push(absEnd);
     if (this.#header) {
-      this.#header = false;
-      this.layout.headerLines = lastLine - startLine + 1;
+      // title and note rows (and blank lines) above the header are the header's lines too, and
+      // rows read_csv skips
+      this.layout.headerLines += lastLine - startLine + 1;
+      if (startLine < this.#o.headerAt!) this.layout.skipRecords++;
+      else this.#header = false;
       return true;
     }
     if (end === at) {

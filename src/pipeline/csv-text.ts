@@ -120,6 +120,24 @@ export function utf16WithoutBom(prefix: Uint8Array): 'utf-16le' | 'utf-16be' | n
 }
 
 
+/**
+ * The header of a CSV: the first of its first 10 lines whose fields hold every required column
+ * (`fits`), each line split by the delimiter it has most of. Title and note lines above it
+ * (an export's "客户群列表", "导出时间：…") are skipped. Without one that fits, the first line
+ * that is not empty, for the error naming what is missing.
+ */
+export function headerOf(text: string, fits: (fields: string[]) => boolean): { line: number; delimiter: string; headers: string[]; fits: boolean } {
+  const lines = text.replace(/^\uFEFF/, '').split(/\r\n|\n|\r/, 11).slice(0, 10);
+  const parsed = lines.map((line, i) => {
+    const delimiter = detectDelimiter(line);
+    return { line: i + 1, delimiter, headers: parseCsvLine(line, delimiter) };
+  });
+  const found = parsed.find((p) => p.headers.some((h) => h !== '') && fits(p.headers));
+  if (found) return { ...found, fits: true };
+  const first = parsed.find((p) => p.headers.some((h) => h !== '')) ?? parsed[0] ?? { line: 1, delimiter: ',', headers: [] };
+  return { ...first, fits: false };
+}
+
 export function headerLine(text: string): string {
   // CR LF, LF, or a lone CR (Excel for Mac's CSV): each ends a line, as in the scan
   const end = text.search(/[\r\n]/);

@@ -22,8 +22,8 @@ import { OutOfMemoryError } from '../db/native.ts';
 import type { Logger } from './effects.ts';
 import type { ParsePlan } from './checks.ts';
 import { readRejects } from './lines.ts';
-import { withScan, type LoadedTable } from './read.ts';
-import { reconcile, scanRejected } from './scan.ts';
+import { recordsOf, withScan, type LoadedTable } from './read.ts';
+import { reconcile } from './scan.ts';
 import { scanSql, type SourceFile } from './sources.ts';
 
 /** grouping() values of the three sets (bits: group_id, member_id, date, staff, weekday, hour) */
@@ -90,18 +90,19 @@ export async function aggregate(db: Db, from: string, bad: string, log: Pick<Log
 }
 
 export async function aggregateMessages(db: Db, source: SourceFile, plan: ParsePlan, log: Pick<Logger, 'info'>, strategy?: 'one pass' | 'in parts'): Promise<LoadedTable> {
-  const rejectsTable = `rejects_${source.table}`;
-  const parsed = `(${plan.select(scanSql(source, rejectsTable), { keepRaw: false, columns: ['sent_at', 'group_id', 'member_id'] })})`;
+  const rejectsTable = `rejects_${source.table}_${source.index}`;
+  const parsed = `(${plan.select(scanSql(source, rejectsTable), source, { keepRaw: false, columns: ['sent_at', 'group_id', 'member_id'] })})`;
   await withScan(db, source, () => aggregate(db, parsed, '__mask <> 0', log, strategy));
-  const rejects = await readRejects(db, rejectsTable);
+  source.rejects = await readRejects(db, rejectsTable);
   const [{ rows }] = await db.rows<{ rows: number }>(`SELECT (messages + bad)::BIGINT AS rows FROM agg_messages WHERE grouping_set = ${TOTAL_SET}`);
-  reconcile(source, rows + rejects.length);
-  return { source, plan, rowTable: null, rows: rows + rejects.length + scanRejected(source), rejects };
+  reconcile(source, rows + source.rejects.length);
+  source.stored = rows;
+  return { table: source.table, sources: [source], plan, rowTable: null, rows: recordsOf([source]) };
 }
 
 /** True when the fast pass saw no bad row and DuckDB read every record. */
 export async function messagesClean(db: Db, loaded: LoadedTable): Promise<boolean> {
-  if (loaded.rejects.length) return false;
+  if (loaded.sources.some((s) => s.rejects.length)) return false;
   const [{ bad }] = await db.rows<{ bad: number }>(`SELECT bad FROM agg_messages WHERE grouping_set = ${TOTAL_SET}`);
   return bad === 0;
 }

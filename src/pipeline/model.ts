@@ -311,5 +311,5 @@ async function addModelWarnings(db: Db, present: Set<string>, labels: LabelMappi
         messages || ' messages come from senders who are not members of that group in members.csv (e.g. in group "' || example_group || '"); they count for group activity, not for any membership'
       FROM f_activity WHERE membership_id IS NULL AND messages > 0`);
   }
-  for (const sql of warnings) await db.exec(`INSERT INTO dq ${sql}`);
+  for (const sql of warnings) await db.exec(`INSERT INTO dq SELECT *, NULL FROM (${sql})`);
 }

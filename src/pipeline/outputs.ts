@@ -99,15 +99,15 @@ export interface OutputOptions {
 async function qualityTables(db: Db, files: FileQuality[], model: Model): Promise<void> {
   await db.exec(`
     CREATE OR REPLACE TABLE out_data_quality AS
-    SELECT qz_public(file) AS file, line, qz_public("column") AS "column", severity, qz_public(message) AS message FROM dq
+    SELECT qz_public(file) AS file, line, qz_public("column") AS "column", severity, qz_public(message) AS message, qz_public(sheet) AS sheet FROM dq
     ORDER BY file, line NULLS FIRST, "column", message`);
   // lines = header_lines + rows_read + blank_lines + continuation_lines: every line of a file accounted for
   await db.exec(`CREATE OR REPLACE TABLE out_data_quality_summary (file VARCHAR, "table" VARCHAR, encoding VARCHAR, rows_read BIGINT, rows_rejected BIGINT, warnings BIGINT,
-    lines BIGINT, header_lines BIGINT, blank_lines BIGINT, continuation_lines BIGINT)`);
+    lines BIGINT, header_lines BIGINT, blank_lines BIGINT, continuation_lines BIGINT, format VARCHAR, sheet VARCHAR)`);
   if (files.length) {
     const n = (x: number | null) => (x === null ? 'NULL' : String(x));
     await db.exec(`INSERT INTO out_data_quality_summary VALUES ${files
-      .map((f) => `(qz_public(${sqlString(f.file)}), ${sqlString(f.table)}, ${sqlString(f.encoding)}, ${f.rowsRead}, ${f.rowsRejected}, ${f.warnings}, ${n(f.lines)}, ${n(f.headerLines)}, ${n(f.blankLines)}, ${n(f.continuationLines)})`)
+      .map((f) => `(qz_public(${sqlString(f.file)}), ${sqlString(f.table)}, ${sqlString(f.encoding)}, ${f.rowsRead}, ${f.rowsRejected}, ${f.warnings}, ${n(f.lines)}, ${n(f.headerLines)}, ${n(f.blankLines)}, ${n(f.continuationLines)}, ${sqlString(f.format)}, ${f.sheet === null ? 'NULL' : `qz_public(${sqlString(f.sheet)})`})`)
       .join(', ')}`);
   }
   await db.exec(`CREATE OR REPLACE TABLE out_label_mapping (kind VARCHAR, file VARCHAR, label VARCHAR, mapped_to VARCHAR, known BOOLEAN, "rows" BIGINT)`);
@@ -122,7 +122,7 @@ async function qualityTables(db: Db, files: FileQuality[], model: Model): Promis
 export async function publishedFiles(db: Db): Promise<FileQuality[]> {
   return db.rows<FileQuality>(`
     SELECT file, "table", encoding, rows_read AS "rowsRead", rows_rejected AS "rowsRejected", warnings,
-      lines, header_lines AS "headerLines", blank_lines AS "blankLines", continuation_lines AS "continuationLines"
+      lines, header_lines AS "headerLines", blank_lines AS "blankLines", continuation_lines AS "continuationLines", format, sheet
     FROM out_data_quality_summary ORDER BY rowid`);
 }
 

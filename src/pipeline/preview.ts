@@ -8,12 +8,13 @@
  * What one file cannot show: checks against the other files (a group ID missing from
  * groups.csv). The result says so; the build runs them.
  */
-import { mapHeader, TABLES, type TableSpec } from '../contract.ts';
+import { holdsRequired, mapHeader, TABLES, type TableSpec } from '../contract.ts';
 import type { Db } from '../db/db.ts';
 import { failedChecksSql, parsePlan, rowWarnings, warningsSql } from './checks.ts';
 import { concatBytes, lineTranscoder, PORTABLE_BYTES, readsAsGb18030 } from './csv-decode.ts';
 import { breakpointsFromSkips, CsvScanner, Eraser, layOutCsv, lineOfRow as lineOfStoredRow, linesAtOffsetsOf, needsCopy } from './csv-scan.ts';
-import { detectDelimiter, detectEncoding, headerLine, parseCsvLine } from './csv-text.ts';
+import { detectEncoding, headerOf } from './csv-text.ts';
+import { tableNames, tablesOfFile } from './discover.ts';
 import { crossChecks, readRejects, rejectMessage } from './row-checks.ts';
 import { checkHeader, InputError, mixedEncodingNote, needsSerialRead, reconcile, scanRejectMessage, scanSql, type DataIssue, type SourceFile } from './scan.ts';
 import { dateBounds, publicTextMacros, publicTexts, valueMacros, zoneOffsetMinutes } from './values.ts';
@@ -35,17 +36,20 @@ export interface PreviewResult {
   issues: DataIssue[];
 }
 
-/** Which table a file is: by its name, else the one table whose required columns its header has. */
-export function tableOf(name: string, headers: string[]): TableSpec {
-  const byName = TABLES.find((t) => name.toLowerCase().replace(/\s*\(\d+\)(?=\.csv$)/, '') === `${t.name}.csv`);
-  if (byName) return byName;
-  const fits = TABLES.filter((t) => {
-    const mapping = mapHeader(t, headers);
-    return t.columns.every((c) => !c.required || mapping.columns.has(c.name)) && (t.oneOf ?? []).every((set) => set.some((c) => mapping.columns.has(c)));
-  });
-  if (fits.length === 1) return fits[0];
+/**
+ * Which table a file is, and its header: by the file's name (the build's rules, discover.ts),
+ * else the one table one of whose first 10 lines holds every required column.
+ */
+export function tableAndHeader(name: string, text: string): { spec: TableSpec; header: ReturnType<typeof headerOf> } {
+  const byName = tablesOfFile(name.replace(/\s*\(\d+\)(?=\.[^.]*$)/, ''), tableNames());
+  const candidates = byName.length === 1 ? TABLES.filter((t) => t.name === byName[0]) : TABLES;
+  const fitting = candidates
+    .map((spec) => ({ spec, header: headerOf(text, (fields) => holdsRequired(spec, mapHeader(spec, fields))) }))
+    .filter((c) => c.header.fits);
+  if (fitting.length === 1) return fitting[0];
+  if (candidates.length === 1) return { spec: candidates[0], header: headerOf(text, () => false) };
   throw new InputError([
-    `${name}: cannot tell which export this is; name it after its table (${TABLES.map((t) => `${t.name}.csv`).join(', ')})`,
+    `${name}: cannot tell which export this is; name it after its table (${TABLES.map((t) => `${t.name}.csv`).join(', ')}, or a Chinese name such as ${TABLES.map((t) => t.fileNames[0]).join(', ')})`,
   ]);
 }
 
@@ -93,16 +97,14 @@ async function check(db: Db, input: PreviewInput, options: PreviewOptions): Prom
   if (!input.bytes.length) throw new InputError([`${input.name}: the file is empty (0 bytes); export it again: it needs at least its header row`]);
   const detected = detectEncoding(input.bytes, { wholeFile: true });
   if (detected.text.trim() === '') throw new InputError([`${input.name}: the file is empty (no header row)`]);
-  const text = detected.text.replace(/^\uFEFF/, '');
-  const first = headerLine(text);
-  const delimiter = detectDelimiter(first);
-  const headers = parseCsvLine(first, delimiter);
-  const spec = tableOf(input.name, headers);
-  const { columns, issues: headerIssues } = checkHeader({ spec, name: input.name }, headers);
+  const { spec, header } = tableAndHeader(input.name, detected.text);
+  const { delimiter, headers } = header;
+  const { columns, issues: headerIssues } = checkHeader({ spec, name: input.name }, headers, {}, header.line);
   const source: SourceFile = {
     spec,
     table: spec.name,
     file: input.name,
+    index: 0,
     path: input.name,
     readPath: input.name,
     format: 'csv',
@@ -113,6 +115,12 @@ async function check(db: Db, input: PreviewInput, options: PreviewOptions): Prom
     issues: headerIssues,
     serial: false,
     layout: null,
+    skip: 0,
+    sheet: null,
+    rowNumbers: null,
+    firstRow: 0,
+    stored: 0,
+    rejects: [],
   };
   // the build's layout of the file (csv-scan.ts), on bytes held in memory
   let bytes = input.bytes;
@@ -121,6 +129,7 @@ async function check(db: Db, input: PreviewInput, options: PreviewOptions): Prom
       const scanner = new CsvScanner({
         delimiter: delimiter.charCodeAt(0),
         headerFields: headers.length,
+        headerAt: header.line,
         validateUtf8: scanOptions.validateUtf8,
         invalidLines: scanOptions.invalidLines,
         ...PORTABLE_BYTES,
@@ -136,19 +145,20 @@ async function check(db: Db, input: PreviewInput, options: PreviewOptions): Prom
       return transcoder.invalid;
     },
   });
-  if (layout.headerRejected) throw new InputError([`${input.name}: the header row (line 1) cannot be read: it has a quote (") that does not close; fix the header and export again`]);
+  if (layout.headerRejected) throw new InputError([`${input.name}: the header row (line ${header.line}) cannot be read: it has a quote (") that does not close; fix the header and export again`]);
   source.encoding = encoding;
   source.layout = layout;
+  source.skip = layout.skipRecords;
   source.serial = layout.multiLine;
   if (needsCopy(layout)) bytes = new Eraser(layout.erase, layout.loneCrs).push(bytes);
   const note = mixedEncodingNote(source);
   if (note) headerIssues.push(note);
   source.readPath = source.path = await options.register(`preview-${spec.name}.csv`, bytes);
 
-  const plan = parsePlan(spec, columns, headers.length);
+  const plan = parsePlan(spec, [source]);
   const p = `p_${spec.name}`;
   const rejectsTable = `rejects_${spec.name}`;
-  const load = () => db.exec(`CREATE OR REPLACE TABLE ${p} AS ${plan.select(scanSql(source, rejectsTable))}`);
+  const load = () => db.exec(`CREATE OR REPLACE TABLE ${p} AS ${plan.select(scanSql(source, rejectsTable), source)}`);
   try {
     await load();
   } catch (error) {
@@ -176,7 +186,7 @@ async function check(db: Db, input: PreviewInput, options: PreviewOptions): Prom
     ...headerIssues,
     ...layout.rejected.map((r) => ({ file: input.name, line: r.line, column: null, severity: 'error' as const, message: scanRejectMessage(r, encoding) })),
     ...rejects.map((r) => ({ file: input.name, line: refused.get(r.byte_position) ?? null, column: null, severity: 'error' as const, message: rejectMessage(r, encoding) })),
-    ...failed.map((f) => ({ file: input.name, line: lineOfRow(f.row), column: f.column, severity: 'error' as const, message: f.message.replace('{line}', String(lineOfRow(f.ref_row) ?? '?')) })),
+    ...failed.map((f) => ({ file: input.name, line: lineOfRow(f.row), column: f.column, severity: 'error' as const, message: f.message.replace('{line}', `line ${lineOfRow(f.ref_row) ?? '?'}`) })),
     ...warned.map((w) => ({ file: input.name, line: lineOfRow(w.row), column: w.column, severity: 'warning' as const, message: w.message })),
   ].sort((a, b) => (a.line ?? 0) - (b.line ?? 0) || (a.column ?? '').localeCompare(b.column ?? '') || a.message.localeCompare(b.message));
   return { file: input.name, table: spec.name, encoding, records: n + rejects.length + layout.rejected.length, rejected: rejectedRows.size + rejects.length + layout.rejected.length, issues };

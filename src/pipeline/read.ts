@@ -11,21 +11,25 @@ import type { TableName } from '../contract.ts';
 import { memoryLimitBytes, type Db } from '../db/db.ts';
 import { OutOfMemoryError } from '../db/native.ts';
 import { parsePlan, type ParsePlan } from './checks.ts';
+import type { QunlensConfig } from '../config.ts';
 import type { Effects } from './effects.ts';
-import { readRejects, type RejectRow } from './lines.ts';
+import { readRejects } from './lines.ts';
 import { reconcile, scanRejected } from './scan.ts';
 import { needsSerialRead, prepareInputs, scanSql, InputError, type DataIssue, type SourceFile } from './sources.ts';
 
 export { InputError, type DataIssue, type Severity } from './sources.ts';
 
 export interface LoadedTable {
-  source: SourceFile;
+  table: TableName;
+  /** the table's files, in name order (their rows in that order in p_<table>) */
+  sources: SourceFile[];
   plan: ParsePlan;
   /** p_<table>; null while messages are only aggregated */
   rowTable: string | null;
-  /** records in the file: stored, those DuckDB could not read, and those the scan rejected */
+  /** records in its files: stored, those DuckDB could not read, and those the scan rejected */
   rows: number;
-  rejects: RejectRow[];
+  /** messages read again row by row after the fast pass aggregated them (validate.ts) */
+  fastPass?: boolean;
 }
 
 export interface ReadResult {
@@ -37,6 +41,8 @@ export interface ReadOptions {
   dataDir: string;
   /** scratch folder for UTF-8 copies of GB18030/UTF-16 files */
   workDir: string;
+  /** config `files` and `columns` */
+  config?: Pick<QunlensConfig, 'files' | 'columns'>;
 }
 
 /** Run a scan, switching to a serial read when DuckDB asks for it. */
@@ -51,34 +57,52 @@ export async function withScan(db: Db, source: SourceFile, run: () => Promise<vo
   }
 }
 
-/** p_<table> from a source: one pass, rowid = record order. */
-export async function loadRows(db: Db, source: SourceFile, plan: ParsePlan): Promise<LoadedTable> {
-  const table = `p_${source.table}`;
-  const rejectsTable = `rejects_${source.table}`;
-  await withScan(db, source, () => db.exec(`CREATE OR REPLACE TABLE ${table} AS ${plan.select(scanSql(source, rejectsTable))}`));
-  const rejects = await readRejects(db, rejectsTable);
-  const [{ n }] = await db.rows<{ n: number }>(`SELECT count(*)::BIGINT AS n FROM ${table}`);
-  reconcile(source, n + rejects.length);
-  return { source, plan, rowTable: table, rows: n + rejects.length + scanRejected(source), rejects };
+/** Records of a table's files: read by DuckDB (stored or refused) and rejected by the scan. */
+export function recordsOf(sources: readonly SourceFile[]): number {
+  return sources.reduce((n, s) => n + s.stored + s.rejects.length + scanRejected(s), 0);
+}
+
+/**
+ * p_<table> from a table's files, one after the other: rowid = record order, file by file
+ * (each file's rows from its `firstRow` on, carrying its index as __src).
+ */
+export async function loadRows(db: Db, table: TableName, sources: SourceFile[], plan: ParsePlan): Promise<LoadedTable> {
+  const target = `p_${table}`;
+  let stored = 0;
+  for (const source of sources) {
+    const rejectsTable = `rejects_${table}_${source.index}`;
+    const into = source === sources[0] ? `CREATE OR REPLACE TABLE ${target} AS` : `INSERT INTO ${target}`;
+    await withScan(db, source, () => db.exec(`${into} ${plan.select(scanSql(source, rejectsTable), source)}`));
+    source.rejects = await readRejects(db, rejectsTable);
+    const [{ n }] = await db.rows<{ n: number }>(`SELECT count(*)::BIGINT AS n FROM ${target}`);
+    source.firstRow = stored;
+    source.stored = n - stored;
+    stored = n;
+    reconcile(source, source.stored + source.rejects.length);
+  }
+  return { table, sources, plan, rowTable: target, rows: recordsOf(sources) };
 }
 
 export async function readInputs(db: Db, effects: Effects, options: ReadOptions): Promise<ReadResult> {
   const { sources, issues } = await prepareInputs(db, effects, options);
   const tables = new Map<TableName, LoadedTable>();
   // members before messages: staff must be known when messages are aggregated
-  const order = [...sources.values()].sort((a, b) => Number(a.table === 'messages') - Number(b.table === 'messages'));
-  for (const source of order) {
-    const plan = parsePlan(source.spec, source.columns, source.headers.length);
-    if (source.table === 'messages') {
+  const order = [...sources.entries()].sort(([a], [b]) => Number(a === 'messages') - Number(b === 'messages'));
+  for (const [table, files] of order) {
+    const plan = parsePlan(files[0].spec, files);
+    if (table === 'messages' && files.length === 1) {
+      // one messages file is aggregated as it is read; several are stored, so rows two
+      // exports share are counted once (validate.ts)
+      const [source] = files;
       const { aggregateMessages, messagesStrategy } = await import('./events.ts');
       const bytes = (await effects.stat(source.readPath)).size;
       const strategy = messagesStrategy(bytes, await memoryLimitBytes(db));
       if (strategy === 'in parts') effects.log.info(`  messages: ${(bytes / 2 ** 30).toFixed(1)} GiB, over twice DuckDB's memory limit; aggregating in parts (one more scan, less memory)`);
-      tables.set(source.table, await aggregateMessages(db, source, plan, effects.log, strategy));
+      tables.set(table, await aggregateMessages(db, source, plan, effects.log, strategy));
     } else {
-      tables.set(source.table, await loadRows(db, source, plan));
+      tables.set(table, await loadRows(db, table, files, plan));
     }
-    if (source.table === 'members') {
+    if (table === 'members') {
       // Staff is a property of the ID: any row of members.csv that says so (DATA.md is_staff).
       await db.exec(`CREATE OR REPLACE TABLE staff_ids AS SELECT DISTINCT member_id FROM p_members WHERE is_staff AND member_id IS NOT NULL`);
     }

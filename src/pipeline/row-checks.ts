@@ -32,22 +32,24 @@ export function rejectMessage(reject: Pick<RejectRow, 'error_type' | 'error_mess
 
 /**
  * Cross-table checks of a table: SQL giving (row, column, message, ref_table, ref_row); a
- * message may say {line}, the line of the referenced row (ref_table, ref_row).
+ * message may say {line}, where the referenced row (ref_table, ref_row) is from the row's own
+ * file ("line 12", or "line 12 of members-09.csv"), or {where}, its file and line.
  */
-export function crossChecks(table: TableName, options: { otherFiles: boolean } = { otherFiles: true }): string[] {
+export function crossChecks(table: TableName, options: { otherFiles: boolean; groupsFiles?: string } = { otherFiles: true }): string[] {
   const p = `p_${table}`;
+  const groups = sqlString(options.groupsFiles ?? 'groups.csv');
   const groupKnown = `
     SELECT t.rowid AS row, 'group_id' AS "column",
       CASE WHEN pg.row IS NOT NULL
-        THEN 'group_id "' || t.group_id || '": its group was rejected (groups.csv line {line}); fix that row first'
-        ELSE 'group_id "' || t.group_id || '" is not in groups.csv; add the group or correct the ID' END AS message,
+        THEN 'group_id "' || t.group_id || '": its group was rejected ({where}); fix that row first'
+        ELSE 'group_id "' || t.group_id || '" is not in ' || ${groups} || '; add the group or correct the ID' END AS message,
       CASE WHEN pg.row IS NOT NULL THEN 'groups' END AS ref_table, pg.row AS ref_row
     FROM ${p} t
     ANTI JOIN v_groups g ON g.group_id = t.group_id
     LEFT JOIN (SELECT group_id, min(rowid) AS row FROM p_groups GROUP BY ALL) pg ON pg.group_id = t.group_id
     WHERE t.group_id IS NOT NULL`;
   const duplicate = (keys: string[], label: string) => `
-    SELECT row, ${sqlString(keys[0])} AS "column", ${label} || ' (first on line {line}); the later row is rejected' AS message,
+    SELECT row, ${sqlString(keys[0])} AS "column", ${label} || ' (first on {line}); the later row is rejected' AS message,
       ${sqlString(table)} AS ref_table, first_row AS ref_row
     FROM (SELECT rowid AS row, ${keys.join(', ')}, min(rowid) OVER (PARTITION BY ${keys.join(', ')}) AS first_row
           FROM ${p} WHERE __mask = 0 AND ${keys.map((k) => `${k} IS NOT NULL`).join(' AND ')})

@@ -3,20 +3,24 @@
  * browser's CSV preview: the data-quality line, the fatal input error, a source's description,
  * the header check against the contract, and the `read_csv` expression.
  */
-import { mapHeader, type TableName, type TableSpec } from '../contract.ts';
+import { mapHeader, normaliseHeader, type ColumnSpec, type TableName, type TableSpec } from '../contract.ts';
 import { sqlIdent, sqlString } from '../db/db.ts';
 import type { CsvLayout, ScanReject } from './csv-scan.ts';
 import type { CsvEncoding } from './csv-text.ts';
+import type { RejectRow } from './row-checks.ts';
 
 export type Severity = 'error' | 'warning';
 
 /** One line of the data-quality table (dist/data/data_quality.csv). */
 export interface DataIssue {
   file: string;
+  /** the physical line, or a workbook's Excel row */
   line: number | null;
   column: string | null;
   severity: Severity;
   message: string;
+  /** a workbook's sheet */
+  sheet?: string | null;
 }
 
 /** Input that cannot be used at all: the build stops and the previous site stays. */
@@ -31,13 +35,15 @@ export class InputError extends Error {
 export interface SourceFile {
   spec: TableSpec;
   table: TableName;
-  /** file name as the operator knows it, e.g. members.csv */
+  /** file name as the operator knows it, e.g. members.csv (its path in the data folder) */
   file: string;
+  /** index among its table's files, in name order: the rows of p_<table> carry it as __src */
+  index: number;
   /** the operator's file */
   path: string;
   /** what DuckDB reads: the file itself, or its UTF-8 copy in the work folder */
   readPath: string;
-  format: 'csv' | 'parquet';
+  format: 'csv' | 'parquet' | 'xlsx' | 'json';
   encoding: CsvEncoding | 'parquet';
   delimiter: string;
   headers: string[];
@@ -49,6 +55,16 @@ export interface SourceFile {
   serial: boolean;
   /** every line of the file accounted for, as DuckDB reads it (csv-scan.ts); null for Parquet */
   layout: CsvLayout | null;
+  /** rows before the header that the read skips (title and note rows, blank lines: read_csv's skip) */
+  skip: number;
+  /** a workbook's sheet; null for other files */
+  sheet: string | null;
+  /** a workbook's Excel row of each data record (what a message names instead of a line); null for other files */
+  rowNumbers: ArrayLike<number> | null;
+  /** once read: rowid of its first row in p_<table>, rows stored, and the records DuckDB could not read */
+  firstRow: number;
+  stored: number;
+  rejects: RejectRow[];
 }
 
 /**
@@ -108,14 +124,48 @@ export function mixedEncodingNote(source: SourceFile): DataIssue | null {
   };
 }
 
-export function checkHeader(file: { spec: TableSpec; name: string }, headers: string[]): { columns: Map<string, number>; issues: DataIssue[] } {
-  const mapping = mapHeader(file.spec, headers);
+/** How close a header is to a column's names: the share of characters they have in common (0–1). */
+function likeness(header: string, names: readonly string[]): number {
+  const h = new Set(normaliseHeader(header));
+  let best = 0;
+  for (const name of names) {
+    const n = new Set(normaliseHeader(name));
+    let common = 0;
+    for (const c of h) if (n.has(c)) common++;
+    best = Math.max(best, common / Math.max(h.size, n.size, 1));
+  }
+  return best;
+}
+
+/** The headers of a file closest to a missing column's names (at most 3), for the error's suggestion. */
+export function closestHeaders(column: ColumnSpec, headers: readonly string[]): string[] {
+  return headers
+    .map((header) => ({ header, score: likeness(header, [column.name, ...column.aliases]) }))
+    .filter((h) => h.header.trim() && h.score >= 0.34)
+    .sort((a, b) => b.score - a.score)
+    .slice(0, 3)
+    .map((h) => h.header);
+}
+
+export function checkHeader(
+  file: { spec: TableSpec; name: string },
+  headers: string[],
+  configured: Readonly<Record<string, string>> = {},
+  /** the header's line (title and note lines may stand above it) */
+  headerLine = 1,
+): { columns: Map<string, number>; issues: DataIssue[] } {
+  const mapping = mapHeader(file.spec, headers, configured);
   const problems: string[] = [];
   const shown = headers.length ? headers.map((h) => `"${h}"`).join(', ') : 'none';
+  const unmapped = mapping.ignored.map((i) => i.header);
   for (const column of file.spec.columns) {
     if (column.required && !mapping.columns.has(column.name)) {
       const accepted = [column.name, ...column.aliases].join(' / ');
-      problems.push(`${file.name}: required column ${column.name} is missing (accepted headers: ${accepted}); headers found: ${shown}`);
+      const closest = closestHeaders(column, unmapped);
+      const hint = closest.length
+        ? `; closest: ${closest.map((h) => `"${h}"`).join(', ')}: if ${closest.length === 1 ? 'it is' : 'one is'} the ${column.name}, map it in qunlens.config.json: {"columns": {"${file.spec.name}": {"${closest[0]}": "${column.name}"}}}`
+        : `; if the file names it otherwise, map that header in qunlens.config.json: {"columns": {"${file.spec.name}": {"<header>": "${column.name}"}}}`;
+      problems.push(`${file.name}: required column ${column.name} is missing (accepted headers: ${accepted}); headers found: ${shown}${hint}`);
     }
   }
   for (const set of file.spec.oneOf ?? []) {
@@ -124,10 +174,10 @@ export function checkHeader(file: { spec: TableSpec; name: string }, headers: st
   if (problems.length) throw new InputError(problems);
   const issues: DataIssue[] = [];
   for (const { header } of mapping.ignored) {
-    issues.push({ file: file.name, line: 1, column: header, severity: 'warning', message: `column "${header}" is not part of the contract; ignored` });
+    issues.push({ file: file.name, line: headerLine, column: header, severity: 'warning', message: `column "${header}" is not part of the contract; ignored` });
   }
   for (const { header, column } of mapping.shadowed) {
-    issues.push({ file: file.name, line: 1, column: header, severity: 'warning', message: `column "${header}" also maps to ${column}, which is read from "${headers[mapping.columns.get(column)!]}"; "${header}" is ignored` });
+    issues.push({ file: file.name, line: headerLine, column: header, severity: 'warning', message: `column "${header}" also maps to ${column}, which is read from "${headers[mapping.columns.get(column)!]}"; "${header}" is ignored` });
   }
   return { columns: mapping.columns, issues };
 }
@@ -150,7 +200,7 @@ export function scanSql(source: SourceFile, rejects?: string): string {
   const rejectOptions = rejects ? `, store_rejects = true, rejects_table = ${sqlString(rejects)}, rejects_scan = ${sqlString(`${rejects}_scan`)}` : '';
   return `read_csv(${sqlString(source.readPath)}, header = true, auto_detect = false, columns = {${columnTypes}},
       delim = ${sqlString(source.delimiter)}, quote = '"', escape = '"', null_padding = true, nullstr = chr(1),
-      strict_mode = false, parallel = ${!source.serial}${rejectOptions})`;
+      strict_mode = false, parallel = ${!source.serial}${source.skip ? `, skip = ${source.skip}` : ''}${rejectOptions})`;
 }
 
 /** True when DuckDB refused a parallel read that only a serial read can do. */

@@ -183,6 +183,7 @@ describe('an order above orderAmountCeiling', () => {
         column: 'amount',
         severity: 'warning',
         message: 'amount 250000 is above orderAmountCeiling (100000): kept; check for a typo (e.g. an extra zero) or raise orderAmountCeiling in qunlens.config.json',
+        sheet: null,
       },
       expect.objectContaining({ line: inWan, column: 'amount', message: expect.stringMatching(/^amount 255000 is above orderAmountCeiling \(100000\): kept/) }),
     ]);

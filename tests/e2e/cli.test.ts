@@ -112,7 +112,7 @@ describe('a missing required column stops the build', () => {
     rmSync(join(dir, 'groups.csv'));
     const run = await runCli(['build', '--data', dir, '--out', join(tempDir(), 'dist')], { cwd: tempDir() });
     expect(run.code).toBe(1);
-    expect(run.stderr).toMatch(/groups\.csv is required but is not in .* \(found: channels\.csv, members\.csv, messages\.csv, orders\.csv\)/);
+    expect(run.stderr).toMatch(/the groups table is required but no file in .* is one: name its file groups, 客户群, 客户群列表, 群列表 or 群台账 .* \(found: channels\.csv, members\.csv, messages\.csv, orders\.csv\)/);
   });
 
   it('a data folder that does not exist is named, without a stack trace', async () => {

@@ -46,7 +46,7 @@ async function check(t: Table, list: Damage[]): Promise<void> {
   const workDir = tempDir('qunlens-fuzz-work-');
   let source;
   try {
-    source = (await prepareInputs(db, nodeEffects(silentLogger), { dataDir, workDir })).sources.get('channels')!;
+    source = (await prepareInputs(db, nodeEffects(silentLogger), { dataDir, workDir })).sources.get('channels')![0];
   } catch (error) {
     // only a cut inside the header row may make the file unreadable
     const headerCut = damaged.truncate !== null && !breaksIn(new TextDecoder().decode(expected.bytes)) && expected.bytes.length > 0;

@@ -32,7 +32,7 @@ beforeAll(async () => {
   const effects = nodeEffects(silentLogger);
   const { sources } = await prepareInputs(db, effects, { dataDir, workDir: work });
   const members = sources.get('members')!;
-  await loadRows(db, members, parsePlan(members.spec, members.columns, members.headers.length));
+  await loadRows(db, 'members', members, parsePlan(members[0].spec, members));
   await db.exec(`CREATE OR REPLACE TABLE staff_ids AS SELECT DISTINCT member_id FROM p_members WHERE is_staff AND member_id IS NOT NULL`);
 }, 120_000);
 
@@ -42,8 +42,8 @@ afterAll(async () => {
 
 async function messagesTable(strategy: 'one pass' | 'in parts') {
   const { sources } = await prepareInputs(db, nodeEffects(silentLogger), { dataDir, workDir: work });
-  const source = sources.get('messages')!;
-  const loaded = await aggregateMessages(db, source, parsePlan(source.spec, source.columns, source.headers.length), silentLogger, strategy);
+  const [source] = sources.get('messages')!;
+  const loaded = await aggregateMessages(db, source, parsePlan(source.spec, [source]), silentLogger, strategy);
   return { loaded, rows: await db.rows(ORDERED) };
 }
 
@@ -64,8 +64,8 @@ describe('agg_messages', () => {
   it('from the fast pass, less the rows a cross check rejected, equals the exact path', async () => {
     const fast = await messagesTable('one pass');
     const { sources } = await prepareInputs(db, nodeEffects(silentLogger), { dataDir, workDir: work });
-    const source = sources.get('messages')!;
-    const loaded = await loadRows(db, source, parsePlan(source.spec, source.columns, source.headers.length));
+    const [source] = sources.get('messages')!;
+    const loaded = await loadRows(db, 'messages', [source], parsePlan(source.spec, [source]));
     // What validate does for a group not in groups.csv: every row of the group, including
     // rows that also failed their own checks, gets the cross-check bit.
     const [{ group }] = await db.rows<{ group: string }>(`SELECT group_id AS "group" FROM p_messages WHERE __mask = 0 GROUP BY ALL ORDER BY count(*) DESC, group_id LIMIT 1`);
