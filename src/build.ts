@@ -213,7 +213,7 @@ export async function build(options: BuildOptions, effects: Effects, known?: Sta
         builtAt,
         groups,
         benchmarks: await db.rows(`SELECT group_type AS "groupType", metric, groups, p25, p50, p75 FROM out_type_benchmarks`),
-        issues: await db.rows(`SELECT file, line, "column", severity, message FROM out_data_quality`),
+        issues: await db.rows(`SELECT file, line, "column", severity, message, sheet FROM out_data_quality`),
         reports,
         tables: await shippedTables(effects.path.join(dataOut, 'qunlens.duckdb')),
         habits: await habitPage(db, model.hasCheckins),

@@ -374,7 +374,7 @@ export const en: Record<keyof typeof zh, string> = {
   'quality.unknownChannel': 'unknown channel',
   'quality.newType': 'new type',
   'quality.issues': 'Issues ({n})',
-  'quality.issues.lede': 'Line numbers are the file\'s physical lines (the header is line 1).',
+  'quality.issues.lede': 'Line numbers are the file\'s physical lines (its first line is line 1); in an Excel workbook, the row number Excel shows, with the sheet after the file\'s name.',
   'quality.issues.caption': 'Issues {from}–{to}',
   'quality.download': 'Download the full list (CSV)',
   'pager.page': 'page {page} of {pages}',

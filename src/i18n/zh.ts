@@ -372,7 +372,7 @@ export const zh = {
   'quality.unknownChannel': '未知渠道',
   'quality.newType': '新类型',
   'quality.issues': '问题清单（{n} 条）',
-  'quality.issues.lede': '行号为文件中的物理行号（表头为第 1 行）。',
+  'quality.issues.lede': '行号为文件中的物理行号（文件第一行为第 1 行）；Excel 工作簿则为 Excel 显示的行号，文件名后注明工作表。',
   'quality.issues.caption': '第 {from}–{to} 条',
   'quality.download': '下载完整清单 (CSV)',
   'pager.page': '第 {page}/{pages} 页',

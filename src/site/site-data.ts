@@ -43,10 +43,12 @@ export interface GroupListItem {
 
 export interface QualityIssue {
   file: string;
+  /** the physical line, or a workbook's Excel row (then `sheet` names its sheet) */
   line: number | null;
   column: string | null;
   severity: 'error' | 'warning';
   message: string;
+  sheet: string | null;
 }
 
 export interface SiteData {
