@@ -185,26 +185,15 @@ async function* entryBytes(src: ArchiveSource, entry: ZipEntry): AsyncIterable<U
   } else throw new Damaged(`its part ${entry.name} uses a compression qunlens does not read (method ${entry.method})`);
 }
 
-/** An entry's text, chunk by chunk (UTF-8; a part in UTF-16 is rare enough to be refused). */
-async function* entryText(src: ArchiveSource, entry: ZipEntry): AsyncIterable<string> {
-  const decoder = new TextDecoder('utf-8');
-  let first = true;
-  for await (const bytes of entryBytes(src, entry)) {
-    if (first && bytes.length >= 2 && ((bytes[0] === 0xff && bytes[1] === 0xfe) || (bytes[0] === 0xfe && bytes[1] === 0xff))) {
-      throw new Damaged(`its part ${entry.name} is UTF-16 XML, which qunlens does not read`);
-    }
-    first = false;
-    const text = decoder.decode(bytes, { stream: true });
-    if (text) yield text;
-  }
-  const rest = decoder.decode();
-  if (rest) yield rest;
-}
-
+/** A small part's whole text (workbook, relationships, styles). */
 async function entryWhole(src: ArchiveSource, entry: ZipEntry): Promise<string> {
-  let text = '';
-  for await (const chunk of entryText(src, entry)) text += chunk;
-  return text;
+  const bytes = new Bytes(Math.max(1024, Math.min(entry.size, 1 << 24)));
+  for await (const chunk of entryBytes(src, entry)) bytes.copy(chunk, 0, chunk.length);
+  const head = bytes.buf;
+  if (bytes.pos >= 2 && ((head[0] === 0xff && head[1] === 0xfe) || (head[0] === 0xfe && head[1] === 0xff))) {
+    return new TextDecoder(head[0] === 0xff ? 'utf-16le' : 'utf-16be').decode(head.subarray(0, bytes.pos));
+  }
+  return utf8.decode(head.subarray(0, bytes.pos));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -356,7 +345,11 @@ const MAX_SERIAL = 2_958_466;
 
 const pad2 = (n: number) => (n < 10 ? `0${n}` : String(n));
 
-/** Serial days → the wall clock Excel stores: YYYY-MM-DD[ HH:MM:SS[.mmm]]. */
+/** Day texts by epoch day (most sheets hold a few hundred distinct days). */
+const dayTexts = new Map<number, string>();
+const PAD2 = Array.from({ length: 60 }, (_, i) => pad2(i));
+
+/** Serial days → the wall clock Excel stores: YYYY-MM-DD[ HH:MM:SS[.mmm]] (to the millisecond). */
 export function serialToText(serial: number, date1904: boolean, withTime: boolean): string {
   if (!date1904 && serial < 61) {
     // before 1900-03-01 Excel counts the day 1900-02-29 that never was (Lotus 1-2-3's leap year)
@@ -364,12 +357,86 @@ export function serialToText(serial: number, date1904: boolean, withTime: boolea
     serial += 1;
   }
   const ms = Math.round(serial * MS_PER_DAY) + (date1904 ? EPOCH_1904 : EPOCH_1900);
-  const d = new Date(ms);
-  const year = d.getUTCFullYear();
-  const day = `${year < 1000 ? String(year).padStart(4, '0') : year}-${pad2(d.getUTCMonth() + 1)}-${pad2(d.getUTCDate())}`;
+  const epochDay = Math.floor(ms / MS_PER_DAY);
+  let day = dayTexts.get(epochDay);
+  if (day === undefined) {
+    const d = new Date(epochDay * MS_PER_DAY);
+    const year = d.getUTCFullYear();
+    day = `${String(year).padStart(4, '0')}-${pad2(d.getUTCMonth() + 1)}-${pad2(d.getUTCDate())}`;
+    if (dayTexts.size > 100_000) dayTexts.clear();
+    dayTexts.set(epochDay, day);
+  }
   if (!withTime) return day;
-  const millis = d.getUTCMilliseconds();
-  return `${day} ${pad2(d.getUTCHours())}:${pad2(d.getUTCMinutes())}:${pad2(d.getUTCSeconds())}${millis ? `.${String(millis).padStart(3, '0')}` : ''}`;
+  const inDay = ms - epochDay * MS_PER_DAY;
+  const seconds = Math.floor(inDay / 1000);
+  const millis = inDay - seconds * 1000;
+  const time = `${PAD2[Math.floor(seconds / 3600)]}:${PAD2[Math.floor(seconds / 60) % 60]}:${PAD2[seconds % 60]}`;
+  return millis ? `${day} ${time}.${String(millis).padStart(3, '0')}` : `${day} ${time}`;
+}
+
+/** The civil date of the last epoch day written (consecutive rows often share a day). */
+let civilDay = NaN;
+let civilYear = 0;
+let civilMonth = 0;
+let civilDate = 0;
+
+/** Days since 1970-01-01 → year, month, day (proleptic Gregorian; H. Hinnant's days_from_civil inverse). */
+function setCivil(epochDay: number): void {
+  const z = epochDay + 719_468;
+  const era = Math.floor(z / 146_097);
+  const doe = z - era * 146_097;
+  const yoe = Math.floor((doe - Math.floor(doe / 1460) + Math.floor(doe / 36_524) - Math.floor(doe / 146_096)) / 365);
+  const doy = doe - (365 * yoe + Math.floor(yoe / 4) - Math.floor(yoe / 100));
+  const mp = Math.floor((5 * doy + 2) / 153);
+  civilDate = doy - Math.floor((153 * mp + 2) / 5) + 1;
+  civilMonth = mp < 10 ? mp + 3 : mp - 9;
+  civilYear = yoe + era * 400 + (civilMonth <= 2 ? 1 : 0);
+  civilDay = epochDay;
+}
+
+/** serialToText's text, written as bytes (serials from 61 on in the 1900 system: no 1900-02-29). */
+function writeSerial(out: Bytes, serial: number, date1904: boolean, withTime: boolean): void {
+  const ms = Math.round(serial * MS_PER_DAY) + (date1904 ? EPOCH_1904 : EPOCH_1900);
+  const epochDay = Math.floor(ms / MS_PER_DAY);
+  if (epochDay !== civilDay) setCivil(epochDay);
+  out.ensure(23);
+  const b = out.buf;
+  let p = out.pos;
+  const y = civilYear;
+  b[p++] = 48 + (Math.floor(y / 1000) % 10);
+  b[p++] = 48 + (Math.floor(y / 100) % 10);
+  b[p++] = 48 + (Math.floor(y / 10) % 10);
+  b[p++] = 48 + (y % 10);
+  b[p++] = MINUS;
+  b[p++] = 48 + Math.floor(civilMonth / 10);
+  b[p++] = 48 + (civilMonth % 10);
+  b[p++] = MINUS;
+  b[p++] = 48 + Math.floor(civilDate / 10);
+  b[p++] = 48 + (civilDate % 10);
+  if (withTime) {
+    const inDay = ms - epochDay * MS_PER_DAY;
+    const seconds = Math.floor(inDay / 1000);
+    const millis = inDay - seconds * 1000;
+    const h = Math.floor(seconds / 3600);
+    const m = Math.floor(seconds / 60) % 60;
+    const s = seconds % 60;
+    b[p++] = 0x20;
+    b[p++] = 48 + Math.floor(h / 10);
+    b[p++] = 48 + (h % 10);
+    b[p++] = 0x3a;
+    b[p++] = 48 + Math.floor(m / 10);
+    b[p++] = 48 + (m % 10);
+    b[p++] = 0x3a;
+    b[p++] = 48 + Math.floor(s / 10);
+    b[p++] = 48 + (s % 10);
+    if (millis) {
+      b[p++] = DOT;
+      b[p++] = 48 + Math.floor(millis / 100);
+      b[p++] = 48 + (Math.floor(millis / 10) % 10);
+      b[p++] = 48 + (millis % 10);
+    }
+  }
+  out.pos = p;
 }
 
 function clock(serial: number): string {
@@ -407,27 +474,22 @@ function kindCode(kind: ColumnKind | null | undefined): Kind {
 }
 
 interface SheetContext {
-  strings: string[];
+  strings: SharedStrings;
   styles: Styles;
   date1904: boolean;
+  /** the element prefix of the sheet being read ('' or 'x:') */
+  prefix: string;
 }
 
-/** One cell's text, as described in the module's comment. */
-function cellText(ctx: SheetContext, type: string, style: number, raw: string, kind: Kind): string {
+/** One cell's text (but shared and inline strings), as described in the module's comment. */
+function cellText(ctx: SheetContext, type: number, style: number, raw: string, kind: Kind): string {
   switch (type) {
-    case 's': {
-      const index = Number(raw);
-      const text = ctx.strings[index];
-      if (text === undefined) throw new Damaged(`a cell refers to shared string ${raw}, which the workbook does not have`);
-      return text;
-    }
-    case 'str':
-    case 'inlineStr':
-    case 'e':
+    case T.str:
+    case T.e:
       return xmlText(raw);
-    case 'b':
+    case T.b:
       return raw === '1' || raw === 'true' ? 'true' : raw === '0' || raw === 'false' ? 'false' : raw;
-    case 'd': {
+    case T.d: {
       // an ISO 8601 date written as text (Strict workbooks, some libraries)
       const text = xmlText(raw);
       const m = /^(\d{4}-\d{2}-\d{2})(?:T(\d{2}:\d{2}:\d{2}(?:\.\d+)?))?/.exec(text);
@@ -436,16 +498,15 @@ function cellText(ctx: SheetContext, type: string, style: number, raw: string, k
       return `${m[1]} ${m[2] ?? '00:00:00'}`;
     }
     default: {
-      if (raw === '') return '';
       if (kind === Kind.Id) return idNumberText(raw);
       const format = style >= 0 ? ctx.styles.dateFormats[style] : null;
       const value = Number(raw);
-      if (format && Number.isFinite(value) && value >= 0 && value < MAX_SERIAL) {
+      if (format && value >= 0 && value < MAX_SERIAL) {
         if (kind === Kind.Date) return serialToText(value, ctx.date1904, false);
         if (kind === Kind.Datetime) return serialToText(value, ctx.date1904, true);
         return serialToText(value, ctx.date1904, format === 'datetime' || value !== Math.floor(value));
       }
-      if ((kind === Kind.Datetime || kind === Kind.Date) && Number.isFinite(value) && value >= 10_000 && value < MAX_SERIAL) {
+      if ((kind === Kind.Datetime || kind === Kind.Date) && value >= 10_000 && value < MAX_SERIAL) {
         return serialToText(value, ctx.date1904, kind === Kind.Datetime);
       }
       return numberText(raw);
@@ -454,87 +515,288 @@ function cellText(ctx: SheetContext, type: string, style: number, raw: string, k
 }
 
 // ---------------------------------------------------------------------------------------------
+// Bytes. The sheet and its shared strings are read as UTF-8 bytes and never decoded whole: most
+// cells are numbers or shared-string numbers, copied to the CSV as they are. (Decoding the XML
+// to strings and building the CSV as strings took 4–5 times as long, much of it in the garbage
+// collector.)
+
+const LT = 0x3c;
+const GT = 0x3e;
+const SLASH = 0x2f;
+const MINUS = 0x2d;
+const DOT = 0x2e;
+const ZERO = 0x30;
+const COMMA = 0x2c;
+const NEWLINE = 0x0a;
+
+const isSpace = (c: number) => c === 0x20 || c === 0x09 || c === 0x0a || c === 0x0d;
+const isNameEnd = (c: number) => c === 0x20 || c === 0x3e || c === 0x2f || c === 0x09 || c === 0x0a || c === 0x0d;
+const isDigit = (c: number) => c >= 0x30 && c <= 0x39;
+
+const utf8 = new TextDecoder('utf-8');
+const encoder = new TextEncoder();
+const asciiBytes = (s: string) => Uint8Array.from(s, (c) => c.charCodeAt(0));
+
+/** True when `buf` holds the tag name `name` at `at` (followed by the end of a name). */
+function nameAt(buf: Uint8Array, at: number, name: Uint8Array): boolean {
+  for (let i = 0; i < name.length; i++) if (buf[at + i] !== name[i]) return false;
+  return isNameEnd(buf[at + name.length]);
+}
+
+/** Index of the next '<' from `i` before `end` (or `end`). */
+function nextTag(buf: Uint8Array, i: number, end: number): number {
+  while (i < end && buf[i] !== LT) i++;
+  return i;
+}
+
+/** Start of the last `</name>` in buf[0, end), or -1. */
+function lastClose(buf: Uint8Array, end: number, name: Uint8Array): number {
+  for (let i = end - name.length - 3; i >= 0; i--) {
+    if (buf[i] === LT && buf[i + 1] === SLASH && buf[i + 2 + name.length] === GT) {
+      let same = true;
+      for (let j = 0; j < name.length; j++) if (buf[i + 2 + j] !== name[j]) (same = false), (j = name.length);
+      if (same) return i;
+    }
+  }
+  return -1;
+}
+
+/** An ASCII range of bytes as a string (numbers, attribute values). */
+function latin1(buf: Uint8Array, start: number, end: number): string {
+  let s = '';
+  for (let i = start; i < end; i++) s += String.fromCharCode(buf[i]);
+  return s;
+}
+
+/** A non-negative integer written from `start` (digits until anything else); -1 if none. */
+function integerAt(buf: Uint8Array, start: number): number {
+  let n = -1;
+  for (let i = start; ; i++) {
+    const c = buf[i];
+    if (!(c >= 0x30 && c <= 0x39)) return n;
+    n = (n < 0 ? 0 : n * 10) + (c - 48);
+  }
+}
+
+/** Column index (0-based) of a cell reference's letters from `start`: A1 → 0, AB12 → 27. */
+function columnAt(buf: Uint8Array, start: number): number {
+  let col = 0;
+  for (let i = start; ; i++) {
+    const c = buf[i];
+    if (c >= 65 && c <= 90) col = col * 26 + (c - 64);
+    else if (c >= 97 && c <= 122) col = col * 26 + (c - 96);
+    else break;
+  }
+  return col - 1;
+}
+
+/** A growable byte buffer. */
+class Bytes {
+  buf: Uint8Array;
+  pos = 0;
+  constructor(size: number) {
+    this.buf = new Uint8Array(size);
+  }
+  ensure(more: number): void {
+    if (this.pos + more <= this.buf.length) return;
+    let size = this.buf.length * 2;
+    while (size < this.pos + more) size *= 2;
+    const bigger = new Uint8Array(size);
+    bigger.set(this.buf.subarray(0, this.pos));
+    this.buf = bigger;
+  }
+  copy(from: Uint8Array, start: number, end: number): void {
+    this.ensure(end - start);
+    const buf = this.buf;
+    let pos = this.pos;
+    // short ranges are copied faster by hand than by set()
+    if (end - start < 32) for (let i = start; i < end; i++) buf[pos++] = from[i];
+    else {
+      buf.set(from.subarray(start, end), pos);
+      pos += end - start;
+    }
+    this.pos = pos;
+  }
+  text(s: string): void {
+    this.ensure(s.length * 3);
+    this.pos += encoder.encodeInto(s, this.buf.subarray(this.pos)).written;
+  }
+  byte(b: number): void {
+    this.ensure(1);
+    this.buf[this.pos++] = b;
+  }
+  repeat(b: number, n: number): void {
+    this.ensure(n);
+    this.buf.fill(b, this.pos, this.pos + n);
+    this.pos += n;
+  }
+}
+
+/**
+ * An entry's bytes in pieces that end after the last `</name>` in them (whole elements); the
+ * rest is carried into the next piece. `name` is found from the part's root element (`root`),
+ * whose prefix (x: in some exports) every element of the part shares.
+ */
+async function* wholeElements(src: ArchiveSource, entry: ZipEntry, root: string, name: string): AsyncIterable<{ buf: Uint8Array; limit: number; prefix: string; last: boolean }> {
+  let carry = new Bytes(1 << 21);
+  let prefix: string | null = null;
+  let close: Uint8Array | null = null;
+  const iterator = entryBytes(src, entry)[Symbol.asyncIterator]();
+  try {
+    for (;;) {
+      const next = await iterator.next();
+      if (!next.done) carry.copy(next.value, 0, next.value.length);
+      if (prefix === null) {
+        const head = latin1(carry.buf, 0, Math.min(carry.pos, 1 << 16));
+        const m = new RegExp(`<([\\w.-]+:)?${root}[\\s>/]`).exec(head);
+        if (!m && !next.done && carry.pos < 1 << 16) continue;
+        if (head.charCodeAt(0) === 0xfe || head.charCodeAt(0) === 0xff) throw new Damaged(`its part ${entry.name} is UTF-16 XML, which qunlens does not read`);
+        prefix = m?.[1] ?? '';
+        close = asciiBytes(`${prefix}${name}`);
+      }
+      const at = next.done ? -1 : lastClose(carry.buf, carry.pos, close!);
+      const limit = next.done ? carry.pos : at < 0 ? 0 : at + close!.length + 3;
+      if (limit > 0 || next.done) yield { buf: carry.buf, limit, prefix, last: Boolean(next.done) };
+      if (next.done) return;
+      // the rest moves to the front (the consumer is done with the piece once it asks for the next)
+      const rest = carry.pos - limit;
+      if (rest > carry.buf.length / 2) {
+        const fresh = new Bytes(Math.max(1 << 21, rest * 2));
+        fresh.copy(carry.buf, limit, carry.pos);
+        carry = fresh;
+      } else {
+        carry.buf.copyWithin(0, limit, carry.pos);
+        carry.pos = rest;
+      }
+    }
+  } finally {
+    await iterator.return?.();
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
 // Shared strings, streamed
 
-/** Text of one <si> (or <is>): its <t> runs, without phonetic readings (<rPh>). */
+/** Text of one <si> (or <is>) element's inside: its <t> runs, without phonetic readings (<rPh>). */
 function richText(xml: string, p: string): string {
   let body = xml;
   if (body.includes(`<${p}rPh`)) body = body.replace(new RegExp(`<${p}rPh\\b[\\s\\S]*?</${p}rPh>`, 'g'), '');
-  const open = `<${p}t`;
-  const close = `</${p}t>`;
-  let out = '';
-  let i = body.indexOf(open);
-  while (i >= 0) {
-    const after = body.charCodeAt(i + open.length);
-    const end = body.indexOf('>', i);
-    if (end < 0) break;
-    if (after === 0x3e /* > */ || after === 0x20 || after === 0x2f /* / */ || after === 0x09 || after === 0x0a || after === 0x0d) {
-      if (body.charCodeAt(end - 1) === 0x2f) {
-        i = body.indexOf(open, end);
-        continue;
-      }
-      const stop = body.indexOf(close, end);
-      if (stop < 0) break;
-      out += body.slice(end + 1, stop);
-      i = body.indexOf(open, stop);
-    } else i = body.indexOf(open, end);
+  return xmlText(
+    [...body.matchAll(new RegExp(`<${p}t(?:\\s[^>]*)?(?:/>|>([^<]*)</${p}t>)`, 'g'))].map((m) => m[1] ?? '').join(''),
+  );
+}
+
+/** The workbook's shared strings, as UTF-8 bytes end to end (no string objects for a million IDs). */
+class SharedStrings {
+  bytes: Uint8Array;
+  /** string i is bytes[offsets[i], offsets[i + 1]) */
+  offsets: Int32Array;
+  /** 1 where the string needs quotes in a CSV (a quote, comma or line break) */
+  quote: Uint8Array;
+  count: number;
+  constructor(bytes: Uint8Array, offsets: Int32Array, quote: Uint8Array, count: number) {
+    this.bytes = bytes;
+    this.offsets = offsets;
+    this.quote = quote;
+    this.count = count;
   }
-  return xmlText(out);
-}
-
-/** The element prefix of a part ('' or 'x:'), from its root element. */
-function prefixOf(text: string): string {
-  const m = /<([\w.-]+:)?(?:worksheet|sst|workbook)[\s>]/.exec(text);
-  return m?.[1] ?? '';
-}
-
-async function readSharedStrings(src: ArchiveSource, entry: ZipEntry): Promise<string[]> {
-  const strings: string[] = [];
-  let carry = '';
-  let p: string | null = null;
-  for await (const chunk of entryText(src, entry)) {
-    let text = carry + chunk;
-    if (p === null) {
-      if (!/<([\w.-]+:)?sst[\s>]/.test(text) && text.length < 4096) {
-        carry = text;
-        continue;
-      }
-      p = prefixOf(text);
-    }
-    const open = `<${p}si`;
-    const close = `</${p}si>`;
-    let i = text.indexOf(open);
-    let consumed = 0;
-    while (i >= 0) {
-      const after = text.charCodeAt(i + open.length);
-      if (after !== 0x3e && after !== 0x20 && after !== 0x2f && after !== 0x09 && after !== 0x0a && after !== 0x0d) {
-        i = text.indexOf(open, i + 1);
-        continue;
-      }
-      const tagEnd = text.indexOf('>', i);
-      if (tagEnd < 0) break;
-      if (text.charCodeAt(tagEnd - 1) === 0x2f) {
-        strings.push('');
-        consumed = tagEnd + 1;
-        i = text.indexOf(open, consumed);
-        continue;
-      }
-      const end = text.indexOf(close, tagEnd);
-      if (end < 0) break;
-      // a copy, not a slice: a slice would keep the whole decoded chunk alive
-      strings.push(flat(richText(text.slice(tagEnd + 1, end), p)));
-      consumed = end + close.length;
-      i = text.indexOf(open, consumed);
-    }
-    carry = text.slice(consumed);
-    text = '';
+  text(i: number): string {
+    return utf8.decode(this.bytes.subarray(this.offsets[i], this.offsets[i + 1]));
   }
-  return strings;
+  /** String i as a CSV field. */
+  writeCsv(out: Bytes, i: number): void {
+    if (this.quote[i]) out.text(csvField(this.text(i)));
+    else out.copy(this.bytes, this.offsets[i], this.offsets[i + 1]);
+  }
 }
 
-/** A string that holds its own characters (V8 keeps a slice of a long string as a view of it). */
-function flat(s: string): string {
-  return s.length < 13 ? s : (' ' + s).slice(1);
+/** Grows an Int32Array or Uint8Array by doubling. */
+function grown<A extends Int32Array | Uint8Array>(array: A, needed: number): A {
+  if (needed <= array.length) return array;
+  const bigger = new (array.constructor as new (n: number) => A)(Math.max(needed, array.length * 2));
+  bigger.set(array);
+  return bigger;
+}
+
+async function readSharedStrings(src: ArchiveSource, entry: ZipEntry): Promise<SharedStrings> {
+  const out = new Bytes(1 << 20);
+  let offsets = new Int32Array(1 << 12);
+  let quote = new Uint8Array(1 << 12);
+  let count = 0;
+  let names: { si: Uint8Array; t: Uint8Array; rPh: Uint8Array } | null = null;
+  for await (const { buf, limit, prefix } of wholeElements(src, entry, 'sst', 'si')) {
+    names ??= { si: asciiBytes(`${prefix}si`), t: asciiBytes(`${prefix}t`), rPh: asciiBytes(`${prefix}rPh`) };
+    const { si, t, rPh } = names;
+    let inSi = false;
+    let inRPh = false;
+    let escaped = false;
+    let start = 0;
+    let i = nextTag(buf, 0, limit);
+    while (i < limit) {
+      const n = i + 1;
+      if (buf[n] === SLASH) {
+        if (nameAt(buf, n + 1, si)) {
+          // the end of a string: unescape it if it needs it, note whether it needs CSV quotes
+          if (escaped) {
+            const text = xmlText(utf8.decode(out.buf.subarray(start, out.pos)));
+            out.pos = start;
+            out.text(text);
+          }
+          let needsQuotes = 0;
+          for (let k = start; k < out.pos; k++) {
+            const c = out.buf[k];
+            if (c === 0x22 || c === COMMA || c === NEWLINE || c === 0x0d) {
+              needsQuotes = 1;
+              break;
+            }
+          }
+          offsets = grown(offsets, count + 2);
+          quote = grown(quote, count + 1);
+          offsets[count] = start;
+          quote[count] = needsQuotes;
+          count++;
+          inSi = false;
+        } else if (nameAt(buf, n + 1, rPh)) inRPh = false;
+        i = nextTag(buf, n, limit);
+        continue;
+      }
+      let gt = n;
+      while (gt < limit && buf[gt] !== GT) gt++;
+      if (gt >= limit) throw new Damaged('its shared strings are damaged');
+      const selfClosing = buf[gt - 1] === SLASH;
+      if (nameAt(buf, n, si)) {
+        start = out.pos;
+        escaped = false;
+        inRPh = false;
+        if (selfClosing) {
+          offsets = grown(offsets, count + 2);
+          quote = grown(quote, count + 1);
+          offsets[count] = start;
+          quote[count] = 0;
+          count++;
+        } else inSi = true;
+      } else if (inSi && nameAt(buf, n, rPh)) {
+        inRPh = !selfClosing;
+      } else if (inSi && !inRPh && !selfClosing && nameAt(buf, n, t)) {
+        // the run's text, to the next tag (text holds no '<')
+        const end = nextTag(buf, gt + 1, limit);
+        for (let k = gt + 1; k < end; k++) {
+          const c = buf[k];
+          if (c === 0x26 || (c === 0x5f && buf[k + 1] === 0x78)) {
+            escaped = true;
+            break;
+          }
+        }
+        out.copy(buf, gt + 1, end);
+        i = end;
+        continue;
+      }
+      i = nextTag(buf, gt + 1, limit);
+    }
+  }
+  offsets = grown(offsets, count + 1);
+  offsets[count] = out.pos;
+  return new SharedStrings(out.buf.subarray(0, out.pos), offsets, quote, count);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -615,8 +877,8 @@ async function openWorkbook(src: ArchiveSource): Promise<Workbook> {
   const styles = stylesEntry ? parseStyles(await entryWhole(src, stylesEntry)) : { dateFormats: [] };
   const stringsRel = rels.find((r) => /\/sharedStrings$/.test(r.type));
   const stringsEntry = entries.get((stringsRel?.target ?? 'xl/sharedStrings.xml').toLowerCase());
-  const strings = stringsEntry ? await readSharedStrings(src, stringsEntry) : [];
-  return { src, sheets, ctx: { strings, styles, date1904 } };
+  const strings = stringsEntry ? await readSharedStrings(src, stringsEntry) : new SharedStrings(new Uint8Array(0), new Int32Array(1), new Uint8Array(0), 0);
+  return { src, sheets, ctx: { strings, styles, date1904, prefix: '' } };
 }
 
 class Protected extends Error {}
@@ -625,147 +887,364 @@ class OldWorkbook extends Error {}
 // ---------------------------------------------------------------------------------------------
 // A sheet, streamed row by row
 
-interface Row {
-  /** Excel row number */
-  r: number;
-  /** cell texts by column (0-based), '' for gaps; trailing empty cells dropped */
-  cells: string[];
+/** Cell types (the `t` attribute) as numbers. */
+const T = { n: 0, s: 1, str: 2, inlineStr: 3, b: 4, e: 5, d: 6 } as const;
+
+/** The `t` attribute's code, from its bytes [start, end). */
+function typeCode(buf: Uint8Array, start: number, end: number): number {
+  const length = end - start;
+  const c = buf[start];
+  if (length === 1) return c === 115 ? T.s : c === 98 ? T.b : c === 101 ? T.e : c === 100 ? T.d : T.n;
+  if (length === 3 && c === 115) return T.str;
+  if (length === 9 && c === 105) return T.inlineStr;
+  return T.n;
 }
 
-/** Column index (0-based) of a cell reference's letters: A1 → 0, AB12 → 27. */
-function columnOf(ref: string): number {
-  let col = 0;
-  for (let i = 0; i < ref.length; i++) {
-    const c = ref.charCodeAt(i);
-    if (c >= 65 && c <= 90) col = col * 26 + (c - 64);
-    else if (c >= 97 && c <= 122) col = col * 26 + (c - 96);
-    else break;
+/** Where a sheet's cells go, row by row. `cell` gets the value's bytes [start, end) (for an inline string: the inside of <is>). */
+interface CellSink {
+  startRow(r: number): void;
+  cell(buf: Uint8Array, column: number, type: number, style: number, start: number, end: number): void;
+  /** false: stop reading */
+  endRow(r: number): boolean;
+}
+
+/** The rows of a sheet's XML, piece by piece (each ends between two rows), into a sink. */
+class SheetParser {
+  private readonly row: Uint8Array;
+  private readonly c: Uint8Array;
+  private readonly v: Uint8Array;
+  private readonly is: Uint8Array;
+  private readonly sheetData: Uint8Array;
+  private readonly sheet: string;
+  private readonly sink: CellSink;
+  lastRow = 0;
+
+  constructor(prefix: string, sheet: string, sink: CellSink) {
+    this.row = asciiBytes(`${prefix}row`);
+    this.c = asciiBytes(`${prefix}c`);
+    this.v = asciiBytes(`${prefix}v`);
+    this.is = asciiBytes(`${prefix}is`);
+    this.sheetData = asciiBytes(`${prefix}sheetData`);
+    this.sheet = sheet;
+    this.sink = sink;
   }
-  return col - 1;
-}
 
-const isNameEnd = (c: number) => c === 0x20 || c === 0x3e || c === 0x2f || c === 0x09 || c === 0x0a || c === 0x0d;
-
-/** The value of attribute `name` in a start tag's text (between the name and '>'), or null. */
-function attr(tag: string, name: string): string | null {
-  let i = tag.indexOf(name);
-  while (i >= 0) {
-    const before = tag.charCodeAt(i - 1);
-    let j = i + name.length;
-    while (tag.charCodeAt(j) === 0x20) j++;
-    if ((before === 0x20 || before === 0x09 || before === 0x0a || before === 0x0d) && tag.charCodeAt(j) === 0x3d /* = */) {
-      j++;
-      while (tag.charCodeAt(j) === 0x20) j++;
-      const quote = tag[j];
-      const end = tag.indexOf(quote, j + 1);
-      return tag.slice(j + 1, end);
-    }
-    i = tag.indexOf(name, i + 1);
+  private damaged(what: string): Damaged {
+    return new Damaged(`its sheet "${this.sheet}" is damaged (${what})`);
   }
-  return null;
-}
 
-/**
- * The rows of a sheet, in order, as texts: `kinds` by column (0-based). Stops early when
- * `onRow` returns false.
- */
-async function streamRows(wb: Workbook, sheet: SheetInfo, kinds: Kind[], onRow: (row: Row) => boolean | void | Promise<boolean | void>): Promise<void> {
-  let carry = '';
-  let p: string | null = null;
-  let lastRow = 0;
-  const ctx = wb.ctx;
-  let done = false;
-  const iterator = entryText(wb.src, sheet.entry)[Symbol.asyncIterator]();
-  try {
-    for (;;) {
-      const next = await iterator.next();
-      let text = next.done ? carry : carry + next.value;
-      if (p === null) {
-        if (!next.done && !/<([\w.-]+:)?worksheet[\s>]/.test(text) && text.length < 1 << 16) {
-          carry = text;
-          continue;
+  /** The rows in buf[0, limit); false when the sink asked to stop or the sheet's data ended. */
+  parse(buf: Uint8Array, limit: number): boolean {
+    const { row, c, v, is, sink } = this;
+    let inRow = false;
+    let r = 0;
+    // the cell being read
+    let column = -1;
+    let type = 0;
+    let style = -1;
+    let start = -1;
+    let end = -1;
+    let inCell = false;
+    let i = nextTag(buf, 0, limit);
+    while (i < limit) {
+      const n = i + 1;
+      if (buf[n] === SLASH) {
+        if (inCell && nameAt(buf, n + 1, c)) {
+          if (start >= 0) sink.cell(buf, column, type, style, start, end);
+          inCell = false;
+        } else if (inCell && start >= 0 && end < 0 && (nameAt(buf, n + 1, v) || nameAt(buf, n + 1, is))) {
+          end = i;
+        } else if (nameAt(buf, n + 1, row)) {
+          inRow = false;
+          if (!sink.endRow(r)) return false;
+        } else if (!inRow && nameAt(buf, n + 1, this.sheetData)) {
+          return false;
         }
-        p = prefixOf(text);
+        i = nextTag(buf, n, limit);
+        continue;
       }
-      const rowOpen = `<${p}row`;
-      const rowClose = `</${p}row>`;
-      const cellOpen = `<${p}c`;
-      const cellClose = `</${p}c>`;
-      const vOpen = `<${p}v`;
-      const vClose = `</${p}v>`;
-      const isOpen = `<${p}is`;
-      const isClose = `</${p}is>`;
-      // only whole rows: up to the last row end in the text (the rest waits for the next chunk)
-      const limit = next.done ? text.length : text.lastIndexOf(rowClose) + (text.lastIndexOf(rowClose) >= 0 ? rowClose.length : 0);
-      let pos = 0;
-      for (;;) {
-        let i = text.indexOf(rowOpen, pos);
-        while (i >= 0 && i < limit && !isNameEnd(text.charCodeAt(i + rowOpen.length))) i = text.indexOf(rowOpen, i + 1);
-        if (i < 0 || i >= limit) break;
-        const tagEnd = text.indexOf('>', i);
-        const tag = text.slice(i + rowOpen.length, tagEnd);
-        const rAttr = attr(tag, 'r');
-        const r = rAttr === null ? lastRow + 1 : Number(rAttr);
-        lastRow = r;
-        const cells: string[] = [];
-        if (text.charCodeAt(tagEnd - 1) === 0x2f) {
-          pos = tagEnd + 1;
-        } else {
-          const end = text.indexOf(rowClose, tagEnd);
-          if (end < 0) throw new Damaged(`its sheet "${sheet.name}" has a row that does not end (row ${r})`);
-          let c = text.indexOf(cellOpen, tagEnd);
-          let column = -1;
-          while (c >= 0 && c < end) {
-            if (!isNameEnd(text.charCodeAt(c + cellOpen.length))) {
-              c = text.indexOf(cellOpen, c + 1);
-              continue;
-            }
-            const cEnd = text.indexOf('>', c);
-            const ctag = text.slice(c + cellOpen.length, cEnd);
-            const ref = attr(ctag, 'r');
-            column = ref === null ? column + 1 : columnOf(ref);
-            const selfClosing = text.charCodeAt(cEnd - 1) === 0x2f;
-            let close = cEnd + 1;
-            let raw = '';
-            const type = attr(ctag, 't') ?? 'n';
-            if (!selfClosing) {
-              close = text.indexOf(cellClose, cEnd);
-              if (type === 'inlineStr') {
-                const is = text.indexOf(isOpen, cEnd);
-                if (is >= 0 && is < close) raw = richText(text.slice(is, text.indexOf(isClose, is)), p);
-              } else {
-                let v = text.indexOf(vOpen, cEnd);
-                while (v >= 0 && v < close && !isNameEnd(text.charCodeAt(v + vOpen.length))) v = text.indexOf(vOpen, v + 1);
-                if (v >= 0 && v < close) {
-                  const vStart = text.indexOf('>', v);
-                  if (text.charCodeAt(vStart - 1) !== 0x2f) raw = text.slice(vStart + 1, text.indexOf(vClose, vStart));
-                }
-              }
-              close += cellClose.length;
-            }
-            if (raw !== '' || type === 'inlineStr') {
-              const style = attr(ctag, 's');
-              const value = type === 'inlineStr' ? raw : cellText(ctx, type, style === null ? -1 : Number(style), raw, kinds[column] ?? Kind.Other);
-              if (value !== '' && column >= 0) {
-                while (cells.length < column) cells.push('');
-                cells[column] = value;
-              }
-            }
-            c = text.indexOf(cellOpen, close);
+      if (inRow && nameAt(buf, n, c)) {
+        // <c r="B2" s="3" t="s">: reference, style, type
+        let k = n + c.length;
+        let ref = -1;
+        type = T.n;
+        style = -1;
+        let selfClosing = false;
+        for (;;) {
+          let ch = buf[k];
+          while (isSpace(ch)) ch = buf[++k];
+          if (ch === GT) {
+            k++;
+            break;
           }
-          pos = end + rowClose.length;
+          if (ch === SLASH) {
+            selfClosing = true;
+            k += 2;
+            break;
+          }
+          const nameStart = k;
+          while (k < limit && buf[k] !== 0x3d /* = */) k++;
+          let nameEnd = k;
+          while (isSpace(buf[nameEnd - 1])) nameEnd--;
+          k++;
+          while (isSpace(buf[k])) k++;
+          const quote = buf[k];
+          let valueEnd = k + 1;
+          while (valueEnd < limit && buf[valueEnd] !== quote) valueEnd++;
+          if (valueEnd >= limit || (quote !== 0x22 && quote !== 0x27)) throw this.damaged(`a cell's attributes in row ${r}`);
+          if (nameEnd - nameStart === 1) {
+            const name = buf[nameStart];
+            if (name === 114 /* r */) ref = k + 1;
+            else if (name === 116 /* t */) type = typeCode(buf, k + 1, valueEnd);
+            else if (name === 115 /* s */) style = integerAt(buf, k + 1);
+          }
+          k = valueEnd + 1;
         }
-        if ((await onRow({ r, cells })) === false) {
-          done = true;
-          return;
-        }
+        column = ref >= 0 ? columnAt(buf, ref) : column + 1;
+        start = -1;
+        end = -1;
+        inCell = !selfClosing;
+        i = nextTag(buf, k, limit);
+        continue;
       }
-      if (next.done) return;
-      carry = text.slice(limit);
-      text = '';
+      if (inCell && start < 0 && (nameAt(buf, n, v) || (type === T.inlineStr && nameAt(buf, n, is)))) {
+        let gt = n;
+        while (gt < limit && buf[gt] !== GT) gt++;
+        if (buf[gt - 1] !== SLASH) start = gt + 1;
+        i = nextTag(buf, gt, limit);
+        continue;
+      }
+      if (!inRow && nameAt(buf, n, row)) {
+        let gt = n;
+        while (gt < limit && buf[gt] !== GT) gt++;
+        const at = attributeAt(buf, n + row.length, gt, 114 /* r */);
+        const next = at >= 0 ? integerAt(buf, at) : this.lastRow + 1;
+        if (!(next > this.lastRow)) throw this.damaged(`row ${next} comes after row ${this.lastRow}`);
+        r = this.lastRow = next;
+        column = -1;
+        sink.startRow(r);
+        if (buf[gt - 1] === SLASH) {
+          if (!sink.endRow(r)) return false;
+        } else inRow = true;
+        i = nextTag(buf, gt, limit);
+        continue;
+      }
+      i = nextTag(buf, n, limit);
     }
-  } finally {
-    if (done) await iterator.return?.();
+    return true;
+  }
+}
+
+/** Where the value of the one-letter attribute `name` starts in a start tag's bytes [from, to), or -1. */
+function attributeAt(buf: Uint8Array, from: number, to: number, name: number): number {
+  for (let k = from; k < to; k++) {
+    const ch = buf[k];
+    if (ch === 0x22 || ch === 0x27) {
+      // a value: a letter inside it is no attribute
+      k++;
+      while (k < to && buf[k] !== ch) k++;
+      continue;
+    }
+    if (ch === name && isSpace(buf[k - 1])) {
+      let j = k + 1;
+      while (isSpace(buf[j])) j++;
+      if (buf[j] !== 0x3d) continue;
+      j++;
+      while (isSpace(buf[j])) j++;
+      return j + 1;
+    }
+  }
+  return -1;
+}
+
+/** Reads a sheet into a sink; stops when the sink says so. */
+async function streamRows(wb: Workbook, sheet: SheetInfo, sink: CellSink, afterPiece?: () => void | Promise<void>): Promise<void> {
+  let parser: SheetParser | null = null;
+  for await (const { buf, limit, prefix } of wholeElements(wb.src, sheet.entry, 'worksheet', 'row')) {
+    if (!parser) {
+      parser = new SheetParser(prefix, sheet.name, sink);
+      wb.ctx.prefix = prefix;
+    }
+    if (!parser.parse(buf, limit)) return;
+    if (afterPiece) await afterPiece();
+  }
+}
+
+/** A cell's bytes as the text the rules give (the slow path: strings, and numbers that are not plain). */
+function cellString(ctx: SheetContext, buf: Uint8Array, type: number, style: number, start: number, end: number, kind: Kind): string {
+  if (type === T.s) {
+    const index = integerAt(buf, start);
+    if (!(index >= 0 && index < ctx.strings.count)) throw new Damaged(`a cell refers to shared string ${latin1(buf, start, end)}, which the workbook does not have`);
+    return ctx.strings.text(index);
+  }
+  if (type === T.inlineStr) return richText(utf8.decode(buf.subarray(start, end)), ctx.prefix);
+  return cellText(ctx, type, style, type === T.n ? latin1(buf, start, end) : utf8.decode(buf.subarray(start, end)), kind);
+}
+
+/** The header search's sink: cell texts by column ('' for gaps), up to row HEADER_SEARCH_ROWS. */
+class CellCollector implements CellSink {
+  rows: string[][] = [];
+  empty = true;
+  private cells: string[] = [];
+  private readonly ctx: SheetContext;
+  constructor(ctx: SheetContext) {
+    this.ctx = ctx;
+  }
+  startRow(): void {
+    this.cells = [];
+  }
+  cell(buf: Uint8Array, column: number, type: number, style: number, start: number, end: number): void {
+    const text = cellString(this.ctx, buf, type, style, start, end, Kind.Other);
+    if (text === '' || column < this.cells.length) return;
+    while (this.cells.length < column) this.cells.push('');
+    this.cells.push(text);
+  }
+  endRow(r: number): boolean {
+    if (r > HEADER_SEARCH_ROWS) {
+      this.empty = false;
+      return false;
+    }
+    while (this.rows.length < r - 1) this.rows.push([]);
+    this.rows[r - 1] = this.cells;
+    if (this.cells.length) this.empty = false;
+    return true;
+  }
+}
+
+/** Is buf[start, end) a number written as its shortest round-trip text (so it can be copied as it is)? */
+function plainNumber(buf: Uint8Array, start: number, end: number): boolean {
+  let i = start;
+  if (buf[i] === MINUS) i++;
+  const intStart = i;
+  if (i >= end) return false;
+  let significant: number;
+  if (buf[i] === ZERO) {
+    i++;
+    significant = 0;
+  } else {
+    while (i < end && isDigit(buf[i])) i++;
+    if (i === intStart) return false;
+    significant = i - intStart;
+  }
+  if (i < end) {
+    if (buf[i] !== DOT) return false;
+    const fracStart = ++i;
+    while (i < end && isDigit(buf[i])) i++;
+    if (i !== end || i === fracStart || buf[end - 1] === ZERO) return false;
+    if (significant === 0) {
+      let z = fracStart;
+      while (buf[z] === ZERO) z++;
+      if (z - fracStart >= 6) return false; // 0.0000001 reads back as 1e-7
+      significant = end - z;
+    } else significant += end - fracStart;
+  }
+  if (significant > 15) return false;
+  return !(significant === 0 && buf[start] === MINUS);
+}
+
+/** A plain decimal's value ([-]digits[.digits]); NaN for anything else (an exponent). */
+function decimalAt(buf: Uint8Array, start: number, end: number): number {
+  let i = start;
+  const negative = buf[i] === MINUS;
+  if (negative) i++;
+  let value = 0;
+  let digits = 0;
+  while (i < end && isDigit(buf[i])) (value = value * 10 + (buf[i] - 48)), i++, digits++;
+  if (i < end && buf[i] === DOT) {
+    i++;
+    let scale = 1;
+    let fraction = 0;
+    while (i < end && isDigit(buf[i])) (fraction = fraction * 10 + (buf[i] - 48)), (scale *= 10), i++, digits++;
+    value += fraction / scale;
+  }
+  if (i !== end || digits === 0) return NaN;
+  return negative ? -value : value;
+}
+
+/** The CSV's sink: each row with a value as one record of `width` fields (more when values lie right of the header). */
+class CsvWriter implements CellSink {
+  readonly out = new Bytes(1 << 21);
+  readonly rows = new RowNumbers();
+  private at = 0;
+  private rowStart = 0;
+  private readonly ctx: SheetContext;
+  private readonly kinds: Kind[];
+  private readonly width: number;
+  private readonly headerRow: number;
+  constructor(ctx: SheetContext, kinds: Kind[], width: number, headerRow: number) {
+    this.ctx = ctx;
+    this.kinds = kinds;
+    this.width = width;
+    this.headerRow = headerRow;
+  }
+  startRow(): void {
+    this.at = 0;
+    this.rowStart = this.out.pos;
+  }
+  cell(buf: Uint8Array, column: number, type: number, style: number, start: number, end: number): void {
+    if (start === end && type !== T.inlineStr) return;
+    if (column < this.at) return; // two cells with one reference: the first is kept
+    const out = this.out;
+    const mark = out.pos;
+    const separators = column - this.at + (this.at > 0 ? 1 : 0);
+    if (separators) out.repeat(COMMA, separators);
+    const valueStart = out.pos;
+    const kind = this.kinds[column] ?? Kind.Other;
+    if (type === T.s) {
+      const index = integerAt(buf, start);
+      if (!(index >= 0 && index < this.ctx.strings.count)) throw new Damaged(`a cell refers to shared string ${latin1(buf, start, end)}, which the workbook does not have`);
+      this.ctx.strings.writeCsv(out, index);
+    } else if (type !== T.n || !this.number(buf, style, start, end, kind)) {
+      out.text(csvField(cellString(this.ctx, buf, type, style, start, end, kind)));
+    }
+    if (out.pos === valueStart) {
+      out.pos = mark; // an empty value: no field
+      return;
+    }
+    this.at = column + 1;
+  }
+  /** A number cell the fast way (copied, or a date written digit by digit); false for the slow path. */
+  private number(buf: Uint8Array, style: number, start: number, end: number, kind: Kind): boolean {
+    const out = this.out;
+    if (kind === Kind.Id) {
+      // an integer of at most 15 digits is its own integer text
+      let i = start;
+      if (buf[i] === MINUS) i++;
+      const digits = end - i;
+      if (digits < 1 || digits > 15 || (buf[i] === ZERO && digits > 1)) return false;
+      for (let k = i; k < end; k++) if (!isDigit(buf[k])) return false;
+      out.copy(buf, start, end);
+      return true;
+    }
+    const format = style >= 0 ? this.ctx.styles.dateFormats[style] : null;
+    if (format || kind === Kind.Datetime || kind === Kind.Date) {
+      const value = decimalAt(buf, start, end);
+      if (!(value === value)) return false;
+      const date1904 = this.ctx.date1904;
+      if (!date1904 && value < 61) return false;
+      if (format && value >= 0 && value < MAX_SERIAL) {
+        writeSerial(out, value, date1904, kind === Kind.Date ? false : kind === Kind.Datetime ? true : format === 'datetime' || value !== Math.floor(value));
+        return true;
+      }
+      if (!format && value >= 10_000 && value < MAX_SERIAL) {
+        writeSerial(out, value, date1904, kind === Kind.Datetime);
+        return true;
+      }
+    }
+    if (!plainNumber(buf, start, end)) return false;
+    out.copy(buf, start, end);
+    return true;
+  }
+  endRow(r: number): boolean {
+    const out = this.out;
+    if (this.at === 0 || r <= this.headerRow) {
+      out.pos = this.rowStart;
+      return true;
+    }
+    if (this.at < this.width) out.repeat(COMMA, this.width - this.at);
+    out.byte(NEWLINE);
+    this.rows.push(r);
+    return true;
   }
 }
 
@@ -776,18 +1255,6 @@ const NEEDS_QUOTES = /[",\r\n]/;
 
 function csvField(text: string): string {
   return NEEDS_QUOTES.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
-}
-
-/** One CSV record of `width` fields (more when cells lie right of the header). */
-function csvRecord(cells: string[], width: number): string {
-  let line = '';
-  const n = Math.max(width, cells.length);
-  for (let i = 0; i < n; i++) {
-    if (i > 0) line += ',';
-    const cell = cells[i];
-    if (cell) line += csvField(cell);
-  }
-  return line;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -807,18 +1274,9 @@ function describeRows(rows: string[][]): string {
 }
 
 async function firstRows(wb: Workbook, sheet: SheetInfo): Promise<{ rows: string[][]; empty: boolean }> {
-  const rows: string[][] = [];
-  let empty = true;
-  await streamRows(wb, sheet, [], (row) => {
-    if (row.r > HEADER_SEARCH_ROWS) {
-      empty = false;
-      return false;
-    }
-    while (rows.length < row.r - 1) rows.push([]);
-    rows[row.r - 1] = row.cells;
-    if (row.cells.length) empty = false;
-  });
-  return { rows, empty };
+  const collector = new CellCollector(wb.ctx);
+  await streamRows(wb, sheet, collector);
+  return { rows: collector.rows, empty: collector.empty };
 }
 
 interface Chosen {
@@ -897,35 +1355,32 @@ class RowNumbers {
   }
 }
 
-/** Text handed to the sink in pieces of about this many characters. */
+/** The CSV is handed on in pieces of about this many bytes. */
 const PIECE = 1 << 20;
 
 /**
- * The sheet as CSV text, handed to `write` piece by piece (the header line first), and its row
- * map. Every problem that makes the workbook unusable is an InputError naming `file`.
+ * The sheet as CSV bytes (UTF-8, LF), handed to `write` piece by piece (the header line first),
+ * and its row map. Every problem that makes the workbook unusable is an InputError naming `file`.
  */
-export async function convertWorkbook(src: ArchiveSource, options: WorkbookSheetOptions & { file: string }, write: (text: string) => void | Promise<void>): Promise<WorkbookSheet> {
+export async function convertWorkbook(src: ArchiveSource, options: WorkbookSheetOptions & { file: string }, write: (bytes: Uint8Array) => void | Promise<void>): Promise<WorkbookSheet> {
   const file = options.file;
   try {
     const wb = await openWorkbook(src);
     const chosen = await chooseSheet(wb, options, file);
     const headerRow = chosen.headerIndex + 1;
     const kinds = options.columnKinds(chosen.headers).map(kindCode);
-    const width = chosen.headers.length;
-    const rows = new RowNumbers();
-    let piece = `${csvRecord(chosen.headers, width)}\n`;
-    await streamRows(wb, chosen.sheet, kinds, async (row) => {
-      if (row.r <= headerRow || row.cells.length === 0) return;
-      rows.push(row.r);
-      piece += `${csvRecord(row.cells, width)}\n`;
-      if (piece.length >= PIECE) {
-        const out = piece;
-        piece = '';
-        await write(out);
-      }
-    });
-    if (piece) await write(piece);
-    return { sheet: chosen.sheet.name, headerRow, headers: chosen.headers, rows: rows.take(), skipped: chosen.skipped };
+    const writer = new CsvWriter(wb.ctx, kinds, chosen.headers.length, headerRow);
+    writer.out.text(`${chosen.headers.map(csvField).join(',')}\n`);
+    const flush = async (all: boolean) => {
+      const out = writer.out;
+      if (out.pos === 0 || (!all && out.pos < PIECE)) return;
+      const piece = out.buf.slice(0, out.pos);
+      out.pos = 0;
+      await write(piece);
+    };
+    await streamRows(wb, chosen.sheet, writer, () => flush(false));
+    await flush(true);
+    return { sheet: chosen.sheet.name, headerRow, headers: chosen.headers, rows: writer.rows.take(), skipped: chosen.skipped };
   } catch (error) {
     if (error instanceof InputError) throw error;
     if (error instanceof Protected) {
@@ -957,11 +1412,9 @@ export function bytesSource(bytes: Uint8Array): ArchiveSource {
 
 /** Browser (the CSV preview on the Data quality page): the same from bytes held in memory, returning the CSV bytes. */
 export async function workbookBytesToCsv(bytes: Uint8Array, options: WorkbookSheetOptions): Promise<WorkbookSheet & { csv: Uint8Array }> {
-  const encoder = new TextEncoder();
   const pieces: Uint8Array[] = [];
   let total = 0;
-  const sheet = await convertWorkbook(bytesSource(bytes), { ...options, file: options.file ?? 'the workbook' }, (text) => {
-    const piece = encoder.encode(text);
+  const sheet = await convertWorkbook(bytesSource(bytes), { ...options, file: options.file ?? 'the workbook' }, (piece) => {
     pieces.push(piece);
     total += piece.length;
   });
