@@ -50,6 +50,8 @@ export interface QunlensConfig {
   orderAmountCeiling: number;
   /** A report's SQL cell running longer than this is interrupted and fails the build. */
   reportCellTimeoutSeconds: number;
+  /** Excel workbooks: read the sheet of this name; otherwise the first sheet whose header fits. */
+  sheet?: string;
   channels: Record<ChannelKey, Labelled>;
   /** label (any case) → channel key */
   channelLabels: Record<string, ChannelKey>;
@@ -178,6 +180,7 @@ export function checkConfig(config: QunlensConfig, source: string): QunlensConfi
     problems.push(`orderAmountCeiling must be a number above 0 and below ${NUMBER_LIMITS.amount} (the largest amount accepted at all)`);
   }
   if (!(config.reportCellTimeoutSeconds > 0)) problems.push(`reportCellTimeoutSeconds must be a number of seconds above 0`);
+  if (config.sheet !== undefined && (typeof config.sheet !== 'string' || config.sheet.trim() === '')) problems.push(`sheet must be the name of a sheet in the workbooks, e.g. "Sheet1"`);
   for (const [label, key] of Object.entries(config.channelLabels)) {
     if (!(CHANNEL_KEYS as readonly string[]).includes(key)) problems.push(`channelLabels["${label}"] = "${key}" is not one of ${CHANNEL_KEYS.join(', ')}`);
   }
