@@ -28,7 +28,7 @@ const USAGE = `qunlens: community-operations report site from CSV exports
   npm run check  -- [--data DIR] [--as-of YYYY-MM-DD]
   npm run dev    -- [--data DIR] [--out DIR] [--port N] [--settle S]   build, serve, rebuild when data/ changes
   npm run pdf    -- [--site DIR] [--lang zh|en] [--file PATH]   board pack PDF of a built site
-  npm run sample -- [--out DIR] [--seed N] [--scale X | --groups N --memberships N --messages N --orders N] [--clean]
+  npm run sample -- [--out DIR] [--seed N] [--scale X | --groups N --memberships N --messages N --orders N] [--clean] [--format csv|xlsx]
 
   --data DIR     input CSV/Parquet folder (default: data; sample data when it holds no CSV)
   --out DIR      output folder (build: dist; sample: data)
@@ -36,6 +36,7 @@ const USAGE = `qunlens: community-operations report site from CSV exports
   --base PATH    URL path the site is served under, e.g. /reports/qunlens/
   --force        rebuild even when inputs, code and options are unchanged since the last build
   --settle S     dev: rebuild once data/ has not changed for S seconds (default ${DEFAULT_SETTLE_SECONDS})
+  --format F     sample: csv (default), or xlsx: Excel workbooks, monthly member files and a chat-archive dump, as operators hold them
 `;
 
 class UsageError extends Error {}
@@ -61,6 +62,7 @@ const OPTIONS = {
   site: { type: 'string' },
   lang: { type: 'string' },
   file: { type: 'string' },
+  format: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -294,6 +296,11 @@ async function runCheck(values: ReturnType<typeof parse>['values']): Promise<num
   }
 }
 
+function formatOption(value: string | undefined): 'csv' | 'xlsx' | undefined {
+  if (value === undefined || value === 'csv' || value === 'xlsx') return value;
+  throw new UsageError(`--format must be csv or xlsx, got "${value}"`);
+}
+
 async function runSample(values: ReturnType<typeof parse>['values']): Promise<number> {
   const { generateSample, scaledSizes, SAMPLE_DEFAULTS } = await import('./sample/generate.ts');
   const outDir = values.out ?? 'data';
@@ -310,6 +317,7 @@ async function runSample(values: ReturnType<typeof parse>['values']): Promise<nu
     messages: intOption(values.messages, 'messages'),
     orders: intOption(values.orders, 'orders'),
     defects: !values.clean,
+    format: formatOption(values.format),
     log: (line) => process.stderr.write(`  ${line}\n`),
   });
   process.stderr.write(`sample data written to ${outDir}/: ${Object.entries(result.counts).map(([k, v]) => `${k} ${v.toLocaleString('en-US')}`).join(', ')}\n`);
