@@ -1273,10 +1273,24 @@ function describeRows(rows: string[][]): string {
   return shown.join('; ');
 }
 
+/**
+ * A cell of the first rows as a header: a line break typed into a header cell (Alt+Enter) joins
+ * its parts, without a space between Chinese ("入群\n时间" → 入群时间), with one between Latin
+ * words ("join\ntime" → "join time"). The CSV path reads its header from one line.
+ */
+export function headerText(cell: string): string {
+  if (!/[\r\n]/.test(cell)) return cell;
+  return cell.replace(/[ \t]*[\r\n]+[ \t]*/g, (_, at: number, whole: string) => {
+    const before = whole.slice(0, at).slice(-1);
+    const after = whole.slice(at).replace(/^\s+/, '').charAt(0);
+    return /[\x00-\x7f]/.test(before) && /[\x00-\x7f]/.test(after) ? ' ' : '';
+  }).trim();
+}
+
 async function firstRows(wb: Workbook, sheet: SheetInfo): Promise<{ rows: string[][]; empty: boolean }> {
   const collector = new CellCollector(wb.ctx);
   await streamRows(wb, sheet, collector);
-  return { rows: collector.rows, empty: collector.empty };
+  return { rows: collector.rows.map((row) => row.map(headerText)), empty: collector.empty };
 }
 
 interface Chosen {

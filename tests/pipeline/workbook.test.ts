@@ -283,6 +283,16 @@ describe('cell types', () => {
     expect(result.csv).toBe('客户ID,群ID\nwm1,G1\nwm2,G2\nwm3,G3\n');
   });
 
+  it('joins the lines of a header cell typed with Alt+Enter, so the CSV header is one line', async () => {
+    const wb = new ExcelJS.Workbook();
+    const ws = wb.addWorksheet('成员');
+    ws.addRow(['客户ID', '群\nID', '入群\r\n时间', 'join\ntime']);
+    ws.addRow(['wm1', 'G1', '2026-03-05 14:02', 'x']);
+    const result = await convert(await save(wb));
+    expect(result.headers).toEqual(['客户ID', '群ID', '入群时间', 'join time']);
+    expect(result.csv).toBe('客户ID,群ID,入群时间,join time\nwm1,G1,2026-03-05 14:02,x\n');
+  });
+
   it('writes a value right of the header as an extra field, so the row is rejected, not the value dropped', async () => {
     const wb = new ExcelJS.Workbook();
     const ws = wb.addWorksheet('成员');
