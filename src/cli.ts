@@ -302,7 +302,7 @@ function formatOption(value: string | undefined): 'csv' | 'xlsx' | undefined {
 }
 
 async function runSample(values: ReturnType<typeof parse>['values']): Promise<number> {
-  const { generateSample, scaledSizes, SAMPLE_DEFAULTS } = await import('./sample/generate.ts');
+  const { generateSample, scaledSizes, SAMPLE_DEFAULTS, SAMPLE_FILES } = await import('./sample/generate.ts');
   const outDir = values.out ?? 'data';
   // --scale multiplies the default number of groups; the other sizes follow the same ratios
   const scale = values.scale === undefined ? undefined : Number(values.scale);
@@ -321,6 +321,12 @@ async function runSample(values: ReturnType<typeof parse>['values']): Promise<nu
     log: (line) => process.stderr.write(`  ${line}\n`),
   });
   process.stderr.write(`sample data written to ${outDir}/: ${Object.entries(result.counts).map(([k, v]) => `${k} ${v.toLocaleString('en-US')}`).join(', ')}\n`);
+  // the other format's sample left in the same folder would be read too, each fact twice
+  const written = new Set(result.files.map((f) => nodePath.basename(f)));
+  const other = (await readdir(outDir)).filter((f) => !written.has(f) && (SAMPLE_FILES.includes(f as (typeof SAMPLE_FILES)[number]) || /^(客户群列表|渠道活码|订单|打卡记录)\.xlsx$|^群成员_\d{4}-\d{2}\.xlsx$|^会话存档\.jsonl$/.test(f)));
+  if (other.length) {
+    process.stderr.write(`warning: ${outDir}/ also holds ${other.join(', ')} from an earlier sample in the other format; a build reads every export in the folder, so remove them (or write the sample elsewhere with --out)\n`);
+  }
   return 0;
 }
 
