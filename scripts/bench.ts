@@ -1,16 +1,33 @@
 // `npm run bench -- [--scale X] [--seed N]`: the benchmark of src/bench.ts.
-// Internal: `--baseline DIR --result FILE` (or `--floor DIR`) runs only DuckDB's own load, in its own process.
+// Internal: `--baseline DIR --result FILE` (or `--floor DIR`) runs only DuckDB's own load, in its own process;
+// `--workbook XLSX` the workbook's conversion and load, `--members-csv CSV` DuckDB's load of the same rows as CSV.
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { baselineLoad, bench, benchTable, type BenchResult } from '../src/bench.ts';
+import { baselineLoad, bench, benchTable, membersCsvRead, workbookRead, type BenchResult } from '../src/bench.ts';
 
 const { values } = parseArgs({
-  options: { scale: { type: 'string' }, seed: { type: 'string' }, baseline: { type: 'string' }, floor: { type: 'string' }, result: { type: 'string' } },
+  options: {
+    scale: { type: 'string' },
+    seed: { type: 'string' },
+    baseline: { type: 'string' },
+    floor: { type: 'string' },
+    workbook: { type: 'string' },
+    'members-csv': { type: 'string' },
+    result: { type: 'string' },
+  },
   strict: true,
 });
 
+if (values.workbook) {
+  writeFileSync(values.result!, JSON.stringify(await workbookRead(values.workbook)));
+  process.exit(0);
+}
+if (values['members-csv']) {
+  writeFileSync(values.result!, JSON.stringify(await membersCsvRead(values['members-csv'])));
+  process.exit(0);
+}
 if (values.baseline || values.floor) {
   writeFileSync(values.result!, JSON.stringify(await baselineLoad((values.baseline ?? values.floor)!, { floor: Boolean(values.floor) })));
   process.exit(0);

@@ -12,6 +12,10 @@
  * then the site it wrote: size, pages, the heaviest page's gzip transfer (HTML with the CSS and
  * scripts it loads before the reader asks for interactivity).
  *
+ * and the members table as an Excel workbook (`members.xlsx`, written once next to the data):
+ * converted to CSV by the workbook reader and read by DuckDB, against DuckDB reading the same
+ * rows as CSV, each in a process of its own (best of 3), with the conversion's peak memory.
+ *
  * The last two lines are the ratios the targets are stated in:
  *   pipeline/baseline ratio: X.XX   (read → validate → model → metrics → outputs, i.e. dist/data)
  *   build/baseline ratio: X.XX      (the whole `npm run build`, wall clock)
@@ -158,6 +162,124 @@ export async function baselineLoad(dataDir: string, options: { floor?: boolean }
   return { ms, files };
 }
 
+/** DuckDB's load of one CSV into a table, as the baseline loads each file. */
+async function duckdbLoad(path: string): Promise<{ ms: number; rows: number }> {
+  const { DuckDBInstance } = await import('@duckdb/node-api');
+  const instance = await DuckDBInstance.create(':memory:');
+  const connection = await instance.connect();
+  const start = performance.now();
+  await connection.run(`CREATE TABLE t AS SELECT * FROM read_csv('${path.replaceAll("'", "''")}')`);
+  const ms = performance.now() - start;
+  const reader = await connection.runAndReadAll('SELECT count(*)::DOUBLE FROM t');
+  const rows = Number(reader.getRows()[0][0]);
+  connection.closeSync();
+  instance.closeSync();
+  return { ms, rows };
+}
+
+/**
+ * This process's peak resident memory. On Linux, VmHWM: getrusage's maxrss also counts the
+ * parent's memory at the fork that started this process (it survives exec), which for a child
+ * of the bench (1.4 GiB read, a workbook written) is more than the child ever uses.
+ */
+async function peakRss(): Promise<number> {
+  try {
+    const status = await readFile('/proc/self/status', 'utf8');
+    const kb = /^VmHWM:\s+(\d+) kB/m.exec(status)?.[1];
+    if (kb) return Number(kb) * 1024;
+  } catch {
+    /* not Linux */
+  }
+  return process.resourceUsage().maxRSS * 1024;
+}
+
+export interface WorkbookRun {
+  /** the workbook reader: members.xlsx → CSV in a work folder */
+  convertMs: number;
+  /** peak resident memory of the process when the conversion ends (DuckDB not loaded yet) */
+  convertRssBytes: number;
+  /** DuckDB's load of the converted CSV */
+  readMs: number;
+  rows: number;
+}
+
+/** In a process of its own: the workbook converted, then the CSV it gave loaded by DuckDB. */
+export async function workbookRead(xlsx: string): Promise<WorkbookRun> {
+  const { workbookToCsv } = await import('./pipeline/workbook-file.ts');
+  const { contractSheetOptions } = await import('./sample/workbooks.ts');
+  const { mkdtemp } = await import('node:fs/promises');
+  const { tmpdir } = await import('node:os');
+  const work = await mkdtemp(join(tmpdir(), 'qunlens-bench-xlsx-'));
+  try {
+    const csv = join(work, 'members.csv');
+    const start = performance.now();
+    const sheet = await workbookToCsv(xlsx, csv, contractSheetOptions('members'));
+    const convertMs = performance.now() - start;
+    const convertRssBytes = await peakRss();
+    const load = await duckdbLoad(csv);
+    if (load.rows !== sheet.rows.length) throw new Error(`bench: the workbook gave ${sheet.rows.length} rows, DuckDB read ${load.rows}`);
+    return { convertMs, convertRssBytes, readMs: load.ms, rows: load.rows };
+  } finally {
+    await rm(work, { recursive: true, force: true });
+  }
+}
+
+/** In a process of its own: DuckDB's load of members.csv, and that process's peak memory. */
+export async function membersCsvRead(csv: string): Promise<{ ms: number; rows: number; rssBytes: number }> {
+  const load = await duckdbLoad(csv);
+  return { ...load, rssBytes: await peakRss() };
+}
+
+export interface WorkbookBench {
+  rows: number;
+  xlsxBytes: number;
+  /** DuckDB: members.csv into a table (best of 3) */
+  csvReadMs: number;
+  csvReadRssBytes: number;
+  /** the best of 3 runs of workbookRead */
+  best: WorkbookRun;
+}
+
+/** members.csv as members.xlsx, next to the data (not in it: the build would read both), kept for later runs. */
+async function ensureWorkbook(root: string, tag: string, dataDir: string, log: (line: string) => void): Promise<string> {
+  const dir = join(root, `${tag}-xlsx`);
+  const xlsx = join(dir, 'members.xlsx');
+  const stampFile = join(dir, '.workbook.json');
+  const stamp = JSON.stringify({ data: await readFile(join(dataDir, '.bench.json'), 'utf8') });
+  if (existsSync(xlsx) && existsSync(stampFile) && (await readFile(stampFile, 'utf8')) === stamp) {
+    log(`workbook: ${xlsx} (kept from an earlier run)`);
+    return xlsx;
+  }
+  await rm(dir, { recursive: true, force: true });
+  await mkdir(dir, { recursive: true });
+  const { membersWorkbook } = await import('./sample/workbooks.ts');
+  const t = performance.now();
+  const rows = await membersWorkbook(join(dataDir, 'members.csv'), xlsx);
+  await writeFile(stampFile, stamp);
+  log(`workbook: members.csv as ${xlsx} (${rows.toLocaleString('en-US')} rows, written by exceljs in ${s(performance.now() - t)}; kept for later runs)`);
+  return xlsx;
+}
+
+async function benchWorkbook(root: string, tag: string, dataDir: string, options: BenchOptions): Promise<WorkbookBench> {
+  const xlsx = await ensureWorkbook(root, tag, dataDir, options.log);
+  const file = join(root, `workbook-${options.scale}.json`);
+  const runs: WorkbookRun[] = [];
+  const csvRuns: Awaited<ReturnType<typeof membersCsvRead>>[] = [];
+  for (let i = 0; i < BASELINE_RUNS; i++) {
+    await run(process.execPath, [join(projectRoot, 'scripts', 'bench.ts'), '--members-csv', join(dataDir, 'members.csv'), '--result', file]);
+    csvRuns.push(JSON.parse(await readFile(file, 'utf8')));
+    await run(process.execPath, [join(projectRoot, 'scripts', 'bench.ts'), '--workbook', xlsx, '--result', file]);
+    runs.push(JSON.parse(await readFile(file, 'utf8')));
+  }
+  const best = runs.reduce((a, b) => (b.convertMs + b.readMs < a.convertMs + a.readMs ? b : a));
+  const csvBest = csvRuns.reduce((a, b) => (b.ms < a.ms ? b : a));
+  options.log(
+    `workbook: members.xlsx converted and read ${runs.map((r) => s(r.convertMs + r.readMs)).join(', ')} (conversion ${runs.map((r) => s(r.convertMs)).join(', ')}; ` +
+      `peak ${runs.map((r) => mb(r.convertRssBytes)).join(', ')}); members.csv read ${csvRuns.map((r) => s(r.ms)).join(', ')} (peak ${csvRuns.map((r) => mb(r.rssBytes)).join(', ')})`,
+  );
+  return { rows: best.rows, xlsxBytes: (await stat(xlsx)).size, csvReadMs: csvBest.ms, csvReadRssBytes: Math.max(...csvRuns.map((r) => r.rssBytes)), best };
+}
+
 /** Reads every byte once, so the baseline and the build both start from a warm page cache. */
 async function warm(dataDir: string): Promise<number> {
   let bytes = 0;
@@ -214,6 +336,8 @@ export interface BenchResult {
   site: SiteStats;
   pipelineMs: number;
   ratios: { pipeline: number; build: number; rebuild: number; floor?: number };
+  /** members as a workbook against members.csv; absent in results from before it was measured */
+  workbook?: WorkbookBench;
 }
 
 export async function bench(options: BenchOptions): Promise<BenchResult> {
@@ -244,6 +368,7 @@ export async function bench(options: BenchOptions): Promise<BenchResult> {
   };
   const baseline = await duckdbAlone('baseline', `loading ${mb(inputBytes)} of CSV into tables`);
   const floor = await duckdbAlone('floor', 'loading the same, with messages counted per group, member and day');
+  const workbook = await benchWorkbook(root, tag, dataDir, options);
 
   options.log('build: npm run build from scratch…');
   // the site's folder, then the link to it (dist is a link: publish.ts)
@@ -270,9 +395,23 @@ export async function bench(options: BenchOptions): Promise<BenchResult> {
     site,
     pipelineMs,
     ratios: { pipeline: pipelineMs / baseline.ms, build: build.wallMs / baseline.ms, rebuild: rebuild.wallMs / build.wallMs, floor: floor.ms / baseline.ms },
+    workbook,
   };
   await writeFile(join(root, `result-${options.scale}.json`), JSON.stringify(result, null, 2));
   return result;
+}
+
+/** The workbook lines of the table: members.xlsx converted and read against members.csv read, and the conversion's memory. */
+function workbookRows(r: BenchResult): [string, string, string][] {
+  const w = r.workbook;
+  if (!w) return [];
+  const n = w.rows.toLocaleString('en-US');
+  const total = w.best.convertMs + w.best.readMs;
+  return [
+    ['members.csv', `DuckDB: the members table (${n} rows) from CSV into a table (best of 3)`, s(w.csvReadMs)],
+    ['members.xlsx', `the same rows from a workbook (${mb(w.xlsxBytes)}): converted ${s(w.best.convertMs)}, then read`, `${s(total)} (${(total / w.csvReadMs).toFixed(2)} ×)`],
+    ['  memory', `the conversion's peak, resident (members.csv read by DuckDB: ${mb(w.csvReadRssBytes)})`, mb(w.best.convertRssBytes)],
+  ];
 }
 
 /** The table `npm run bench` prints (and the README's Performance section shows). */
@@ -285,6 +424,7 @@ export function benchTable(r: BenchResult, smaller?: BenchResult): string {
     ...(r.floorMs !== undefined
       ? [['floor', 'DuckDB: the same, messages counted per group, member and day (the least the metrics need)', `${s(r.floorMs)} (${(r.floorMs / r.baselineMs).toFixed(2)} ×)`] as [string, string, string]]
       : []),
+    ...workbookRows(r),
     ['  hash', 'build key: inputs, code, options', s(t.hash ?? 0)],
     ['  read', 'ingest: sniff, decode, type, check every row', s(t.read ?? 0)],
     ['  validate', 'cross-file checks, data-quality table', s(t.validate ?? 0)],

@@ -28,7 +28,7 @@ const USAGE = `qunlens: community-operations report site from CSV exports
   npm run check  -- [--data DIR] [--as-of YYYY-MM-DD] [--config FILE]
   npm run dev    -- [--data DIR] [--out DIR] [--port N] [--settle S]   build, serve, rebuild when data/ changes
   npm run pdf    -- [--site DIR] [--lang zh|en] [--file PATH]   board pack PDF of a built site
-  npm run sample -- [--out DIR] [--seed N] [--scale X | --groups N --memberships N --messages N --orders N] [--clean]
+  npm run sample -- [--out DIR] [--seed N] [--scale X | --groups N --memberships N --messages N --orders N] [--clean] [--format csv|xlsx]
 
   --data DIR     input folder: CSV, Excel .xlsx, Parquet, chat-archive .jsonl (default: data; sample data when it holds none)
   --config FILE  the configuration to read instead of ./qunlens.config.json (the data folder's own is merged over it)
@@ -37,6 +37,7 @@ const USAGE = `qunlens: community-operations report site from CSV exports
   --base PATH    URL path the site is served under, e.g. /reports/qunlens/
   --force        rebuild even when inputs, code and options are unchanged since the last build
   --settle S     dev: rebuild once data/ has not changed for S seconds (default ${DEFAULT_SETTLE_SECONDS})
+  --format F     sample: csv (default), or xlsx: Excel workbooks, monthly member files and a chat-archive dump, as operators hold them
 `;
 
 class UsageError extends Error {}
@@ -63,6 +64,7 @@ const OPTIONS = {
   site: { type: 'string' },
   lang: { type: 'string' },
   file: { type: 'string' },
+  format: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -301,8 +303,13 @@ async function runCheck(values: ReturnType<typeof parse>['values']): Promise<num
   }
 }
 
+function formatOption(value: string | undefined): 'csv' | 'xlsx' | undefined {
+  if (value === undefined || value === 'csv' || value === 'xlsx') return value;
+  throw new UsageError(`--format must be csv or xlsx, got "${value}"`);
+}
+
 async function runSample(values: ReturnType<typeof parse>['values']): Promise<number> {
-  const { generateSample, scaledSizes, SAMPLE_DEFAULTS } = await import('./sample/generate.ts');
+  const { generateSample, scaledSizes, SAMPLE_DEFAULTS, SAMPLE_FILES } = await import('./sample/generate.ts');
   const outDir = values.out ?? 'data';
   // --scale multiplies the default number of groups; the other sizes follow the same ratios
   const scale = values.scale === undefined ? undefined : Number(values.scale);
@@ -317,9 +324,16 @@ async function runSample(values: ReturnType<typeof parse>['values']): Promise<nu
     messages: intOption(values.messages, 'messages'),
     orders: intOption(values.orders, 'orders'),
     defects: !values.clean,
+    format: formatOption(values.format),
     log: (line) => process.stderr.write(`  ${line}\n`),
   });
   process.stderr.write(`sample data written to ${outDir}/: ${Object.entries(result.counts).map(([k, v]) => `${k} ${v.toLocaleString('en-US')}`).join(', ')}\n`);
+  // the other format's sample left in the same folder would be read too, each fact twice
+  const written = new Set(result.files.map((f) => nodePath.basename(f)));
+  const other = (await readdir(outDir)).filter((f) => !written.has(f) && (SAMPLE_FILES.includes(f as (typeof SAMPLE_FILES)[number]) || /^(客户群列表|渠道活码|订单|打卡记录)\.xlsx$|^群成员_\d{4}-\d{2}\.xlsx$|^会话存档\.jsonl$/.test(f)));
+  if (other.length) {
+    process.stderr.write(`warning: ${outDir}/ also holds ${other.join(', ')} from an earlier sample in the other format; a build reads every export in the folder, so remove them (or write the sample elsewhere with --out)\n`);
+  }
   return 0;
 }
 

@@ -55,6 +55,8 @@ export interface QunlensConfig {
   files?: Partial<Record<TableName, string[]>>;
   /** An export's own header → the contract's column, per table: {"orders": {"实付款": "amount"}}. */
   columns?: Partial<Record<TableName, Record<string, string>>>;
+  /** Excel workbooks: read the sheet of this name; otherwise the first sheet whose header fits. */
+  sheet?: string;
   channels: Record<ChannelKey, Labelled>;
   /** label (any case) → channel key */
   channelLabels: Record<string, ChannelKey>;
@@ -209,6 +211,7 @@ export function checkConfig(config: QunlensConfig, source: string): QunlensConfi
       if (!spec.columns.some((c) => c.name === column)) problems.push(`columns["${table}"]["${header}"] = "${column}" is not a column of ${table} (its columns: ${spec.columns.map((c) => c.name).join(', ')})`);
     }
   }
+  if (config.sheet !== undefined && (typeof config.sheet !== 'string' || config.sheet.trim() === '')) problems.push(`sheet must be the name of a sheet in the workbooks, e.g. "Sheet1"`);
   for (const [label, key] of Object.entries(config.channelLabels)) {
     if (!(CHANNEL_KEYS as readonly string[]).includes(key)) problems.push(`channelLabels["${label}"] = "${key}" is not one of ${CHANNEL_KEYS.join(', ')}`);
   }

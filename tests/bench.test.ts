@@ -53,6 +53,17 @@ describe('benchTable', () => {
   it('reads results from before the floor was measured', () => {
     expect(benchTable(result())).not.toMatch(/^floor/m);
   });
+  it('shows the members workbook against the same rows as CSV, and the memory of the conversion', () => {
+    const withWorkbook: BenchResult = {
+      ...result(6000),
+      workbook: { rows: 991_717, xlsxBytes: 80 * 2 ** 20, csvReadMs: 1500, csvReadRssBytes: 380 * 2 ** 20, best: { convertMs: 2700, convertRssBytes: 210 * 2 ** 20, readMs: 1500, rows: 991_717 } },
+    };
+    const lines = benchTable(withWorkbook).split('\n');
+    expect(lines.find((l) => l.startsWith('members.csv'))).toMatch(/991,717 rows.* 1\.5 s$/);
+    expect(lines.find((l) => l.startsWith('members.xlsx'))).toMatch(/converted 2\.7 s, then read .* 4\.2 s \(2\.80 ×\)$/);
+    expect(lines.find((l) => l.startsWith('  memory'))).toMatch(/380\.0 MiB\).* 210\.0 MiB$/);
+    expect(benchTable(result())).not.toMatch(/members\.xlsx/);
+  });
 });
 
 describe('thinSteps', () => {

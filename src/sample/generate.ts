@@ -61,6 +61,11 @@ export interface SampleOptions {
   db?: Db;
   /** Progress lines, e.g. 'sample: messages.csv 300,412 rows 1.2s'. */
   log?: (line: string) => void;
+  /**
+   * 'csv' (default): one CSV per table. 'xlsx': the same facts as operators hold them, as Excel
+   * workbooks with Chinese names, monthly member files and a chat-archive dump (workbooks.ts).
+   */
+  format?: 'csv' | 'xlsx';
 }
 
 export interface SampleResult {
@@ -160,6 +165,15 @@ const STAFF_KEY = 2 ** 39;
 const NO_SENDER_KEY = 2 ** 42;
 
 export async function generateSample(options: SampleOptions): Promise<SampleResult> {
+  if (options.format !== undefined && options.format !== 'csv' && options.format !== 'xlsx') throw new Error(`sample: format must be csv or xlsx, got ${options.format}`);
+  if (options.format === 'xlsx') {
+    const { writeWorkbookSample } = await import('./workbooks.ts');
+    fs.mkdirSync(options.outDir, { recursive: true });
+    const log = options.log ?? (() => {});
+    // the CSV sample's own lines name the scratch CSVs: only its summary is passed on
+    const csv = (dir: string) => generateSample({ ...options, format: 'csv', outDir: dir, log: (line) => (/\.csv /.test(line) ? undefined : log(line)) });
+    return writeWorkbookSample(options.outDir, options.asOf ?? SAMPLE_DEFAULTS.asOf, csv, log);
+  }
   const sizes = resolveSizes(options);
   const seed = options.seed ?? SAMPLE_DEFAULTS.seed;
   if (!Number.isSafeInteger(seed)) throw new Error(`sample: seed must be an integer, got ${seed}`);
