@@ -1,12 +1,14 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { expect, it } from 'vitest';
-import { readmeSections } from '../src/docs.ts';
+import { describe, expect, it } from 'vitest';
+import { GENERATED_FILES, generatedBlock, generatedSections } from '../src/docs.ts';
 import { ROOT } from './helpers.ts';
 
-it('README tables are generated from the current code (npm run docs)', () => {
-  const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
-  for (const [name, body] of Object.entries(readmeSections())) {
-    expect(readme, `run npm run docs: section ${name} is stale`).toContain(`<!-- generated:${name} -->\n${body}\n<!-- /generated:${name} -->`);
-  }
+describe.each(GENERATED_FILES)('%s', (file) => {
+  it('holds the tables generated from the current code (npm run docs)', () => {
+    const text = readFileSync(join(ROOT, file), 'utf8');
+    for (const [name, body] of Object.entries(generatedSections())) {
+      expect(text, `run npm run docs: section ${name} of ${file} is stale or missing`).toContain(generatedBlock(name, body));
+    }
+  });
 });
