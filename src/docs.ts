@@ -1,6 +1,7 @@
 /**
- * Documentation generated from the code, so the README's tables cannot drift from what the
- * pipeline accepts (a test checks the README is current).
+ * Documentation generated from the code, so the tables of the README and of the input contract
+ * (docs/data.md) cannot drift from what the pipeline accepts (`npm run docs` writes them;
+ * tests/docs.test.ts checks both files are current).
  */
 import { DEFAULT_CONFIG } from './config.ts';
 import { TABLES } from './contract.ts';
@@ -47,6 +48,28 @@ export function valueRules(): string {
   ].join('\n');
 }
 
-export function readmeSections(): Record<string, string> {
+/** The generated tables by section name: each file of GENERATED_FILES holds every one. */
+export function generatedSections(): Record<string, string> {
   return { aliases: aliasTable(), labels: labelTables(), values: valueRules() };
+}
+
+/** The files, relative to the project, that hold the generated tables. */
+export const GENERATED_FILES = ['README.md', 'docs/data.md'] as const;
+
+/** A section as it stands in a file: its body between `<!-- generated:NAME -->` and `<!-- /generated:NAME -->`. */
+export function generatedBlock(name: string, body: string): string {
+  return `<!-- generated:${name} -->\n${body}\n<!-- /generated:${name} -->`;
+}
+
+/** A file's text with every generated section replaced by the current one; a missing section is an error naming the file. */
+export function regenerate(file: string, text: string): string {
+  for (const [name, body] of Object.entries(generatedSections())) {
+    const start = `<!-- generated:${name} -->`;
+    const end = `<!-- /generated:${name} -->`;
+    const i = text.indexOf(start);
+    const j = text.indexOf(end);
+    if (i < 0 || j < i) throw new Error(`${file} has no ${start} … ${end} section`);
+    text = `${text.slice(0, i)}${generatedBlock(name, body)}${text.slice(j + end.length)}`;
+  }
+  return text;
 }

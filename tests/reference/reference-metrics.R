@@ -1,6 +1,6 @@
 #!/usr/bin/env Rscript
-# Independent reference implementation of /work/shared/spec/METRICS.md, written from the
-# spec text (and the brief's decisions for where it is silent), not from the pipeline code.
+# Independent reference implementation of the metric definitions now in docs/metrics.md,
+# written from the spec's text (and the decisions where it was silent), not from the pipeline code.
 #
 # Usage: Rscript tests/reference/reference-metrics.R <data_dir> <out_dir> [as_of YYYY-MM-DD]
 #
