@@ -281,10 +281,14 @@ async function runCheck(values: ReturnType<typeof parse>['values']): Promise<num
     }
     // every line accounted for (csv-scan.ts): header + rows + blank + continuation lines
     for (const f of validation.files) {
-      if (f.lines === null) continue;
-      out.write(`  ${f.file}: ${int(f.lines)} lines = ${int(f.headerLines)} header + ${int(f.rowsRead)} rows + ${int(f.blankLines)} blank + ${int(f.continuationLines)} continuation\n`);
+      if (f.lines === null) {
+        if (f.otherRecords !== null) out.write(`  ${f.file}: ${int(f.rowsRead)} messages read + ${int(f.otherRecords)} records that are not group messages\n`);
+        continue;
+      }
+      const other = f.otherRecords === null ? '' : ` + ${int(f.otherRecords)} not group messages`;
+      out.write(`  ${f.file}: ${int(f.lines)} lines = ${int(f.headerLines)} header + ${int(f.rowsRead)} rows + ${int(f.blankLines)} blank + ${int(f.continuationLines)} continuation${other}\n`);
     }
-    const issues = await db.rows<{ file: string; line: number | null; column: string | null; severity: string; message: string }>(
+    const issues = await db.rows<{ file: string; line: number | null; column: string | null; severity: string; message: string; sheet: string | null }>(
       `SELECT * FROM dq ORDER BY severity, file, line NULLS FIRST LIMIT 50`,
     );
     const [{ errors, warnings }] = await db.rows<{ errors: number; warnings: number }>(
@@ -292,7 +296,7 @@ async function runCheck(values: ReturnType<typeof parse>['values']): Promise<num
     );
     if (issues.length) out.write('\n');
     for (const i of issues) {
-      out.write(`${i.severity === 'error' ? 'error  ' : 'warning'} ${i.file}${i.line !== null ? `:${i.line}` : ''}${i.column ? ` [${i.column}]` : ''} ${i.message}\n`);
+      out.write(`${i.severity === 'error' ? 'error  ' : 'warning'} ${i.file}${i.sheet ? ` [${i.sheet}]` : ''}${i.line !== null ? `:${i.line}` : ''}${i.column ? ` [${i.column}]` : ''} ${i.message}\n`);
     }
     if (errors + warnings > issues.length) out.write(`… and ${(errors + warnings - issues.length).toLocaleString('en-US')} more (npm run build writes them all to dist/data/data_quality.csv)\n`);
     out.write(`\n${errors.toLocaleString('en-US')} errors, ${warnings.toLocaleString('en-US')} warnings\n`);

@@ -108,6 +108,7 @@ export const TABLES: readonly TableSpec[] = [
       col('group_id', 'id', true, ['群ID', '群id', 'roomid', 'room_id', 'chat_id', 'chatid'], 'group ID'),
       col('member_id', 'id', true, ['from', '发送人', '发送人ID', 'sender', '客户ID', '客户id', '成员ID', 'userid', 'external_userid'], 'sender ID'),
       col('msgtype', 'text', false, ['消息类型', 'msg_type'], 'message type'),
+      col('message_id', 'id', false, ['msgid', 'msg_id', '消息ID', '消息id'], 'message ID (the chat archive\'s msgid): a message read twice, in two pulls or two files, counts once'),
     ],
   },
   {

@@ -368,6 +368,8 @@ export const en: Record<keyof typeof zh, string> = {
   'quality.files.caption': 'Read, rejected and warned',
   'quality.lines': 'Every line of each file is accounted for: its header, its rows (read or rejected), blank lines, and the further lines of values that span lines.',
   'quality.lines.file': '{file}: {lines} lines = {header} header + {rows} rows + {blank} blank + {continuation} continuation lines',
+  'quality.lines.other': ' + {n} records that are not group messages (recalls, switches, one-to-one chats: counted, not read)',
+  'quality.records.file': '{file}: {rows} messages read + {other} records that are not group messages (recalls, switches, one-to-one chats: counted, not read)',
   'quality.unattributed': '{n} memberships ({share}) have neither a channel nor a known QR-code state and count as Other.',
   'quality.labels': 'Label mapping',
   'quality.labels.caption': 'How channel and type labels in the data were mapped',

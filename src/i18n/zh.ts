@@ -365,6 +365,8 @@ export const zh = {
   'quality.files': '文件',
   'quality.lines': '每个文件的每一行都有去处：表头、数据行（读取或拒收）、空行，以及跨行字段的后续行。',
   'quality.lines.file': '{file}：{lines} 行 = 表头 {header} 行 + 数据 {rows} 行 + 空行 {blank} 行 + 跨行续行 {continuation} 行',
+  'quality.lines.other': ' + 非群消息记录 {n} 条（撤回、切换企业、单聊：只计数，不读取）',
+  'quality.records.file': '{file}：读取消息 {rows} 条 + 非群消息记录 {other} 条（撤回、切换企业、单聊：只计数，不读取）',
   'quality.files.caption': '读取、拒绝与提醒',
   'quality.unattributed': '{n} 人次（{share}）既没有渠道也没有可识别的活码，计入“其他”。',
   'quality.labels': '标签映射',

@@ -76,8 +76,10 @@ let common: Set<number> | null = null;
 
 /**
  * The share of a text's non-ASCII characters that are among the 3,755 most common Chinese
- * characters (GB2312 level 1, B0A1–D7F9) or GB2312's punctuation: near 1 for Chinese read in
- * its own encoding, low for UTF-8 bytes read as GB18030 or the other way round.
+ * characters (GB2312 level 1, B0A1–D7F9), GB2312's punctuation, or the symbols an export
+ * writes in UTF-8 beside them (¥ £ · × ° …, general and CJK punctuation, full-width forms):
+ * near 1 for text read in its own encoding, low for UTF-8 bytes read as GB18030 or the other
+ * way round. (¥100 in UTF-8 is also 楼100 in GB18030: symbols count, so a tie reads UTF-8.)
  */
 export function commonChineseShare(text: string): number {
   if (!common) {
@@ -85,6 +87,9 @@ export function commonChineseShare(text: string): number {
     const decoder = new TextDecoder('gb18030');
     for (const [from, to] of [[0xa1, 0xa3], [0xb0, 0xd7]]) {
       for (let hi = from; hi <= to; hi++) for (let lo = 0xa1; lo <= 0xfe; lo++) common.add(decoder.decode(new Uint8Array([hi, lo])).charCodeAt(0));
+    }
+    for (const [from, to] of [[0xa0, 0xbf], [0xd7, 0xd7], [0xf7, 0xf7], [0x2010, 0x2027], [0x2030, 0x203b], [0x3000, 0x303f], [0xff01, 0xff5e], [0xffe0, 0xffe6]]) {
+      for (let c = from; c <= to; c++) common.add(c);
     }
   }
   let other = 0;

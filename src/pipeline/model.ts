@@ -65,17 +65,28 @@ export function typeKeyOf(label: string, config: QunlensConfig): { key: string; 
   return { key: label.trim(), known: false };
 }
 
-async function mapLabels(db: Db, config: QunlensConfig, present: Set<string>): Promise<LabelMapping[]> {
-  const sources: { kind: 'channel' | 'type'; file: string; sql: string }[] = [
-    { kind: 'type', file: 'groups.csv', sql: `SELECT type AS label, count(*)::BIGINT AS n FROM v_groups WHERE type IS NOT NULL GROUP BY ALL` },
-    { kind: 'channel', file: 'members.csv', sql: `SELECT channel AS label, count(*)::BIGINT AS n FROM v_members WHERE channel IS NOT NULL GROUP BY ALL` },
-  ];
-  if (present.has('channels')) sources.push({ kind: 'channel', file: 'channels.csv', sql: `SELECT channel AS label, count(*)::BIGINT AS n FROM v_channels WHERE channel IS NOT NULL GROUP BY ALL` });
+/** The files of each table, by their index (__src), as the validate step read them. */
+type FileNames = Map<string, string[]>;
+
+/** SQL naming a row's file by its __src (the table's files as a CASE). */
+function fileSql(names: readonly string[], src = '__src'): string {
+  return names.length <= 1 ? sqlString(names[0] ?? '') : `CASE ${src} ${names.map((n, i) => `WHEN ${i} THEN ${sqlString(n)}`).join(' ')} END`;
+}
+
+async function mapLabels(db: Db, config: QunlensConfig, present: Set<string>, files: FileNames): Promise<LabelMapping[]> {
+  const label = (kind: 'channel' | 'type', table: string, column: string) => ({
+    kind,
+    // one line per label, naming every file it is in (monthly exports repeat the same labels)
+    sql: `SELECT array_to_string(list_sort(list(DISTINCT ${fileSql(files.get(table) ?? [])})), ', ') AS file, ${column} AS label, count(*)::BIGINT AS n
+      FROM v_${table} WHERE ${column} IS NOT NULL GROUP BY ${column}`,
+  });
+  const sources = [label('type', 'groups', 'type'), label('channel', 'members', 'channel')];
+  if (present.has('channels')) sources.push(label('channel', 'channels', 'channel'));
   const labels: LabelMapping[] = [];
   for (const source of sources) {
-    for (const { label, n } of await db.rows<{ label: string; n: number }>(`${source.sql} ORDER BY n DESC, label`)) {
+    for (const { file, label, n } of await db.rows<{ file: string; label: string; n: number }>(`${source.sql} ORDER BY n DESC, label, file`)) {
       const { key, known } = source.kind === 'type' ? typeKeyOf(label, config) : channelKeyOf(label, config);
-      labels.push({ kind: source.kind, file: source.file, label, key, known, rows: n });
+      labels.push({ kind: source.kind, file, label, key, known, rows: n });
     }
   }
   // public_key: the key as published (qz_public_key: an unknown type's key is its label)
@@ -129,7 +140,9 @@ export async function buildModel(db: Db, validation: ValidationResult, options: 
   // the same label gives the same key in every output and in the browser's database.
   await db.exec(`CREATE OR REPLACE MACRO qz_public_key(s) AS
     CASE WHEN s IS NULL THEN NULL WHEN qz_public(s) = s THEN s ELSE qz_public(s) || ' [h_' || qz_hash(s, 8) || ']' END`);
-  const labels = await mapLabels(db, config, present);
+  const files: FileNames = new Map();
+  for (const f of validation.files) files.set(f.table, [...(files.get(f.table) ?? []), f.file]);
+  const labels = await mapLabels(db, config, present, files);
 
   const inferred = await inferAsOf(db, present);
   const asOf = config.asOf ?? inferred;
@@ -159,7 +172,7 @@ export async function buildModel(db: Db, validation: ValidationResult, options: 
   // Attribution order (DATA.md): channel column; else state via channels.csv; else other.
   await db.exec(`
     CREATE OR REPLACE TABLE m_memberships AS
-    SELECT m.__row + 1 AS membership_id, m.member_id,
+    SELECT m.__row + 1 AS membership_id, m.__src AS src, m.member_id,
       qz_hash(m.member_id, 16) AS member_key,
       m.group_id, g.group_type, g.region, g.store,
       m.joined_at, CAST(m.joined_at AS DATE) AS joined_date,
@@ -241,7 +254,7 @@ export async function buildModel(db: Db, validation: ValidationResult, options: 
     WHERE membership_id IS NULL OR in_spell
     GROUP BY ALL`);
 
-  await addModelWarnings(db, present, labels);
+  await addModelWarnings(db, present, labels, files);
 
   const [counts] = await db.rows<Model['counts']>(`SELECT
     (SELECT count(*) FROM m_groups)::BIGINT AS groups,
@@ -288,27 +301,30 @@ export async function buildModel(db: Db, validation: ValidationResult, options: 
   };
 }
 
-/** Warnings about rows kept but worth an operator's look; one line per kind, with a count. */
-async function addModelWarnings(db: Db, present: Set<string>, labels: LabelMapping[]): Promise<void> {
+/** Warnings about rows kept but worth an operator's look; one line per kind and file, with a count. */
+async function addModelWarnings(db: Db, present: Set<string>, labels: LabelMapping[], files: FileNames): Promise<void> {
   // (rows dated after an explicit report date are listed by line in the validate step)
   const warnings: string[] = [];
+  const members = files.get('members') ?? [];
+  const channels = (files.get('channels') ?? []).join(', ') || 'channels.csv';
   for (const l of labels.filter((x) => x.kind === 'channel' && !x.known)) {
     warnings.push(`SELECT ${sqlString(l.file)}, NULL, 'channel', 'warning',
       ${sqlString(`channel label "${l.label}" (${l.rows} rows) is not a known channel and counts as other; add it to channelLabels in qunlens.config.json`)}`);
   }
-  warnings.push(`SELECT 'members.csv', NULL, 'channel', 'warning',
-      count(*) || ' memberships (' || round(100.0 * count(*) / (SELECT count(*) FROM m_memberships), 1) || '%) have no channel and no state found in channels.csv; they count as other (e.g. in group "' || min(group_id) || '")'
-    FROM m_memberships WHERE channel_source = 'unattributed' HAVING count(*) > 0`);
+  warnings.push(`SELECT ${fileSql(members, 'src')}, NULL, 'channel', 'warning',
+      count(*) || ' memberships (' || round(100.0 * count(*) / (SELECT count(*) FROM m_memberships), 1) || '% of all) have no channel and no state found in ' || ${sqlString(channels)} || '; they count as other (e.g. in group "' || min(group_id) || '")'
+    FROM m_memberships WHERE channel_source = 'unattributed' GROUP BY src HAVING count(*) > 0`);
   if (present.has('channels')) {
-    warnings.push(`SELECT 'members.csv', NULL, 'state', 'warning',
-        'state "' || state || '" (' || count(*) || ' rows) is not in channels.csv'
+    warnings.push(`SELECT ${fileSql(members)}, NULL, 'state', 'warning',
+        'state "' || state || '" (' || count(*) || ' rows) is not in ' || ${sqlString(channels)}
       FROM v_members WHERE channel IS NULL AND state IS NOT NULL AND state NOT IN (SELECT state FROM v_channels WHERE state IS NOT NULL)
-      GROUP BY state`);
+      GROUP BY __src, state`);
   }
   if (present.has('messages')) {
     // (f_activity's row without a membership: messages of senders with no membership there)
-    warnings.push(`SELECT 'messages.csv', NULL, 'member_id', 'warning',
-        messages || ' messages come from senders who are not members of that group in members.csv (e.g. in group "' || example_group || '"); they count for group activity, not for any membership'
+    const messages = files.get('messages') ?? ['messages.csv'];
+    warnings.push(`SELECT ${sqlString(messages[0])}, NULL, 'member_id', 'warning',
+        messages || ' messages${messages.length > 1 ? ` (in ${messages.join(', ')})` : ''} come from senders who are not members of that group in ${members.join(', ').replaceAll("'", "''")} (e.g. in group "' || example_group || '"); they count for group activity, not for any membership'
       FROM f_activity WHERE membership_id IS NULL AND messages > 0`);
   }
   for (const sql of warnings) await db.exec(`INSERT INTO dq SELECT *, NULL FROM (${sql})`);

@@ -101,13 +101,13 @@ async function qualityTables(db: Db, files: FileQuality[], model: Model): Promis
     CREATE OR REPLACE TABLE out_data_quality AS
     SELECT qz_public(file) AS file, line, qz_public("column") AS "column", severity, qz_public(message) AS message, qz_public(sheet) AS sheet FROM dq
     ORDER BY file, line NULLS FIRST, "column", message`);
-  // lines = header_lines + rows_read + blank_lines + continuation_lines: every line of a file accounted for
+  // lines = header_lines + rows_read + blank_lines + continuation_lines (+ other_records): every line of a file accounted for
   await db.exec(`CREATE OR REPLACE TABLE out_data_quality_summary (file VARCHAR, "table" VARCHAR, encoding VARCHAR, rows_read BIGINT, rows_rejected BIGINT, warnings BIGINT,
-    lines BIGINT, header_lines BIGINT, blank_lines BIGINT, continuation_lines BIGINT, format VARCHAR, sheet VARCHAR)`);
+    lines BIGINT, header_lines BIGINT, blank_lines BIGINT, continuation_lines BIGINT, format VARCHAR, sheet VARCHAR, other_records BIGINT)`);
   if (files.length) {
     const n = (x: number | null) => (x === null ? 'NULL' : String(x));
     await db.exec(`INSERT INTO out_data_quality_summary VALUES ${files
-      .map((f) => `(qz_public(${sqlString(f.file)}), ${sqlString(f.table)}, ${sqlString(f.encoding)}, ${f.rowsRead}, ${f.rowsRejected}, ${f.warnings}, ${n(f.lines)}, ${n(f.headerLines)}, ${n(f.blankLines)}, ${n(f.continuationLines)}, ${sqlString(f.format)}, ${f.sheet === null ? 'NULL' : `qz_public(${sqlString(f.sheet)})`})`)
+      .map((f) => `(qz_public(${sqlString(f.file)}), ${sqlString(f.table)}, ${sqlString(f.encoding)}, ${f.rowsRead}, ${f.rowsRejected}, ${f.warnings}, ${n(f.lines)}, ${n(f.headerLines)}, ${n(f.blankLines)}, ${n(f.continuationLines)}, ${sqlString(f.format)}, ${f.sheet === null ? 'NULL' : `qz_public(${sqlString(f.sheet)})`}, ${n(f.otherRecords)})`)
       .join(', ')}`);
   }
   await db.exec(`CREATE OR REPLACE TABLE out_label_mapping (kind VARCHAR, file VARCHAR, label VARCHAR, mapped_to VARCHAR, known BOOLEAN, "rows" BIGINT)`);
@@ -122,7 +122,8 @@ async function qualityTables(db: Db, files: FileQuality[], model: Model): Promis
 export async function publishedFiles(db: Db): Promise<FileQuality[]> {
   return db.rows<FileQuality>(`
     SELECT file, "table", encoding, rows_read AS "rowsRead", rows_rejected AS "rowsRejected", warnings,
-      lines, header_lines AS "headerLines", blank_lines AS "blankLines", continuation_lines AS "continuationLines", format, sheet
+      lines, header_lines AS "headerLines", blank_lines AS "blankLines", continuation_lines AS "continuationLines", format, sheet,
+      other_records AS "otherRecords"
     FROM out_data_quality_summary ORDER BY rowid`);
 }
 

@@ -108,6 +108,7 @@ async function check(db: Db, input: PreviewInput, options: PreviewOptions): Prom
     path: input.name,
     readPath: input.name,
     format: 'csv',
+    archive: null,
     encoding: detected.encoding,
     delimiter,
     headers,

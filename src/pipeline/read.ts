@@ -41,8 +41,8 @@ export interface ReadOptions {
   dataDir: string;
   /** scratch folder for UTF-8 copies of GB18030/UTF-16 files */
   workDir: string;
-  /** config `files` and `columns` */
-  config?: Pick<QunlensConfig, 'files' | 'columns'>;
+  /** config `files`, `columns` and `sheet` */
+  config?: Pick<QunlensConfig, 'files' | 'columns' | 'sheet'>;
 }
 
 /** Run a scan, switching to a serial read when DuckDB asks for it. */
@@ -90,9 +90,10 @@ export async function readInputs(db: Db, effects: Effects, options: ReadOptions)
   const order = [...sources.entries()].sort(([a], [b]) => Number(a === 'messages') - Number(b === 'messages'));
   for (const [table, files] of order) {
     const plan = parsePlan(files[0].spec, files);
-    if (table === 'messages' && files.length === 1) {
+    if (table === 'messages' && files.length === 1 && !files[0].columns.has('message_id')) {
       // one messages file is aggregated as it is read; several are stored, so rows two
-      // exports share are counted once (validate.ts)
+      // exports share are counted once (validate.ts), as are rows with a message ID (a msgid
+      // pulled twice into one archive)
       const [source] = files;
       const { aggregateMessages, messagesStrategy } = await import('./events.ts');
       const bytes = (await effects.stat(source.readPath)).size;

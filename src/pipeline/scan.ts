@@ -3,7 +3,7 @@
  * browser's CSV preview: the data-quality line, the fatal input error, a source's description,
  * the header check against the contract, and the `read_csv` expression.
  */
-import { mapHeader, normaliseHeader, type ColumnSpec, type TableName, type TableSpec } from '../contract.ts';
+import { findHeaderRow, mapHeader, normaliseHeader, type ColumnKind, type ColumnSpec, type TableName, type TableSpec } from '../contract.ts';
 import { sqlIdent, sqlString } from '../db/db.ts';
 import type { CsvLayout, ScanReject } from './csv-scan.ts';
 import type { CsvEncoding } from './csv-text.ts';
@@ -32,6 +32,21 @@ export class InputError extends Error {
   }
 }
 
+/** Records that are not group messages, by kind: counted, not read. */
+export interface ArchiveOtherRecords {
+  recall: number;
+  switch: number;
+  /** action send without a roomid */
+  oneToOne: number;
+  /** any other action */
+  other: number;
+}
+
+/** Records that are not messages, in all. */
+export function otherRecordsOf(other: ArchiveOtherRecords): number {
+  return other.recall + other.switch + other.oneToOne + other.other;
+}
+
 export interface SourceFile {
   spec: TableSpec;
   table: TableName;
@@ -44,7 +59,7 @@ export interface SourceFile {
   /** what DuckDB reads: the file itself, or its UTF-8 copy in the work folder */
   readPath: string;
   format: 'csv' | 'parquet' | 'xlsx' | 'json';
-  encoding: CsvEncoding | 'parquet';
+  encoding: CsvEncoding | 'parquet' | 'xlsx' | 'json';
   delimiter: string;
   headers: string[];
   /** canonical column → index of the header field that supplies it */
@@ -61,6 +76,8 @@ export interface SourceFile {
   sheet: string | null;
   /** a workbook's Excel row of each data record (what a message names instead of a line); null for other files */
   rowNumbers: ArrayLike<number> | null;
+  /** a chat archive's lines and the records it did not hand to the CSV (chat-archive.ts); null for other files */
+  archive: { lines: number; blankLines: number | null; other: ArchiveOtherRecords; rejected: number } | null;
   /** once read: rowid of its first row in p_<table>, rows stored, and the records DuckDB could not read */
   firstRow: number;
   stored: number;
@@ -206,4 +223,50 @@ export function scanSql(source: SourceFile, rejects?: string): string {
 /** True when DuckDB refused a parallel read that only a serial read can do. */
 export function needsSerialRead(error: unknown): boolean {
   return /null_padding in conjunction with quoted new lines/.test((error as Error).message);
+}
+
+/**
+ * How a workbook's sheet is read for a table (workbook.ts): its header is the first of its first
+ * 10 rows that holds every required column (by name, alias or the configuration's `columns`),
+ * and each column's kind says how a typed cell is written.
+ */
+export function workbookOptions(spec: TableSpec, configured: Readonly<Record<string, string>> = {}, sheet?: string) {
+  return {
+    sheet,
+    findHeader: (rows: string[][]) => findHeaderRow(spec, rows, configured),
+    columnKinds: (headers: string[]) => {
+      const mapping = mapHeader(spec, headers, configured);
+      const kinds: (ColumnKind | null)[] = headers.map(() => null);
+      for (const [name, index] of mapping.columns) kinds[index] = spec.columns.find((c) => c.name === name)!.kind;
+      return kinds;
+    },
+    expected: spec.columns.filter((c) => c.required).map((c) => c.name).join(', '),
+  };
+}
+
+/**
+ * A workbook's rows once the scan has read its CSV: the Excel row of each record DuckDB reads
+ * (the scan's rejected records left out), and each rejected record named by its Excel row.
+ */
+export function workbookRows(source: SourceFile, rows: ArrayLike<number>): void {
+  const layout = source.layout;
+  if (!layout || !layout.rejected.length) {
+    source.rowNumbers = rows;
+    return;
+  }
+  // a record's place among all records: its line, less the lines that start none before it
+  const skips = layout.skips;
+  const ordinal = (line: number) => {
+    let skipped = 0;
+    for (let i = 0; i < skips.length; i += 2) if (skips[i] < line) skipped += Math.min(skips[i + 1], line - 1) - skips[i] + 1;
+    const rejectedBefore = layout.rejected.filter((r) => r.firstLine < line).length;
+    return line - layout.headerLines - 1 - skipped + rejectedBefore;
+  };
+  const rejected = new Set<number>();
+  for (const r of layout.rejected) {
+    const k = ordinal(r.firstLine);
+    rejected.add(k);
+    r.line = rows[k] ?? r.line;
+  }
+  source.rowNumbers = Array.from(rows).filter((_, k) => !rejected.has(k));
 }

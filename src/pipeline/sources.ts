@@ -13,7 +13,9 @@ import { scanCsvFile, sniffCsv, transcodeToUtf8, writeErasedCopy, type CsvEncodi
 import { utf16WithoutBom } from './csv-text.ts';
 import { discoverInputs, type InputFile } from './discover.ts';
 import type { Effects } from './effects.ts';
-import { checkHeader, InputError, mixedEncodingNote, type DataIssue, type SourceFile } from './scan.ts';
+import { checkHeader, InputError, mixedEncodingNote, workbookOptions, workbookRows, type DataIssue, type SourceFile } from './scan.ts';
+import { workbookToCsv } from './workbook-file.ts';
+import { ARCHIVE_HEADERS, archiveToCsv } from './chat-archive.ts';
 
 export { checkHeader, InputError, needsSerialRead, scanSql, type DataIssue, type Severity, type SourceFile } from './scan.ts';
 
@@ -23,8 +25,8 @@ async function looksBinary(path: string): Promise<string | null> {
     const buffer = Buffer.alloc(4096);
     const { bytesRead } = await handle.read(buffer, 0, buffer.length, 0);
     const head = buffer.subarray(0, bytesRead);
-    if (head[0] === 0x50 && head[1] === 0x4b) return 'this is an Excel workbook (or another zip file), not a CSV: in Excel use "Save as → CSV UTF-8"';
-    if (head[0] === 0xd0 && head[1] === 0xcf) return 'this is an old Excel .xls workbook, not a CSV: in Excel use "Save as → CSV UTF-8"';
+    if (head[0] === 0x50 && head[1] === 0x4b) return 'this is a zip file, but not one an Excel workbook (.xlsx) is: export the table again';
+    if (head[0] === 0xd0 && head[1] === 0xcf) return 'this is an Excel 97–2003 workbook (.xls), or a password-protected one: export it as .xlsx, without a password';
     const utf16 = (head[0] === 0xff && head[1] === 0xfe) || (head[0] === 0xfe && head[1] === 0xff) || utf16WithoutBom(head) !== null;
     if (!utf16 && head.subarray(0, 8).includes(0)) return 'the file contains binary data, not CSV text';
     return null;
@@ -38,6 +40,8 @@ interface PrepareContext {
   workDir: string;
   /** config `columns`: an export's own headers → contract columns, per table */
   columns: Partial<Record<TableName, Record<string, string>>>;
+  /** config `sheet`: the workbook sheet to read */
+  sheet?: string;
 }
 
 /** Base of this file's copies in the work folder (several files per table). */
@@ -58,6 +62,7 @@ function newSource(file: InputFile, index: number, fields: Pick<SourceFile, 'for
     skip: 0,
     sheet: null,
     rowNumbers: null,
+    archive: null,
     firstRow: 0,
     stored: 0,
     rejects: [],
@@ -84,7 +89,9 @@ async function prepareCsv(effects: Effects, file: InputFile, index: number, cont
  * without them for DuckDB to read.
  */
 async function layOut(effects: Effects, source: SourceFile, workDir: string, encodingGuessed: boolean, headerAt: number, name: string): Promise<void> {
-  const { layout } = await layOutCsv(source.encoding as CsvEncoding, encodingGuessed, {
+  // (a workbook's or an archive's CSV is ours: UTF-8)
+  const encoding = source.format === 'csv' ? (source.encoding as CsvEncoding) : 'utf-8';
+  const { layout } = await layOutCsv(encoding, encodingGuessed, {
     scan: (options) => scanCsvFile(source.readPath, { delimiter: source.delimiter, headerFields: source.headers.length, headerAt, ...options }),
     transcode: (encoding) => transcode(source, encoding, effects.path.join(workDir, `${name}.utf8.csv`)),
   });
@@ -111,6 +118,58 @@ async function transcode(source: SourceFile, encoding: Exclude<CsvEncoding, 'utf
   return transcodeToUtf8(source.path, copy, encoding);
 }
 
+/**
+ * A workbook: its sheet (the configured one, or the first whose header fits) written as a CSV
+ * the CSV path reads (workbook.ts), each record mapped to the row Excel shows.
+ */
+async function prepareWorkbook(effects: Effects, file: InputFile, index: number, context: PrepareContext): Promise<SourceFile> {
+  const configured = context.columns[file.spec.name] ?? {};
+  const name = workName(file, index);
+  const csv = effects.path.join(context.workDir, `${name}.sheet.csv`);
+  const sheet = await workbookToCsv(file.path, csv, { ...workbookOptions(file.spec, configured, context.sheet), file: file.name });
+  const { columns, issues } = checkHeader(file, sheet.headers, configured, sheet.headerRow);
+  for (const issue of issues) issue.sheet = sheet.sheet;
+  const source = newSource(file, index, { format: 'xlsx', encoding: 'xlsx', delimiter: ',', headers: sheet.headers, columns, issues });
+  source.readPath = csv;
+  source.sheet = sheet.sheet;
+  await layOut(effects, source, context.workDir, false, 1, name);
+  workbookRows(source, sheet.rows);
+  return source;
+}
+
+/**
+ * A chat archive (.jsonl, .json): its group messages written as a CSV the CSV path reads
+ * (chat-archive.ts), each record mapped to the line it starts on; the records that are not
+ * messages counted, the unreadable ones rejected by line.
+ */
+async function prepareArchive(effects: Effects, file: InputFile, index: number, context: PrepareContext): Promise<SourceFile> {
+  const configured = context.columns[file.spec.name] ?? {};
+  const name = workName(file, index);
+  const csv = effects.path.join(context.workDir, `${name}.archive.csv`);
+  const archive = await archiveToCsv(file.path, csv);
+  const headers = [...ARCHIVE_HEADERS];
+  const { columns, issues } = checkHeader(file, headers, configured, 1);
+  for (const r of archive.rejected) issues.push({ file: file.name, ...r });
+  const source = newSource(file, index, { format: 'json', encoding: 'json', delimiter: ',', headers, columns, issues });
+  source.readPath = csv;
+  source.archive = { lines: archive.lines, blankLines: archive.blankLines, other: archive.other, rejected: archive.rejected.length };
+  await layOut(effects, source, context.workDir, false, 1, name);
+  workbookRows(source, archive.rows);
+  return source;
+}
+
+/** A file's first bytes say it is a zip (an .xlsx workbook, whatever its name says). */
+async function isZip(path: string): Promise<boolean> {
+  const handle = await open(path, 'r');
+  try {
+    const head = Buffer.alloc(4);
+    await handle.read(head, 0, 4, 0);
+    return head[0] === 0x50 && head[1] === 0x4b && head[2] === 0x03 && head[3] === 0x04;
+  } finally {
+    await handle.close();
+  }
+}
+
 async function prepareParquet(db: Db, file: InputFile, index: number, context: PrepareContext): Promise<SourceFile> {
   let described: { column_name: string }[];
   try {
@@ -132,14 +191,14 @@ export interface PreparedInputs {
 export interface PrepareOptions {
   dataDir: string;
   workDir: string;
-  /** config `files` and `columns` */
-  config?: Pick<QunlensConfig, 'files' | 'columns'>;
+  /** config `files`, `columns` and `sheet` */
+  config?: Pick<QunlensConfig, 'files' | 'columns' | 'sheet'>;
 }
 
 /** Locate and prepare every input; all fatal problems are reported together. */
 export async function prepareInputs(db: Db, effects: Effects, options: PrepareOptions): Promise<PreparedInputs> {
   const { files, issues } = await discoverInputs(effects, options.dataDir, options.config);
-  const context: PrepareContext = { workDir: options.workDir, columns: options.config?.columns ?? {} };
+  const context: PrepareContext = { workDir: options.workDir, columns: options.config?.columns ?? {}, sheet: options.config?.sheet };
   const problems: string[] = [];
   const sources = new Map<TableName, SourceFile[]>();
   for (const [table, list] of files) {
@@ -153,9 +212,12 @@ export async function prepareInputs(db: Db, effects: Effects, options: PrepareOp
       }
       try {
         const index = prepared.length;
-        if (file.format === 'csv') prepared.push(await prepareCsv(effects, file, index, context));
-        else if (file.format === 'parquet') prepared.push(await prepareParquet(db, file, index, context));
-        else throw new InputError([`${file.name}: ${file.format === 'xlsx' ? 'Excel workbooks' : 'the chat archive'} cannot be read yet`]);
+        // an Excel workbook is read as one whatever its name says (saved as .csv, say)
+        const format = file.format === 'csv' && (await isZip(file.path)) ? 'xlsx' : file.format;
+        if (format === 'csv') prepared.push(await prepareCsv(effects, file, index, context));
+        else if (format === 'xlsx') prepared.push(await prepareWorkbook(effects, file, index, context));
+        else if (format === 'parquet') prepared.push(await prepareParquet(db, file, index, context));
+        else prepared.push(await prepareArchive(effects, file, index, context));
       } catch (error) {
         if (error instanceof InputError) problems.push(...error.problems);
         else throw error;

@@ -15,7 +15,7 @@ import type { Effects } from './effects.ts';
 import { aggregateFromRows, DAILY_SET, messagesClean, subtractRejected } from './events.ts';
 import { createLines, LINES_TABLE, placeSql, rejectLines } from './lines.ts';
 import { loadRows, recordsOf, type LoadedTable, type ReadResult } from './read.ts';
-import { scanRejected, scanRejectMessage, type SourceFile } from './scan.ts';
+import { otherRecordsOf, scanRejected, scanRejectMessage, UnaccountedLinesError, type SourceFile } from './scan.ts';
 import type { DataIssue } from './sources.ts';
 
 export interface FileQuality {
@@ -27,13 +27,16 @@ export interface FileQuality {
   sheet: string | null;
   encoding: string;
   /**
-   * The file's physical lines and how they add up (null for Parquet): lines = headerLines +
-   * rowsRead + blankLines + continuationLines, where rowsRead counts rejected rows too.
+   * The file's physical lines and how they add up (null for Parquet, workbooks and JSON arrays):
+   * lines = headerLines + rowsRead + blankLines + continuationLines (+ otherRecords for JSON
+   * lines), where rowsRead counts rejected rows too.
    */
   lines: number | null;
   headerLines: number | null;
   blankLines: number | null;
   continuationLines: number | null;
+  /** a chat archive's records that are not group messages (recalls, switches, one-to-one chats); null for other files */
+  otherRecords: number | null;
   rowsRead: number;
   rowsRejected: number;
   warnings: number;
@@ -76,30 +79,36 @@ function fileOfSrc(sources: readonly SourceFile[], src = '__src'): string {
  * Rows that are in an earlier file of the table too, identical in every contract column
  * (overlapping exports: a month's file and the next overlap by a day): counted once, with one
  * warning per pair of files. A row repeated within one file is a row of its own, as ever; so
- * across files a row counts as often as the file that has it most often has it.
+ * across files a row counts as often as the file that has it most often has it. A message with
+ * a message ID (the chat archive's msgid) counts once even within a file: it was pulled twice.
  */
 async function markOverlaps(db: Db, loaded: LoadedTable): Promise<void> {
   const { sources, plan } = loaded;
-  if (sources.length < 2) return;
+  // a row with a message ID (the chat archive's msgid) is one message, however often it was pulled
+  const identified = plan.spec.columns.some((c) => c.name === 'message_id') && sources.some((s) => s.columns.has('message_id'));
+  if (sources.length < 2 && !identified) return;
   const p = `p_${loaded.table}`;
   const key = plan.spec.columns.map((c) => sqlIdent(c.name)).join(', ');
+  const overlap = identified ? `CASE WHEN message_id IS NULL THEN occ <= before ELSE occ > 1 OR before IS NOT NULL END` : `occ <= before`;
   await db.exec(`
     CREATE OR REPLACE TEMP TABLE overlap_${loaded.table} AS
-    SELECT row, src, first_src FROM (
-      SELECT row, src, occ,
+    SELECT row, src, coalesce(first_src, src) AS first_src FROM (
+      SELECT row, src, occ, ${identified ? 'message_id,' : ''}
         max(n) OVER (PARTITION BY ${key} ORDER BY src RANGE BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS before,
         min(src) OVER (PARTITION BY ${key} ORDER BY src RANGE BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS first_src
       FROM (SELECT rowid AS row, __src AS src, ${key},
               row_number() OVER (PARTITION BY ${key}, __src ORDER BY rowid) AS occ,
               count(*) OVER (PARTITION BY ${key}, __src) AS n
             FROM ${p} WHERE __mask = 0))
-    WHERE occ <= before`);
+    WHERE ${overlap}`);
   await db.exec(`UPDATE ${p} SET __mask = __mask | ${OVERLAP} WHERE rowid IN (SELECT row FROM overlap_${loaded.table})`);
   await db.exec(`
     INSERT INTO dq
     SELECT ${fileOfSrc(sources, 'src')}, NULL, NULL, 'warning',
-      n || CASE WHEN n = 1 THEN ' row of ' ELSE ' rows of ' END || ${fileOfSrc(sources, 'src')} || CASE WHEN n = 1 THEN ' is' ELSE ' are' END || ' also in ' ||
-        ${fileOfSrc(sources, 'first_src')} || ': overlapping exports, counted once', NULL
+      CASE WHEN src = first_src
+        THEN n || CASE WHEN n = 1 THEN ' message of ' ELSE ' messages of ' END || ${fileOfSrc(sources, 'src')} || CASE WHEN n = 1 THEN ' is' ELSE ' are' END || ' there more than once (the same msgid, pulled again): counted once'
+        ELSE n || CASE WHEN n = 1 THEN ' row of ' ELSE ' rows of ' END || ${fileOfSrc(sources, 'src')} || CASE WHEN n = 1 THEN ' is' ELSE ' are' END || ' also in ' ||
+          ${fileOfSrc(sources, 'first_src')} || ': overlapping exports, counted once' END, NULL
     FROM (SELECT src, first_src, count(*) AS n FROM overlap_${loaded.table} GROUP BY ALL) ORDER BY src, first_src`);
   await db.exec(`DROP TABLE overlap_${loaded.table}`);
 }
@@ -167,7 +176,7 @@ async function validateRows(db: Db, loaded: LoadedTable, limits: WarningLimits, 
     await insertIssues(db, issues);
   }
   const columns = plan.spec.columns.map((c) => sqlIdent(c.name)).join(', ');
-  await db.exec(`CREATE OR REPLACE VIEW v_${table} AS SELECT ${columns}, rowid AS __row FROM ${p} WHERE __mask = 0`);
+  await db.exec(`CREATE OR REPLACE VIEW v_${table} AS SELECT ${columns}, rowid AS __row, __src FROM ${p} WHERE __mask = 0`);
   return new Map(sources.map((s) => [s.index, (byFile.find((f) => f.src === s.index)?.n ?? 0) + s.rejects.length]));
 }
 
@@ -252,21 +261,29 @@ export async function validate(db: Db, read: ReadResult, options: ValidateOption
       }
     }
     for (const source of loaded.sources) {
-      const layout = source.layout;
+      // (a workbook's or an archive's CSV has lines of its own making: a workbook is counted in
+      // rows, JSON lines by the archive's own lines, a JSON array in records)
+      const layout = source.format === 'csv' ? source.layout : null;
+      const archive = source.archive;
+      const jsonLines = archive !== null && archive.blankLines !== null;
       files.push({
         file: source.file,
         table,
         format: source.format,
         sheet: source.sheet,
         encoding: source.encoding,
-        lines: layout?.lines ?? null,
-        headerLines: layout?.headerLines ?? null,
-        blankLines: layout?.blankLines ?? null,
-        continuationLines: layout?.continuationLines ?? null,
-        rowsRead: recordsOf([source]),
-        rowsRejected: (rejected.get(source.index) ?? source.rejects.length) + scanRejected(source),
+        lines: jsonLines ? archive.lines : (layout?.lines ?? null),
+        headerLines: jsonLines ? 0 : (layout?.headerLines ?? null),
+        blankLines: jsonLines ? archive.blankLines : (layout?.blankLines ?? null),
+        continuationLines: jsonLines ? 0 : (layout?.continuationLines ?? null),
+        otherRecords: archive ? otherRecordsOf(archive.other) : null,
+        rowsRead: recordsOf([source]) + (archive?.rejected ?? 0),
+        rowsRejected: (rejected.get(source.index) ?? source.rejects.length) + scanRejected(source) + (archive?.rejected ?? 0),
         warnings: 0,
       });
+      if (jsonLines && archive.lines !== archive.blankLines! + recordsOf([source]) + archive.rejected + otherRecordsOf(archive.other)) {
+        throw new UnaccountedLinesError([`${source.file}: its ${archive.lines} lines do not add up to its blank lines, messages, other records and rejected records: nothing was published. Please report this (with the file, if you can share it).`]);
+      }
     }
   }
   return { present, files };

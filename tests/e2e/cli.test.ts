@@ -122,12 +122,12 @@ describe('a missing required column stops the build', () => {
     expect(run.stderr).not.toMatch(/unexpectedly/);
   });
 
-  it('an Excel workbook saved as .csv gets a message saying so', async () => {
+  it('a damaged workbook saved as .csv is read as a workbook and gets a message saying so', async () => {
     const dir = copyFixture('hand');
     writeFileSync(join(dir, 'orders.csv'), Buffer.from('PK\u0003\u0004 not really a zip'));
     const run = await runCli(['check', '--data', dir], { cwd: tempDir() });
     expect(run.code).toBe(1);
-    expect(run.stderr).toMatch(/orders\.csv: cannot be read: this is an Excel workbook/);
+    expect(run.stderr).toMatch(/orders\.csv: cannot be read as an Excel workbook: the zip archive has no end/);
   });
 });
 
