@@ -1,5 +1,6 @@
 /**
- * CSV preview on the Data quality page: an operator picks (or drops) a new export and sees
+ * CSV preview on the Data quality page: an operator picks (or drops) a new export (a CSV or an
+ * Excel workbook) and sees
  * the rows the build would reject, with their lines, before the file goes into data/. The
  * checks are the build's own (pipeline/preview.ts) on duckdb-wasm, which loads only now.
  */
@@ -33,14 +34,14 @@ if (root) {
 
   function render(result: PreviewResult): void {
     const errors = result.issues.filter((i) => i.severity === 'error');
-    status.textContent = `${fill(texts.summary, { file: result.file, encoding: result.encoding.toUpperCase(), records: number.format(result.records), rejected: number.format(result.rejected) })} ${errors.length ? '' : texts.clean}`;
+    status.textContent = `${fill(texts.summary, { file: result.sheet ? `${result.file} [${result.sheet}]` : result.file, encoding: result.encoding.toUpperCase(), records: number.format(result.records), rejected: number.format(result.rejected) })} ${errors.length ? '' : texts.clean}`;
     if (!result.issues.length) {
       output.replaceChildren(Object.assign(document.createElement('p'), { className: 'muted', textContent: texts.note }));
       return;
     }
     const table = document.createElement('table');
     const caption = table.createCaption();
-    caption.textContent = result.file;
+    caption.textContent = result.sheet ? `${result.file} [${result.sheet}]` : result.file;
     const head = table.createTHead().insertRow();
     for (const [label, left] of [[texts.line, false], [texts.column, true], [texts.severity, true], [texts.message, true]] as const) {
       const th = document.createElement('th');

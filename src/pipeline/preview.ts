@@ -1,5 +1,5 @@
 /**
- * CSV preview: one export checked before it goes into data/, in the browser (duckdb-wasm) or
+ * CSV preview: one export (a CSV or an Excel workbook) checked before it goes into data/, in the browser (duckdb-wasm) or
  * anywhere a `Db` runs, with the build's own rules, not a copy of them: the same encoding
  * detection, header check, `read_csv` expression, per-row checks (checks.ts) and within-file
  * checks (row-checks.ts), and the same messages; the same scan (csv-scan.ts) accounts for every
@@ -16,7 +16,8 @@ import { breakpointsFromSkips, CsvScanner, Eraser, layOutCsv, lineOfRow as lineO
 import { detectEncoding, headerOf } from './csv-text.ts';
 import { tableNames, tablesOfFile } from './discover.ts';
 import { crossChecks, readRejects, rejectMessage } from './row-checks.ts';
-import { checkHeader, InputError, mixedEncodingNote, needsSerialRead, reconcile, scanRejectMessage, scanSql, type DataIssue, type SourceFile } from './scan.ts';
+import { checkHeader, InputError, mixedEncodingNote, needsSerialRead, reconcile, scanRejectMessage, scanSql, workbookOptions, workbookRows, type DataIssue, type SourceFile } from './scan.ts';
+import { workbookBytesToCsv, type WorkbookSheet } from './workbook.ts';
 import { dateBounds, publicTextMacros, publicTexts, valueMacros, zoneOffsetMinutes } from './values.ts';
 
 export interface PreviewInput {
@@ -28,12 +29,24 @@ export interface PreviewInput {
 export interface PreviewResult {
   file: string;
   table: string;
+  /** the text's encoding, or xlsx for a workbook */
   encoding: string;
+  /** a workbook's sheet read; null for a CSV */
+  sheet: string | null;
   /** records (rows after the header) */
   records: number;
   rejected: number;
   /** every issue, by line: errors (rows the build would reject) and warnings */
   issues: DataIssue[];
+}
+
+/**
+ * Of the tables a header fits, the one it gives the most columns (a members export also holds
+ * a channels export's two columns); null when none or a tie.
+ */
+function mostColumns<T extends { spec: TableSpec }>(fitting: T[], headers: (f: T) => string[]): T | null {
+  const scored = fitting.map((f) => ({ f, n: mapHeader(f.spec, headers(f)).columns.size })).sort((a, b) => b.n - a.n);
+  return scored.length === 1 || (scored.length > 1 && scored[0].n > scored[1].n) ? scored[0].f : null;
 }
 
 /**
@@ -46,7 +59,8 @@ export function tableAndHeader(name: string, text: string): { spec: TableSpec; h
   const fitting = candidates
     .map((spec) => ({ spec, header: headerOf(text, (fields) => holdsRequired(spec, mapHeader(spec, fields))) }))
     .filter((c) => c.header.fits);
-  if (fitting.length === 1) return fitting[0];
+  const best = mostColumns(fitting, (f) => f.header.headers);
+  if (best) return best;
   if (candidates.length === 1) return { spec: candidates[0], header: headerOf(text, () => false) };
   throw new InputError([
     `${name}: cannot tell which export this is; name it after its table (${TABLES.map((t) => `${t.name}.csv`).join(', ')}, or a Chinese name such as ${TABLES.map((t) => t.fileNames[0]).join(', ')})`,
@@ -93,13 +107,49 @@ export async function previewCsv(db: Db, input: PreviewInput, options: PreviewOp
   };
 }
 
+/** A zip's first bytes: an .xlsx workbook (whatever its name says), as the build tells one. */
+const isZip = (bytes: Uint8Array) => bytes[0] === 0x50 && bytes[1] === 0x4b && bytes[2] === 0x03 && bytes[3] === 0x04;
+
+/**
+ * A workbook's sheet as the CSV the build reads (workbook.ts), for the table its name says, or
+ * else the one table a sheet's header fits.
+ */
+async function workbookTable(input: PreviewInput): Promise<{ spec: TableSpec; sheet: WorkbookSheet & { csv: Uint8Array } }> {
+  const byName = tablesOfFile(input.name.replace(/\s*\(\d+\)(?=\.[^.]*$)/, ''), tableNames());
+  if (byName.length === 1) {
+    const spec = TABLES.find((t) => t.name === byName[0])!;
+    return { spec, sheet: await workbookBytesToCsv(input.bytes, { ...workbookOptions(spec), file: input.name }) };
+  }
+  const fitting: { spec: TableSpec; sheet: WorkbookSheet & { csv: Uint8Array } }[] = [];
+  const failures = new Set<string>();
+  for (const spec of TABLES) {
+    try {
+      fitting.push({ spec, sheet: await workbookBytesToCsv(input.bytes, { ...workbookOptions(spec), file: input.name }) });
+    } catch (error) {
+      if (!(error instanceof InputError)) throw error;
+      failures.add(error.message);
+    }
+  }
+  const best = mostColumns(fitting, (f) => f.sheet.headers);
+  if (best) return best;
+  // a damaged, protected or empty workbook says so whichever table it was meant to be
+  if (!fitting.length && failures.size === 1) throw new InputError([...failures]);
+  throw new InputError([
+    `${input.name}: cannot tell which export this is; name it after its table (${TABLES.map((t) => `${t.name}.xlsx`).join(', ')}, or a Chinese name such as ${TABLES.map((t) => t.fileNames[0]).join(', ')})`,
+  ]);
+}
+
 async function check(db: Db, input: PreviewInput, options: PreviewOptions): Promise<PreviewResult> {
   if (!input.bytes.length) throw new InputError([`${input.name}: the file is empty (0 bytes); export it again: it needs at least its header row`]);
-  const detected = detectEncoding(input.bytes, { wholeFile: true });
-  if (detected.text.trim() === '') throw new InputError([`${input.name}: the file is empty (no header row)`]);
-  const { spec, header } = tableAndHeader(input.name, detected.text);
+  // a workbook: its sheet's CSV goes through the same steps as a CSV, each record named by its Excel row
+  const workbook = isZip(input.bytes) ? await workbookTable(input) : null;
+  const detected = workbook ? { encoding: 'utf-8' as const, guessed: false, text: '' } : detectEncoding(input.bytes, { wholeFile: true });
+  if (!workbook && detected.text.trim() === '') throw new InputError([`${input.name}: the file is empty (no header row)`]);
+  const { spec, header } = workbook
+    ? { spec: workbook.spec, header: { delimiter: ',', headers: workbook.sheet.headers, line: 1 } }
+    : tableAndHeader(input.name, detected.text);
   const { delimiter, headers } = header;
-  const { columns, issues: headerIssues } = checkHeader({ spec, name: input.name }, headers, {}, header.line);
+  const { columns, issues: headerIssues } = checkHeader({ spec, name: input.name }, headers, {}, workbook ? workbook.sheet.headerRow : header.line);
   const source: SourceFile = {
     spec,
     table: spec.name,
@@ -124,7 +174,7 @@ async function check(db: Db, input: PreviewInput, options: PreviewOptions): Prom
     rejects: [],
   };
   // the build's layout of the file (csv-scan.ts), on bytes held in memory
-  let bytes = input.bytes;
+  let bytes = workbook ? workbook.sheet.csv : input.bytes;
   const { layout, encoding } = await layOutCsv(detected.encoding, detected.guessed, {
     scan: async (scanOptions) => {
       const scanner = new CsvScanner({
@@ -142,13 +192,18 @@ async function check(db: Db, input: PreviewInput, options: PreviewOptions): Prom
     },
     transcode: async (to) => {
       const transcoder = lineTranscoder(to, PORTABLE_BYTES);
-      bytes = concatBytes([transcoder.push(input.bytes), transcoder.finish()]);
+      bytes = concatBytes([transcoder.push(bytes), transcoder.finish()]);
       return transcoder.invalid;
     },
   });
   if (layout.headerRejected) throw new InputError([`${input.name}: the header row (line ${header.line}) cannot be read: it has a quote (") that does not close; fix the header and export again`]);
-  source.encoding = encoding;
+  source.encoding = workbook ? 'xlsx' : encoding;
   source.layout = layout;
+  if (workbook) {
+    source.format = 'xlsx';
+    source.sheet = workbook.sheet.sheet;
+    workbookRows(source, workbook.sheet.rows);
+  }
   source.skip = layout.skipRecords;
   source.serial = layout.multiLine;
   if (needsCopy(layout)) bytes = new Eraser(layout.erase, layout.loneCrs).push(bytes);
@@ -174,7 +229,8 @@ async function check(db: Db, input: PreviewInput, options: PreviewOptions): Prom
   // lines: the scan's skipped lines, plus records DuckDB itself refused (by their byte offsets)
   const refused = await linesAtOffsetsOf([bytes], rejects.map((r) => r.byte_position));
   const breakpoints = breakpointsFromSkips(layout.skips, layout.headerLines, [...refused.values()]);
-  const lineOfRow = (row: number | null) => (row === null ? null : lineOfStoredRow(row, breakpoints, layout.headerLines));
+  const rowNumbers = source.rowNumbers;
+  const lineOfRow = (row: number | null) => (row === null ? null : rowNumbers ? (rowNumbers[row] ?? null) : lineOfStoredRow(row, breakpoints, layout.headerLines));
 
   const failed = await db.rows<{ row: number; column: string | null; message: string; ref_row: number | null }>(`
     SELECT row, "column", message, NULL::BIGINT AS ref_row FROM (${failedChecksSql(p, plan.checks)})
@@ -186,9 +242,11 @@ async function check(db: Db, input: PreviewInput, options: PreviewOptions): Prom
   const issues: DataIssue[] = [
     ...headerIssues,
     ...layout.rejected.map((r) => ({ file: input.name, line: r.line, column: null, severity: 'error' as const, message: scanRejectMessage(r, encoding) })),
-    ...rejects.map((r) => ({ file: input.name, line: refused.get(r.byte_position) ?? null, column: null, severity: 'error' as const, message: rejectMessage(r, encoding) })),
-    ...failed.map((f) => ({ file: input.name, line: lineOfRow(f.row), column: f.column, severity: 'error' as const, message: f.message.replace('{line}', `line ${lineOfRow(f.ref_row) ?? '?'}`) })),
+    // (a workbook's CSV is ours: DuckDB refuses none of its records)
+    ...rejects.map((r) => ({ file: input.name, line: workbook ? null : (refused.get(r.byte_position) ?? null), column: null, severity: 'error' as const, message: rejectMessage(r, encoding) })),
+    ...failed.map((f) => ({ file: input.name, line: lineOfRow(f.row), column: f.column, severity: 'error' as const, message: f.message.replace('{line}', workbook ? `row ${lineOfRow(f.ref_row) ?? '?'} of sheet ${workbook.sheet.sheet}` : `line ${lineOfRow(f.ref_row) ?? '?'}`) })),
     ...warned.map((w) => ({ file: input.name, line: lineOfRow(w.row), column: w.column, severity: 'warning' as const, message: w.message })),
   ].sort((a, b) => (a.line ?? 0) - (b.line ?? 0) || (a.column ?? '').localeCompare(b.column ?? '') || a.message.localeCompare(b.message));
-  return { file: input.name, table: spec.name, encoding, records: n + rejects.length + layout.rejected.length, rejected: rejectedRows.size + rejects.length + layout.rejected.length, issues };
+  if (workbook) for (const issue of issues) issue.sheet = workbook.sheet.sheet;
+  return { file: input.name, table: spec.name, encoding: source.encoding, sheet: source.sheet, records: n + rejects.length + layout.rejected.length, rejected: rejectedRows.size + rejects.length + layout.rejected.length, issues };
 }

@@ -30,7 +30,8 @@ import { createReadStream, createWriteStream, type WriteStream } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { mapHeader, type TableName, tableSpec } from '../contract.ts';
+import { type TableName, tableSpec } from '../contract.ts';
+import { workbookOptions } from '../pipeline/scan.ts';
 import type { WorkbookSheetOptions } from '../pipeline/workbook.ts';
 
 type Cell = string | number | Date | null;
@@ -337,31 +338,9 @@ export async function writeWorkbookSample(
   }
 }
 
-/**
- * Reading one of these workbooks as the contract says, before the reader's own header search
- * (`columns` mapping and all) is wired in: the header is the first row that holds every
- * required column of `table` (by name or alias), and each column's kind is the contract's.
- * The bench and the tests use it.
- */
+/** How the build reads a table's workbook (scan.ts workbookOptions), for the bench and tests. */
 export function contractSheetOptions(table: TableName): WorkbookSheetOptions {
-  const spec = tableSpec(table);
-  const fits = (row: string[]) => {
-    const mapping = mapHeader(spec, row);
-    return spec.columns.every((c) => !c.required || mapping.columns.has(c.name));
-  };
-  return {
-    findHeader: (rows) => {
-      const index = rows.findIndex(fits);
-      return index < 0 ? null : index;
-    },
-    columnKinds: (headers) => {
-      const mapping = mapHeader(spec, headers);
-      const kinds = headers.map(() => null as ReturnType<WorkbookSheetOptions['columnKinds']>[number]);
-      for (const [name, index] of mapping.columns) kinds[index] = spec.columns.find((c) => c.name === name)!.kind;
-      return kinds;
-    },
-    expected: spec.columns.filter((c) => c.required).map((c) => c.name).join(', '),
-  };
+  return workbookOptions(tableSpec(table));
 }
 
 /** The bench's members.csv as one workbook, with the title and 导出时间 rows of an export. */

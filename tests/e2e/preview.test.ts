@@ -14,7 +14,7 @@ import { copyFixture, encodeGb18030, readCsvObjects, tempDir } from '../helpers.
 import { buildData } from './build-helpers.ts';
 import { openWasmNodeDb } from './wasm-node.ts';
 
-const OTHER_FILES = /is not in groups\.csv|its group was rejected/;
+const OTHER_FILES = /is not in (groups\.csv|客户群列表\.xlsx)|its group was rejected/;
 
 async function preview(name: string, bytes: Uint8Array, withoutIcu = false, now?: Date) {
   const db = await openNativeDb();
@@ -75,6 +75,28 @@ describe('CSV preview', () => {
     // the sample's defects are there to be found
     expect(compared).toBeGreaterThan(3);
   }, 120_000);
+
+  it('a workbook: the same rows as the build, named by sheet and Excel row, natively and in duckdb-wasm', async () => {
+    const data = join(tempDir(), 'sample');
+    await generateSample({ outDir: data, groups: 12, memberships: 1500, messages: 20_000, orders: 300, format: 'xlsx' });
+    const { data: out } = await buildData(data);
+    const dq = readCsvObjects(join(out, 'data_quality.csv')).filter((r) => r.severity === 'error' && !OTHER_FILES.test(r.message));
+    let compared = 0;
+    const now = new Date();
+    for (const file of readdirSync(data).filter((f) => f.endsWith('.xlsx'))) {
+      const fromBuild = dq.filter((r) => r.file === file).map((r) => `${r.sheet}|${key({ line: Number(r.line), column: r.column || null, message: r.message })}`).sort();
+      const bytes = new Uint8Array(readFileSync(join(data, file)));
+      for (const result of [await preview(file, bytes), await previewInWasm(file, bytes, now)]) {
+        expect(result.encoding).toBe('xlsx');
+        expect(result.issues.filter((i) => i.severity === 'error').map((i) => `${i.sheet}|${key(i)}`).sort(), file).toEqual(fromBuild);
+      }
+      compared += fromBuild.length;
+    }
+    expect(compared).toBeGreaterThan(2);
+    // a workbook whose name says nothing: the table its header fits
+    const members = readdirSync(data).find((f) => f.startsWith('群成员_'))!;
+    expect((await preview('export (3).xlsx', new Uint8Array(readFileSync(join(data, members))))).table).toBe('members');
+  }, 180_000);
 
   it('reads GB18030 exports with Chinese headers, and names lines across quoted newlines', async () => {
     const text = [
