@@ -22,7 +22,7 @@
  */
 import { spawn } from 'node:child_process';
 import { createReadStream, existsSync } from 'node:fs';
-import { mkdir, readdir, readFile, realpath, rm, stat, writeFile } from 'node:fs/promises';
+import { copyFile, link, mkdir, readdir, readFile, realpath, rm, stat, writeFile } from 'node:fs/promises';
 import { cpus, totalmem } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -338,6 +338,33 @@ export interface BenchResult {
   ratios: { pipeline: number; build: number; rebuild: number; floor?: number };
   /** members as a workbook against members.csv; absent in results from before it was measured */
   workbook?: WorkbookBench;
+  /** the whole build with members.xlsx in place of members.csv; absent in results from before it was measured */
+  workbookBuild?: Run;
+}
+
+/**
+ * The bench data with members.xlsx for members.csv: the workbook's folder gets the other CSVs
+ * (hard links; copies across file systems), so a build reads the same facts.
+ */
+async function workbookData(dataDir: string, xlsx: string): Promise<string> {
+  const dir = join(xlsx, '..');
+  for (const file of (await readdir(dataDir)).filter((f) => f.endsWith('.csv') && f !== 'members.csv')) {
+    const target = join(dir, file);
+    await rm(target, { force: true });
+    await link(join(dataDir, file), target).catch(() => copyFile(join(dataDir, file), target));
+  }
+  return dir;
+}
+
+/** The published figures of two builds, every file of dist/data but those that name the input files, are the same. */
+async function sameFigures(a: string, b: string): Promise<string[]> {
+  const naming = new Set(['data_quality.csv', 'data_quality_summary.csv', 'label_mapping.csv', 'summary.json', 'qunlens.duckdb']);
+  const differ: string[] = [];
+  for (const file of (await readdir(join(a, 'data'))).filter((f) => !naming.has(f))) {
+    const [x, y] = await Promise.all([readFile(join(a, 'data', file)), readFile(join(b, 'data', file)).catch(() => null)]);
+    if (!y || !x.equals(y)) differ.push(file);
+  }
+  return differ;
 }
 
 export async function bench(options: BenchOptions): Promise<BenchResult> {
@@ -378,6 +405,15 @@ export async function bench(options: BenchOptions): Promise<BenchResult> {
   options.log('rebuild: npm run build with nothing changed…');
   const rebuild = await timedBuild(dataDir, outDir, reportFile);
   const site = await siteStats(outDir);
+  options.log('build: npm run build from scratch with members.xlsx for members.csv…');
+  const xlsxOut = join(root, `dist-${options.scale}-xlsx`);
+  await rm(await realpath(xlsxOut).catch(() => xlsxOut), { recursive: true, force: true });
+  await rm(xlsxOut, { recursive: true, force: true });
+  const workbookBuild = await timedBuild(await workbookData(dataDir, await ensureWorkbook(root, tag, dataDir, options.log)), xlsxOut, reportFile);
+  const differ = await sameFigures(outDir, xlsxOut);
+  if (differ.length) throw new Error(`the build from members.xlsx published other figures than the build from members.csv: ${differ.join(', ')}`);
+  await rm(await realpath(xlsxOut).catch(() => xlsxOut), { recursive: true, force: true });
+  await rm(xlsxOut, { recursive: true, force: true });
 
   const t = build.report.timings;
   const pipelineMs = ['read', 'validate', 'model', 'metrics', 'outputs'].reduce((sum, k) => sum + (t[k] ?? 0), 0);
@@ -396,6 +432,7 @@ export async function bench(options: BenchOptions): Promise<BenchResult> {
     pipelineMs,
     ratios: { pipeline: pipelineMs / baseline.ms, build: build.wallMs / baseline.ms, rebuild: rebuild.wallMs / build.wallMs, floor: floor.ms / baseline.ms },
     workbook,
+    workbookBuild,
   };
   await writeFile(join(root, `result-${options.scale}.json`), JSON.stringify(result, null, 2));
   return result;
@@ -438,6 +475,15 @@ export function benchTable(r: BenchResult, smaller?: BenchResult): string {
     ['build', 'whole npm run build, wall clock', s(r.build.wallMs)],
     ['rebuild', 'npm run build again, nothing changed', `${s(r.rebuild.wallMs)} (${(100 * r.ratios.rebuild).toFixed(1)} %)`],
     ['peak memory', 'build, resident (with Astro in its own process)', mb(r.build.report.maxRssBytes)],
+    ...(r.workbookBuild
+      ? [
+          [
+            '  xlsx build',
+            `the build with members.xlsx for members.csv (the same figures): ${s(r.workbookBuild.wallMs)}, peak`,
+            `${mb(r.workbookBuild.report.maxRssBytes)} (${r.workbookBuild.report.maxRssBytes >= r.build.report.maxRssBytes ? '+' : '−'}${mb(Math.abs(r.workbookBuild.report.maxRssBytes - r.build.report.maxRssBytes))})`,
+          ] as [string, string, string],
+        ]
+      : []),
     ['dist/', `${n(r.site.files)} files`, mb(r.site.bytes)],
     ['heaviest page', `${r.site.heaviest.page} (gzip, with its CSS and scripts)`, `${(r.site.heaviest.transfer / 1024).toFixed(1)} KiB`],
   ];

@@ -296,3 +296,16 @@ export async function archiveToCsv(path: string, target: string): Promise<Archiv
     await handle.close();
   }
 }
+
+/** The file's first records are the chat archive's (msgid, action and msgtime keys), by its first 64 KB. */
+export async function looksLikeChatArchive(path: string): Promise<boolean> {
+  const handle = await open(path, 'r');
+  try {
+    const head = Buffer.alloc(1 << 16);
+    const { bytesRead } = await handle.read(head, 0, head.length, 0);
+    const text = head.subarray(0, bytesRead).toString('utf8');
+    return ['msgid', 'action', 'msgtime'].every((key) => new RegExp(`"${key}"\\s*:`).test(text));
+  } finally {
+    await handle.close();
+  }
+}

@@ -123,6 +123,11 @@ function columnChecks(column: ColumnSpec): Omit<RowCheck, 'bit'>[] {
         condition: parse.mangled(t),
         message: said(' is in scientific notation: Excel turned the ID into a number and lost digits; format the column as text and export again'),
       });
+      checks.push({
+        column: name,
+        condition: parse.excelError(t),
+        message: said(' is an Excel error value, not an ID: the formula in that cell failed; fix the cell in the export (or export the values, not the formulas)'),
+      });
       break;
     case 'datetime':
       checks.push({ column: name, condition: unparsed, message: said(' is not a date/time; use e.g. 2026-03-05 14:02:09, 2026/3/5 or 2026年3月5日') });

@@ -111,7 +111,13 @@ export interface Discovered {
 }
 
 /** Which files are which tables; a missing required table, or a file of two tables, stops the build. */
-export async function discoverInputs(effects: Effects, dataDir: string, config: { files?: Partial<Record<TableName, readonly string[]>> } = {}): Promise<Discovered> {
+export async function discoverInputs(
+  effects: Effects,
+  dataDir: string,
+  config: { files?: Partial<Record<TableName, readonly string[]>> } = {},
+  /** a JSON file whose name is no table's: is it the chat archive (its records' keys say so)? */
+  isChatArchive: (path: string) => Promise<boolean> = async () => false,
+): Promise<Discovered> {
   if (!(await effects.exists(dataDir))) throw new InputError([`data folder ${dataDir} does not exist`]);
   const known = tableNames(config.files);
   const all = await listDataFiles(effects, dataDir);
@@ -120,7 +126,10 @@ export async function discoverInputs(effects: Effects, dataDir: string, config: 
   const problems: string[] = [];
   for (const name of all) {
     const extension = /\.([^./]*)$/.exec(name)?.[1]?.toLowerCase() ?? '';
-    const tables = tablesOfFile(name, known);
+    let tables = tablesOfFile(name, known);
+    // JSON is read only as the chat archive: one named otherwise (chatdata_20261001.jsonl) is
+    // the messages when its records are the archive's
+    if (!tables.length && FORMATS[extension] === 'json' && (await isChatArchive(effects.path.join(dataDir, ...name.split('/'))))) tables = ['messages'];
     if (tables.length > 1) {
       problems.push(`${name} matches two tables, ${tables.join(' and ')}: rename it after the one it is, or name it in "files" in qunlens.config.json`);
       continue;

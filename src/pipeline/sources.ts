@@ -15,7 +15,7 @@ import { discoverInputs, type InputFile } from './discover.ts';
 import type { Effects } from './effects.ts';
 import { checkHeader, InputError, mixedEncodingNote, workbookOptions, workbookRows, type DataIssue, type SourceFile } from './scan.ts';
 import { workbookToCsv } from './workbook-file.ts';
-import { ARCHIVE_HEADERS, archiveToCsv } from './chat-archive.ts';
+import { ARCHIVE_HEADERS, archiveToCsv, looksLikeChatArchive } from './chat-archive.ts';
 
 export { checkHeader, InputError, needsSerialRead, scanSql, type DataIssue, type Severity, type SourceFile } from './scan.ts';
 
@@ -197,7 +197,7 @@ export interface PrepareOptions {
 
 /** Locate and prepare every input; all fatal problems are reported together. */
 export async function prepareInputs(db: Db, effects: Effects, options: PrepareOptions): Promise<PreparedInputs> {
-  const { files, issues } = await discoverInputs(effects, options.dataDir, options.config);
+  const { files, issues } = await discoverInputs(effects, options.dataDir, options.config, looksLikeChatArchive);
   const context: PrepareContext = { workDir: options.workDir, columns: options.config?.columns ?? {}, sheet: options.config?.sheet };
   const problems: string[] = [];
   const sources = new Map<TableName, SourceFile[]>();

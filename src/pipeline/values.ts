@@ -319,6 +319,11 @@ export const parse = {
   joinScene(r: string, a: string): string {
     return `CASE ${r} WHEN '1' THEN 'direct_invite' WHEN '2' THEN 'invite_link' WHEN '3' THEN 'qr_code' ELSE qz_join_scene_ascii(${a}) END`;
   },
+  /** an Excel error value (#N/A, #REF! …) where an ID should be: a workbook's error cell, or one saved as CSV */
+  excelError(t: string): string {
+    // (CASE: the list is looked at only for the rare value that starts with #)
+    return `CASE WHEN starts_with(${t}, '#') THEN ${t} IN ('#N/A', '#REF!', '#VALUE!', '#DIV/0!', '#NAME?', '#NULL!', '#NUM!', '#SPILL!', '#CALC!', '#GETTING_DATA', '#FIELD!', '#BLOCKED!', '#CONNECT!', '#BUSY!', '#UNKNOWN!') ELSE false END`;
+  },
   /** an ID Excel turned into scientific notation; `t` is the trimmed text column */
   mangled(t: string): string {
     // Excel writes 1.38E+10: a substring search rules out nearly every ID before the regex

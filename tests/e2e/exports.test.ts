@@ -216,6 +216,17 @@ describe('the chat archive (会话存档)', () => {
     expect(files.find((f) => f.table === 'messages')).toMatchObject({ rowsRead: records.length + 1, rowsRejected: 1, lines: null, otherRecords: 0 });
   });
 
+  it('a JSON file named otherwise is the chat archive when its records are; other JSON is named in a warning', async () => {
+    const dir = copyFixture('hand');
+    const records = archiveRecords(dir);
+    writeFileSync(join(dir, 'chatdata_20260101.jsonl'), records.map((r) => JSON.stringify(r)).join('\n'));
+    writeFileSync(join(dir, 'export.json'), JSON.stringify([{ id: 1, name: 'x' }]));
+    const { issues, files } = await checkData(dir);
+    expect(files.filter((f) => f.table === 'messages').map((f) => [f.file, f.rowsRead])).toEqual([['chatdata_20260101.jsonl', records.length]]);
+    expect(issues.filter((i) => /is not read/.test(i.message)).map((i) => i.file)).toEqual(['export.json']);
+    expectSameFigures((await buildData(dir)).data);
+  });
+
   it('a message without a sender or time is rejected at its line with the row checks', async () => {
     const dir = copyFixture('hand');
     const records = archiveRecords(dir);
@@ -293,20 +304,24 @@ describe('Excel workbooks', () => {
     ws.addRow([13800138000123456789, 'G1', new Date('2026-01-06T10:00:00Z'), '导购']);
     ws.addRow(['x3', 'G1', '2026年13月5日', '导购']);
     ws.addRow([12345678, 'G1', new Date('2026-01-07T10:00:00Z'), '导购']);
+    ws.addRow([{ formula: 'VLOOKUP(A1,Z:Z,2,0)', result: { error: '#N/A' } }, 'G1', new Date('2026-01-08T10:00:00Z'), '导购']);
     await wb.xlsx.writeFile(join(dir, '群成员_2026-01.xlsx'));
     const { issues, files } = await checkData(dir);
     const errors = issues.filter((i) => i.file === '群成员_2026-01.xlsx' && i.severity === 'error') as (typeof issues[number] & { sheet: string })[];
     expect(errors.map((e) => [e.line, e.column, e.sheet])).toEqual([
       [4, 'member_id', '2026年1月'],
       [5, 'joined_at', '2026年1月'],
+      [7, 'member_id', '2026年1月'],
     ]);
     expect(errors[0].message).toMatch(/scientific notation|digits/);
-    expect(files.find((f) => f.file === '群成员_2026-01.xlsx')).toMatchObject({ format: 'xlsx', sheet: '2026年1月', rowsRead: 4, rowsRejected: 2 });
+    expect(errors[2].message).toMatch(/"#N\/A" is an Excel error value, not an ID/);
+    expect(files.find((f) => f.file === '群成员_2026-01.xlsx')).toMatchObject({ format: 'xlsx', sheet: '2026年1月', rowsRead: 5, rowsRejected: 3 });
     const { data } = await buildData(dir);
     const quality = readCsvObjects(join(data, 'data_quality.csv')).filter((q) => q.file === '群成员_2026-01.xlsx' && q.severity === 'error');
     expect(quality.map((q) => [q.line, q.sheet])).toEqual([
       ['4', '2026年1月'],
       ['5', '2026年1月'],
+      ['7', '2026年1月'],
     ]);
   });
 

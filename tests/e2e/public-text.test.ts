@@ -144,6 +144,7 @@ const PUBLISHED: Record<string, 'hashed' | 'no' | Place[]> = {
   'messages.group_id': 'hashed',
   'messages.member_id': 'hashed',
   'messages.msgtype': 'no',
+  'messages.message_id': 'no',
   'activity.group_id': 'hashed',
   'activity.member_id': 'hashed',
   'orders.order_id': 'no',
