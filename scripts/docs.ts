@@ -1,6 +1,6 @@
 // Regenerates the tables generated from the code (`npm run docs`) in README.md and
-// docs/data.md: the header aliases and file names (src/contract.ts), the label tables
-// (src/config.ts) and the rules on values (src/pipeline/values.ts).
+// docs/data.md: the header aliases and file names (src/core/contract.ts), the label tables
+// (src/core/config.ts) and the rules on values (src/read/values.ts).
 import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { GENERATED_FILES, regenerate } from '../src/docs.ts';

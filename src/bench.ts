@@ -205,7 +205,7 @@ export interface WorkbookRun {
 
 /** In a process of its own: the workbook converted, then the CSV it gave loaded by DuckDB. */
 export async function workbookRead(xlsx: string): Promise<WorkbookRun> {
-  const { workbookToCsv } = await import('./pipeline/workbook-file.ts');
+  const { workbookToCsv } = await import('./read/workbook-file.ts');
   const { contractSheetOptions } = await import('./sample/workbooks.ts');
   const { mkdtemp } = await import('node:fs/promises');
   const { tmpdir } = await import('node:os');

@@ -12,25 +12,26 @@
 import { randomBytes } from 'node:crypto';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { BUILD_KEY_FILE, computeBuildKey, storedBuildKey, type BuildKey } from './build-key.ts';
-import { explainDiskFull, markStep, type WritePlace } from './disk-full.ts';
-import { assertInputsUnchanged, inputVersions, type InputVersions } from './input-versions.ts';
-import { recoverLeftovers, RENDER_ROOT, workFolderPrefix } from './leftovers.ts';
-import { newSiteFolder, publishSite, type PublishedAs } from './publish.ts';
-import { loadConfig, type QunlensConfig } from './config.ts';
+import { BUILD_KEY_FILE, computeBuildKey, storedBuildKey, type BuildKey } from './publish/build-key.ts';
+import { explainDiskFull, markStep, type WritePlace } from './publish/disk-full.ts';
+import { assertInputsUnchanged, inputVersions, type InputVersions } from './publish/input-versions.ts';
+import { recoverLeftovers, workFolderPrefix } from './publish/leftovers.ts';
+import { RENDER_ROOT } from './render/folders.ts';
+import { newSiteFolder, publishSite, type PublishedAs } from './publish/publish.ts';
+import { loadConfig, type QunlensConfig } from './core/config.ts';
 import type { Db } from './db/db.ts';
 import { DEFAULT_MEMORY_LIMIT, openNativeDb } from './db/native.ts';
-import { habitPage } from './metrics/habits.ts';
+import { habitPage } from './page-data/habits-page.ts';
 import { computeMetrics, type MetricsResult } from './metrics/index.ts';
 import { runReports, shippedTables } from './notebook/index.ts';
-import type { Effects } from './pipeline/effects.ts';
-import { buildModel, type Model } from './pipeline/model.ts';
-import { publicConfig, publishedFiles, publishedLabels, writeOutputs, type OutputFile } from './pipeline/outputs.ts';
-import { readInputs, type ReadResult } from './pipeline/read.ts';
-import { countWarnings, validate, type ValidationResult } from './pipeline/validate.ts';
-import { dateBounds, publicTextMacros, valueMacros, type DateBounds } from './pipeline/values.ts';
-import { groupPages } from './metrics/group-pages.ts';
-import { groupSlug, siteData, type SiteData } from './site/site-data.ts';
+import type { Effects } from './core/effects.ts';
+import { buildModel, type Model } from './model/model.ts';
+import { publicConfig, publishedFiles, publishedLabels, writeOutputs, type OutputFile } from './outputs/outputs.ts';
+import { readInputs, type ReadResult } from './read/read.ts';
+import { countWarnings, validate, type ValidationResult } from './validate/validate.ts';
+import { dateBounds, publicTextMacros, valueMacros, type DateBounds } from './read/values.ts';
+import { groupPages } from './page-data/group-pages.ts';
+import { groupSlug, siteData, type SiteData } from './page-data/site-data.ts';
 
 export interface BuildOptions {
   dataDir: string;
@@ -266,6 +267,6 @@ const PUBLISHED_AS: Record<Exclude<PublishedAs, 'link'>, (out: string) => string
 
 /** Astro renders the pages from site.json; returns the number of pages. */
 async function renderSite(options: { siteFile: string; groupFile: string; outDir: string; base?: string }) {
-  const { renderWithAstro } = await import('./site/render.ts');
+  const { renderWithAstro } = await import('./render/render.ts');
   return renderWithAstro(options);
 }

@@ -8,15 +8,16 @@ import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import * as nodePath from 'node:path';
 import { parseArgs } from 'node:util';
 import { build, buildIfChanged, loadAndValidate, resolveSalt } from './build.ts';
-import { ConfigError, loadConfig } from './config.ts';
-import { DEFAULT_MEMORY_LIMIT, OutOfMemoryError, openNativeDb } from './db/native.ts';
-import { DiskFullError, explainDiskFull } from './disk-full.ts';
-import { InputsChangedError, waitUntilSteady } from './input-versions.ts';
-import { workFolderPrefix } from './leftovers.ts';
-import { consoleLogger, nodeEffects } from './pipeline/effects.ts';
-import { PublishError } from './publish.ts';
-import { ModelError } from './pipeline/model.ts';
-import { InputError } from './pipeline/read.ts';
+import { ConfigError, loadConfig } from './core/config.ts';
+import { OutOfMemoryError } from './db/db.ts';
+import { DEFAULT_MEMORY_LIMIT, openNativeDb } from './db/native.ts';
+import { DiskFullError, explainDiskFull } from './publish/disk-full.ts';
+import { InputsChangedError, waitUntilSteady } from './publish/input-versions.ts';
+import { workFolderPrefix } from './publish/leftovers.ts';
+import { consoleLogger, nodeEffects } from './core/effects.ts';
+import { PublishError } from './publish/publish.ts';
+import { ModelError } from './model/model.ts';
+import { InputError } from './read/source-files.ts';
 import { ReportError } from './notebook/parse.ts';
 
 /** dev waits until the inputs have not changed for this long: an export being copied is still changing */

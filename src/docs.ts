@@ -3,9 +3,9 @@
  * (docs/data.md) cannot drift from what the pipeline accepts (`npm run docs` writes them;
  * tests/docs.test.ts checks both files are current).
  */
-import { DEFAULT_CONFIG } from './config.ts';
-import { TABLES } from './contract.ts';
-import { NUMBER_LIMITS } from './pipeline/values.ts';
+import { DEFAULT_CONFIG } from './core/config.ts';
+import { TABLES } from './core/contract.ts';
+import { NUMBER_LIMITS } from './core/contract.ts';
 
 export function aliasTable(): string {
   const files = ['| table | required | its files are named (alone or followed by `_`, `-`, a space or `(`), or are in a folder so named |', '|---|---|---|'];

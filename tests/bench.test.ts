@@ -4,7 +4,7 @@ import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { benchTable, siteStats, type BenchResult } from '../src/bench.ts';
 import { thinSteps } from '../src/charts/survival.ts';
-import { groupSlug } from '../src/site/site-data.ts';
+import { groupSlug } from '../src/page-data/site-data.ts';
 import { tempDir } from './helpers.ts';
 
 describe('siteStats (npm run bench)', () => {

@@ -5,7 +5,7 @@
  */
 import * as Plot from '@observablehq/plot';
 import { i18n } from '../i18n/index.ts';
-import { SMALL_SAMPLE_COLOR } from '../site/colors.ts';
+import { SMALL_SAMPLE_COLOR } from './colors.ts';
 import { MUTED_TEXT, compactNumber, finite, frame, hashId, maxTextWidth, onColor, ramp, render, svgElement, textWidth, truncateNoting, wrap, noDataMark } from './common.ts';
 import type { ChartCommon, Frame, FullTexts } from './common.ts';
 import type { I18n } from '../i18n/index.ts';

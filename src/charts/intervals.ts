@@ -4,7 +4,7 @@
  */
 import * as Plot from '@observablehq/plot';
 import { i18n } from '../i18n/index.ts';
-import { SMALL_SAMPLE_COLOR } from '../site/colors.ts';
+import { SMALL_SAMPLE_COLOR } from './colors.ts';
 import { GRID_COLOR, MUTED_TEXT, TEXT_COLOR, finite, fittedAxis, formatValue, frame, maxTextWidth, render, rowLabels, tickFormatter, uniqueKeys, noDataMark } from './common.ts';
 import type { ChartCommon } from './common.ts';
 

@@ -3,16 +3,15 @@
  * draws thousands of them, so each must cost microseconds. They follow the look of the Plot
  * charts (font, grid, colours, percent axes) and, like them, read with JavaScript off and print.
  */
-import { escapeHtml as escapeXml } from '../escape.ts';
+import { escapeHtml as escapeXml } from '../core/escape.ts';
 import type { I18n } from '../i18n/index.ts';
-import { memo, type MemoCache } from '../memo.ts';
+import { memo, type MemoCache } from '../core/memo.ts';
 import { tickStep, ticks } from './common.ts';
 
 const FONT = 12;
 const GRID = '#e6e9ed';
 const AXIS = '#59636e';
 
-export { escapeHtml as escapeXml } from '../escape.ts';
 
 const MONTHS_EN = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
 

@@ -6,10 +6,10 @@
 import { wasmUrl, workerUrl } from './wasm-assets.ts';
 import * as Plot from '@observablehq/plot';
 import { openWasmDb, type Column, type WasmDb } from '../db/wasm.ts';
-import { toCsv } from '../site/csv.ts';
-import { quickChart } from '../site/quick-chart.ts';
-import { isLongLabel } from '../site/long-label.ts';
-import { makeScrollRegion } from '../site/table-wrap.ts';
+import { toCsv } from '../ui/csv.ts';
+import { quickChart } from '../ui/quick-chart.ts';
+import { isLongLabel } from '../ui/long-label.ts';
+import { makeScrollRegion } from '../ui/table-wrap.ts';
 
 /** Rows drawn in the table (the CSV holds all of them). */
 const SHOWN = 1000;
@@ -75,7 +75,7 @@ function renderTable(columns: Column[], rows: Record<string, unknown>[]): void {
   makeScrollRegion(result, texts.result);
 }
 
-/** The chart the result makes (site/quick-chart.ts decides and reshapes), drawn with Plot. */
+/** The chart the result makes (ui/quick-chart.ts decides and reshapes), drawn with Plot. */
 function renderChart(columns: Column[], rows: Record<string, unknown>[]): void {
   chart.replaceChildren();
   if (rows.length > 20_000) return;

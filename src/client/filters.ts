@@ -2,15 +2,15 @@
  * Filters in the browser. Nothing heavy loads until a reader picks a filter: then duckdb-wasm
  * opens the shipped database, the build's metric functions (metrics/summaries.ts) run over it
  * with the chosen condition, and the page's figures are drawn again by the same code that drew
- * them at build time (site/channel-figures.ts, retention-figures.ts, benchmark-figures.ts).
+ * them at build time (ui/channel-figures.ts, retention-figures.ts, benchmark-figures.ts).
  * Resetting restores the prerendered page.
  */
-import type { QunlensConfig } from '../config.ts';
+import type { QunlensConfig } from '../core/config.ts';
 import type { WasmDb } from '../db/wasm.ts';
 import type { Lang } from '../i18n/index.ts';
 import { isEmptyChoice, type FilterChoice } from '../metrics/filters.ts';
-import type { BenchmarkRow, TypeNames } from '../site/benchmark-figures.ts';
-import type { FigureModel } from '../site/channel-figures.ts';
+import type { BenchmarkRow, TypeNames } from '../ui/benchmark-figures.ts';
+import type { FigureModel } from '../ui/channel-figures.ts';
 
 interface View {
   lang: Lang;
@@ -37,11 +37,11 @@ if (form) {
 
   /** The page's figures for a choice: the build's metric code over the shipped tables, drawn by the page's own figure module. */
   async function compute(wasm: WasmDb, c: FilterChoice): Promise<{ models: FigureModel[]; summaryRows: string | null; count: number }> {
-    const [{ membershipFilter, groupFilter }, { i18n }, { CHANNEL_KEYS }] = await Promise.all([import('../metrics/filters.ts'), import('../i18n/index.ts'), import('../config.ts')]);
+    const [{ membershipFilter, groupFilter }, { i18n }, { CHANNEL_KEYS }] = await Promise.all([import('../metrics/filters.ts'), import('../i18n/index.ts'), import('../core/config.ts')]);
     const f = i18n(view.lang);
     const config = { confLevel: view.confLevel, maxWeeks: view.maxWeeks } as QunlensConfig;
     if (page === 'benchmarks') {
-      const [{ benchmarksSql }, { benchmarkFigures }] = await Promise.all([import('../metrics/facts.ts'), import('../site/benchmark-figures.ts')]);
+      const [{ benchmarksSql }, { benchmarkFigures }] = await Promise.all([import('../metrics/facts.ts'), import('../ui/benchmark-figures.ts')]);
       const where = groupFilter(c).where;
       const rows = await wasm.rows<BenchmarkRow>(benchmarksSql(where));
       const [{ n }] = await wasm.rows<{ n: number }>(`SELECT count(*)::INTEGER AS n FROM f_groups WHERE NOT dissolved_by_asof AND (${where})`);
@@ -51,13 +51,13 @@ if (form) {
     const filter = membershipFilter(c);
     const curves = await membershipCurves(wasm, config, filter);
     if (page === 'retention') {
-      const { retentionFigures } = await import('../site/retention-figures.ts');
+      const { retentionFigures } = await import('../ui/retention-figures.ts');
       const [activityRetention, cohortRetention] = view.hasActivity ? [await weeklyRetention(wasm, config, 'channel', filter), await weeklyRetention(wasm, config, 'join_month', filter)] : [[], []];
       const membershipCurvesList = CHANNEL_KEYS.filter((k) => curves.has(k)).map((channel) => ({ channel, curve: curves.get(channel)! }));
       const count = membershipCurvesList.reduce((s, m) => s + m.curve.n, 0);
       return { models: retentionFigures({ smallSample: view.smallSample, hasActivity: view.hasActivity, membershipCurves: membershipCurvesList, activityRetention, cohortRetention }, f), summaryRows: null, count };
     }
-    const { channelPage } = await import('../site/channel-figures.ts');
+    const { channelPage } = await import('../ui/channel-figures.ts');
     const channels = await channelSummaries(wasm, config, curves, filter);
     const result = channelPage({ smallSample: view.smallSample, hasActivity: view.hasActivity, hasOrders: view.hasOrders, channels }, f);
     return { models: [...result.quantityQuality, ...result.rates], summaryRows: result.summaryRows, count: channels.reduce((s, ch) => s + ch.joins, 0) };
@@ -94,7 +94,7 @@ if (form) {
       const wasm = await open();
       const { models, summaryRows, count } = await compute(wasm, c);
       if (mine !== generation) return; // a newer choice is on its way
-      const { figureRowsHtml, legendHtml } = await import('../site/channel-figures.ts');
+      const { figureRowsHtml, legendHtml } = await import('../ui/channel-figures.ts');
       if (summaryRows !== null) document.querySelector('#channel-summary-rows')!.innerHTML = summaryRows;
       for (const model of models) {
         const figure = document.getElementById(model.id);

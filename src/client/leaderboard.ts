@@ -4,8 +4,9 @@
  * picking a camp or a day redraws the table with the build's own standingsAsOf.
  */
 import { i18n, type Lang } from '../i18n/index.ts';
-import { campDays, standingsAsOf, type CampBoard } from '../site/leaderboard.ts';
-import { isLongLabel } from '../site/long-label.ts';
+import type { CampBoard } from '../page-data/habits-page.ts';
+import { campDays, standingsAsOf } from '../ui/leaderboard.ts';
+import { isLongLabel } from '../ui/long-label.ts';
 
 const form = document.querySelector<HTMLFormElement>('form.leaderboard-pick');
 const table = document.querySelector<HTMLTableElement>('#leaderboard');

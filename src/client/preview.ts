@@ -2,11 +2,11 @@
  * CSV preview on the Data quality page: an operator picks (or drops) a new export (a CSV or an
  * Excel workbook) and sees
  * the rows the build would reject, with their lines, before the file goes into data/. The
- * checks are the build's own (pipeline/preview.ts) on duckdb-wasm, which loads only now.
+ * checks are the build's own (preview/preview.ts) on duckdb-wasm, which loads only now.
  */
-import type { PreviewResult } from '../pipeline/preview.ts';
+import type { PreviewResult } from '../preview/preview.ts';
 import type { WasmDb } from '../db/wasm.ts';
-import { makeScrollRegion } from '../site/table-wrap.ts';
+import { makeScrollRegion } from '../ui/table-wrap.ts';
 
 interface Texts {
   loading: string;
@@ -71,7 +71,7 @@ if (root) {
     status.textContent = texts.loading;
     output.replaceChildren();
     try {
-      const [{ previewCsv }, bytes] = await Promise.all([import('../pipeline/preview.ts'), file.arrayBuffer().then((b) => new Uint8Array(b))]);
+      const [{ previewCsv }, bytes] = await Promise.all([import('../preview/preview.ts'), file.arrayBuffer().then((b) => new Uint8Array(b))]);
       db ??= Promise.all([import('../db/wasm.ts'), import('./wasm-assets.ts')]).then(([{ openWasmDb }, { wasmUrl, workerUrl }]) => openWasmDb({ wasmUrl, workerUrl }));
       const wasm = await db;
       const result = await previewCsv(wasm, { name: file.name, bytes }, {

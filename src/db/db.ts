@@ -34,3 +34,24 @@ export async function memoryLimitBytes(db: Db): Promise<number | null> {
   const unit = m ? UNITS[m[2].toLowerCase()] : undefined;
   return m && unit ? Number(m[1]) * unit : null;
 }
+
+/**
+ * DuckDB needed more memory than its limit and could not spill the rest. Not a bug and not bad
+ * input: the message says what to do, and the build stops with the previous site in place.
+ */
+export class OutOfMemoryError extends Error {
+  constructor(duckdbMessage: string, limit: string | undefined) {
+    super(
+      `DuckDB ran out of memory${limit ? ` (its limit is ${limit})` : ''}: ${duckdbMessage.split('\n')[0].replace(/^Out of Memory Error: /, '')}. ` +
+        `Run the build again with a larger limit, e.g. --memory-limit ${suggestLimit(limit)}, on a machine with that much memory free.`,
+    );
+    this.name = 'OutOfMemoryError';
+  }
+}
+
+function suggestLimit(limit: string | undefined): string {
+  const m = /^([\d.]+)\s*(GB|GiB|MB|MiB)$/i.exec(limit ?? '');
+  if (!m) return '2GB';
+  const gb = (Number(m[1]) * (/^m/i.test(m[2]) ? 1 / 1000 : 1)) * 2;
+  return `${Math.max(1, Math.round(gb * 10) / 10)}GB`;
+}

@@ -2,7 +2,7 @@
  * Native DuckDB (build time) behind the shared `Db` interface.
  */
 import { DuckDBInstance, type DuckDBConnection, type DuckDBValue } from '@duckdb/node-api';
-import type { Db, Row } from './db.ts';
+import { OutOfMemoryError, type Db, type Row } from './db.ts';
 
 /** QUNLENS_SQL_LOG=1: every statement's time on stderr (finding the slow one at scale); =full: with the whole statement. */
 const SQL_LOG = process.env.QUNLENS_SQL_LOG === '1' || process.env.QUNLENS_SQL_LOG === 'full';
@@ -60,27 +60,6 @@ export async function openNativeDb(options: NativeDbOptions = {}): Promise<Nativ
   const instance = await DuckDBInstance.create(options.path ?? ':memory:', config);
   const connection = await instance.connect();
   return new NativeDb(instance, connection, options.memoryLimit);
-}
-
-/**
- * DuckDB needed more memory than its limit and could not spill the rest. Not a bug and not bad
- * input: the message says what to do, and the build stops with the previous site in place.
- */
-export class OutOfMemoryError extends Error {
-  constructor(duckdbMessage: string, limit: string | undefined) {
-    super(
-      `DuckDB ran out of memory${limit ? ` (its limit is ${limit})` : ''}: ${duckdbMessage.split('\n')[0].replace(/^Out of Memory Error: /, '')}. ` +
-        `Run the build again with a larger limit, e.g. --memory-limit ${suggestLimit(limit)}, on a machine with that much memory free.`,
-    );
-    this.name = 'OutOfMemoryError';
-  }
-}
-
-function suggestLimit(limit: string | undefined): string {
-  const m = /^([\d.]+)\s*(GB|GiB|MB|MiB)$/i.exec(limit ?? '');
-  if (!m) return '2GB';
-  const gb = (Number(m[1]) * (/^m/i.test(m[2]) ? 1 / 1000 : 1)) * 2;
-  return `${Math.max(1, Math.round(gb * 10) / 10)}GB`;
 }
 
 /** DuckDB's out-of-memory errors as OutOfMemoryError; anything else as it came. */

@@ -3,7 +3,7 @@
  * stores (who executes the SOP well), lifespans by region. Same definitions as the summaries
  * (METRICS.md), computed from the facts tables; results become out_* tables and CSVs.
  */
-import type { QunlensConfig } from '../config.ts';
+import type { QunlensConfig } from '../core/config.ts';
 import type { Db } from '../db/db.ts';
 import { kaplanMeier, survivalAt, survivalQuantile, type SurvivalCurve } from '../stats/index.ts';
 import { rateOf, survivalCounts, type Rate } from './summaries.ts';

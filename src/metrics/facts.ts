@@ -6,7 +6,7 @@
  *                 and `weeks`, a bit per week k (0…maxWeeks-1) with a message while a member
  * f_groups        one row per group: size, activity, lifespan, status, per-group rates
  */
-import type { QunlensConfig } from '../config.ts';
+import type { QunlensConfig } from '../core/config.ts';
 import type { Db } from '../db/db.ts';
 
 /** Which optional inputs exist: metrics that need a missing one are NULL, never 0. */

@@ -3,7 +3,7 @@
  * says whether it is more than noise. A difference is called significant only when its test
  * gives p < 0.05; small samples never produce a finding. Pages word them in each language.
  */
-import type { QunlensConfig } from '../config.ts';
+import type { QunlensConfig } from '../core/config.ts';
 import type { Db } from '../db/db.ts';
 import { logRank, twoProportionTest } from '../stats/index.ts';
 import { survivalCounts, type ChannelSummary, type LifespanSummary, type Rate } from './summaries.ts';

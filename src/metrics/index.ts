@@ -2,21 +2,21 @@
  * Step 4, metrics: facts tables, then every summary of METRICS.md, materialised as `out_*`
  * tables (the public outputs) and returned for the site.
  */
-import { CHANNEL_KEYS, type QunlensConfig } from '../config.ts';
+import { CHANNEL_KEYS, type QunlensConfig } from '../core/config.ts';
 import { sqlIdent, sqlString, type Db } from '../db/db.ts';
 import type { LogRankResult, SurvivalCurve } from '../stats/index.ts';
-import type { Model } from '../pipeline/model.ts';
+import type { Model } from '../model/model.ts';
 import { channelTypeMatrix, lifespanBy, placeSummaries, type CurveWithMedian, type MatrixCell, type PlaceSummary } from './breakdowns.ts';
 import { BENCHMARK_METRICS, buildBenchmarks, buildGroupFacts, buildMembershipFacts } from './facts.ts';
 import { findings, type Finding } from './findings.ts';
 import { buildCheckins, buildInviters, habitSummaries, type HabitSummaries } from './habits.ts';
-import { typeMembershipCurves } from './group-pages.ts';
 import {
   channelSummaries,
   lifespanCurves,
   lifespanLogRank,
   lifespanSummaries,
   membershipCurves,
+  typeMembershipCurves,
   weeklyRetention,
   type ChannelSummary,
   type LifespanSummary,

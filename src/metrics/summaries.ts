@@ -3,7 +3,7 @@
  * statistics (Kaplan–Meier, log-rank, Wilson) on those small count tables. The same functions
  * run in the browser over duckdb-wasm, so filtered views use exactly this code.
  */
-import { CHANNEL_KEYS, type QunlensConfig } from '../config.ts';
+import { CHANNEL_KEYS, type QunlensConfig } from '../core/config.ts';
 import type { Db } from '../db/db.ts';
 import { kaplanMeier, logRank, survivalAt, survivalQuantile, wilson } from '../stats/index.ts';
 import type { LogRankResult, SurvivalCurve, TimeCount } from '../stats/index.ts';
@@ -206,4 +206,10 @@ export async function lifespanSummaries(db: Db, curves: Map<string, SurvivalCurv
 export function lifespanLogRank(counts: Map<string, TimeCount[]>): LogRankResult | null {
   if (counts.size < 2) return null;
   return logRank([...counts.entries()].map(([key, c]) => ({ key, counts: c })));
+}
+
+/** Membership retention by group type: the benchmark curve each group page compares with. */
+export async function typeMembershipCurves(db: Db, config: QunlensConfig): Promise<Map<string, SurvivalCurve>> {
+  const byType = await survivalCounts(db, 'f_memberships', 'group_type', 'tenure_days', 'left_by_asof');
+  return new Map([...byType].map(([type, counts]) => [type, kaplanMeier(counts, { confLevel: config.confLevel })]));
 }

@@ -7,17 +7,16 @@
  * and the cell.
  */
 import { fileURLToPath } from 'node:url';
-import { DEFAULT_CONFIG } from '../config.ts';
+import { DEFAULT_CONFIG } from '../core/config.ts';
 import { openNativeDb } from '../db/native.ts';
-import type { Effects } from '../pipeline/effects.ts';
+import type { Effects } from '../core/effects.ts';
 import { parseReport, ReportError } from './parse.ts';
 import { runReport, type ReportView } from './run.ts';
 
-export { ReportError } from './parse.ts';
 export type { ReportView } from './run.ts';
 
 /** Where reports live, and how messages name them. */
-export const REPORTS_DIR = fileURLToPath(new URL('../reports/', import.meta.url));
+export const REPORTS_DIR = fileURLToPath(new URL('../reports', import.meta.url));
 const SHOWN_AS = 'src/reports';
 
 export interface ShippedTable {

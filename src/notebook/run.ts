@@ -9,7 +9,7 @@
 import { marked } from 'marked';
 import { sqlIdent, sqlString } from '../db/db.ts';
 import type { NativeDb } from '../db/native.ts';
-import { escapeHtml } from '../escape.ts';
+import { escapeHtml } from '../core/escape.ts';
 import { ReportError, substitute, type ChartSpec, type ParsedReport, type ReportMeta } from './parse.ts';
 import { checkCell, type CellNames } from './sandbox.ts';
 

@@ -38,7 +38,6 @@ import { MSG_TYPES, STAYER_DAYS } from './profiles.ts';
 import { LUT_BUCKETS, PARAMETER_TABLES, RHYTHM_ID, parameterTablesSql } from './tables.ts';
 import { STAFF_GIVEN, STAFF_SURNAMES, TEAM_NAMES, UNUSED_STATES } from './vocabulary.ts';
 
-export { SAMPLE_DEFECTS, type SampleDefect } from './defects.ts';
 
 export interface SampleOptions {
   /** Created if missing; receives groups.csv, members.csv, channels.csv, messages.csv, orders.csv, checkins.csv. */

@@ -30,9 +30,9 @@ import { createReadStream, createWriteStream, type WriteStream } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { type TableName, tableSpec } from '../contract.ts';
-import { workbookOptions } from '../pipeline/scan.ts';
-import type { WorkbookSheetOptions } from '../pipeline/workbook.ts';
+import { type TableName, tableSpec } from '../core/contract.ts';
+import { workbookOptions } from '../read/source-files.ts';
+import type { WorkbookSheetOptions } from '../read/workbook.ts';
 
 type Cell = string | number | Date | null;
 type ValueKind = 'text' | 'datetime' | 'date' | 'number';

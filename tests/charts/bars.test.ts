@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { barsChart } from '../../src/charts/index.ts';
-import { TYPE_COLORS } from '../../src/site/colors.ts';
+import { barsChart } from '../../src/charts/bars.ts';
+import { TYPE_COLORS } from '../../src/charts/colors.ts';
 import { expectChart, expectYLabelsInside, expectXTicksApart, tickLabels } from './helpers.ts';
 import { TYPES, channelRates, statusBars, typeLabel } from './fixtures.ts';
 

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { dodge, fittedAxis, linearAxis, ramp, textColor, textWidth, tickFormatter, tickStep, truncate, wrap } from '../../src/charts/common.ts';
 import { luminance } from '../../src/charts/common.ts';
 import { i18n } from '../../src/i18n/index.ts';
-import { CHANNEL_COLORS, TYPE_COLORS } from '../../src/site/colors.ts';
+import { CHANNEL_COLORS, TYPE_COLORS } from '../../src/charts/colors.ts';
 
 describe('chart helpers', () => {
   it('measures Chinese wider than Latin and cuts labels with an ellipsis', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { dailyChart } from '../../src/charts/index.ts';
+import { dailyChart } from '../../src/charts/daily.ts';
 import { expectChart, expectYLabelsInside, expectXTicksApart, tickLabels } from './helpers.ts';
 import { dailyPoints } from './fixtures.ts';
 

@@ -3,7 +3,7 @@
  * group types, a 12 × 13 cohort grid with gaps and small cells. A seeded generator keeps the
  * numbers plausible (survival from real Kaplan–Meier fits) and identical on every run.
  */
-import { CHANNEL_COLORS, SMALL_SAMPLE_COLOR, TYPE_COLORS } from '../../src/site/colors.ts';
+import { CHANNEL_COLORS, SMALL_SAMPLE_COLOR, TYPE_COLORS } from '../../src/charts/colors.ts';
 import { kaplanMeier, wilson } from '../../src/stats/index.ts';
 import type { TimeCount } from '../../src/stats/index.ts';
 import type { Lang } from '../../src/i18n/index.ts';

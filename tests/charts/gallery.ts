@@ -11,8 +11,16 @@
  */
 import { writeFileSync } from 'node:fs';
 import type { Lang } from '../../src/i18n/index.ts';
-import { barsChart, dailyChart, heatmapChart, intervalChart, linesChart, quantityQualityChart, rangeChart, rhythmChart, survivalChart } from '../../src/charts/index.ts';
-import { CHANNEL_COLORS, TYPE_COLORS } from '../../src/site/colors.ts';
+import { barsChart } from '../../src/charts/bars.ts';
+import { dailyChart } from '../../src/charts/daily.ts';
+import { heatmapChart } from '../../src/charts/heatmap.ts';
+import { intervalChart } from '../../src/charts/intervals.ts';
+import { linesChart } from '../../src/charts/lines.ts';
+import { quantityQualityChart } from '../../src/charts/quantity-quality.ts';
+import { rangeChart } from '../../src/charts/ranges.ts';
+import { rhythmChart } from '../../src/charts/rhythm.ts';
+import { survivalChart } from '../../src/charts/survival.ts';
+import { CHANNEL_COLORS, TYPE_COLORS } from '../../src/charts/colors.ts';
 import { CHANNELS, TYPES, benchmarkRows, channelLabel, channelRates, cohortGrid, dailyPoints, rhythmCells, statusBars, survivalSeries, typeLabel, weeklySeries, rng } from './fixtures.ts';
 
 type Render = (lang: Lang, width: number) => string;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { heatmapChart } from '../../src/charts/index.ts';
+import { heatmapChart } from '../../src/charts/heatmap.ts';
 import { expectChart, expectYLabelsInside, expectXTicksApart, tickLabels } from './helpers.ts';
 import { CHANNELS, TYPES, channelLabel, cohortGrid, typeLabel } from './fixtures.ts';
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { intervalChart } from '../../src/charts/index.ts';
+import { intervalChart } from '../../src/charts/intervals.ts';
 import type { IntervalRow } from '../../src/charts/index.ts';
-import { SMALL_SAMPLE_COLOR, TYPE_COLORS } from '../../src/site/colors.ts';
+import { SMALL_SAMPLE_COLOR, TYPE_COLORS } from '../../src/charts/colors.ts';
 import { expectChart, expectXTicksApart, expectYLabelsInside, tickLabels } from './helpers.ts';
 import { TYPES, channelRates, typeLabel } from './fixtures.ts';
 

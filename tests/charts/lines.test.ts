@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { linesChart } from '../../src/charts/index.ts';
+import { linesChart } from '../../src/charts/lines.ts';
 import { expectChart, expectYLabelsInside, expectXTicksApart, tickLabels } from './helpers.ts';
 import { weeklySeries } from './fixtures.ts';
 

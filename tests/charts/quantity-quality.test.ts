@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { quantityQualityChart } from '../../src/charts/index.ts';
+import { quantityQualityChart } from '../../src/charts/quantity-quality.ts';
 import type { QuantityQualityPoint } from '../../src/charts/index.ts';
-import { SMALL_SAMPLE_COLOR } from '../../src/site/colors.ts';
+import { SMALL_SAMPLE_COLOR } from '../../src/charts/colors.ts';
 import { expectChart, expectXTicksApart, expectYLabelsInside, tickLabels } from './helpers.ts';
 import { channelRates } from './fixtures.ts';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { MAX_SERIES, quickChart } from '../../src/site/quick-chart.ts';
+import { MAX_SERIES, quickChart } from '../../src/ui/quick-chart.ts';
 
 const col = (name: string, type: string) => ({ name, type });
 

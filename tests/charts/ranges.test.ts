@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { rangeChart } from '../../src/charts/index.ts';
+import { rangeChart } from '../../src/charts/ranges.ts';
 import { expectChart, expectYLabelsInside, expectXTicksApart, tickLabels } from './helpers.ts';
 import { benchmarkRows } from './fixtures.ts';
 

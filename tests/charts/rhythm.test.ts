@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { rhythmChart } from '../../src/charts/index.ts';
+import { rhythmChart } from '../../src/charts/rhythm.ts';
 import { expectChart, expectYLabelsInside, expectXTicksApart, tickLabels } from './helpers.ts';
 import { rhythmCells } from './fixtures.ts';
 

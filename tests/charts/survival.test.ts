@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { survivalChart } from '../../src/charts/index.ts';
+import { survivalChart } from '../../src/charts/survival.ts';
 import type { SurvivalSeries } from '../../src/charts/index.ts';
 import { expectChart, expectXTicksApart, expectYLabelsInside, tickLabels } from './helpers.ts';
 import { survivalSeries } from './fixtures.ts';

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { escapeXml, halfPixel, rhythmGrid, stepChart, stepPath, tenthPixel, weeklyChart } from '../../src/charts/svg.ts';
+import { escapeHtml } from '../../src/core/escape.ts';
+import { halfPixel, rhythmGrid, stepChart, stepPath, tenthPixel, weeklyChart } from '../../src/charts/svg.ts';
 import { i18n } from '../../src/i18n/index.ts';
 
 describe('coordinates', () => {
@@ -67,7 +68,7 @@ describe('rhythmGrid', () => {
     expect(count(fills[0][1])).toBe(165);
   });
   it('escapes text', () => {
-    expect(escapeXml(`<a href="x">'&'</a>`)).toBe('&lt;a href=&quot;x&quot;&gt;&#39;&amp;&#39;&lt;/a&gt;');
+    expect(escapeHtml(`<a href="x">'&'</a>`)).toBe('&lt;a href=&quot;x&quot;&gt;&#39;&amp;&#39;&lt;/a&gt;');
   });
 });
 

@@ -1,9 +1,9 @@
 import { join } from 'node:path';
 import { build, loadAndValidate, type BuildResult } from '../../src/build.ts';
-import { DEFAULT_CONFIG, type QunlensConfig } from '../../src/config.ts';
+import { DEFAULT_CONFIG, type QunlensConfig } from '../../src/core/config.ts';
 import { openNativeDb } from '../../src/db/native.ts';
-import { nodeEffects, silentLogger } from '../../src/pipeline/effects.ts';
-import type { FileQuality } from '../../src/pipeline/validate.ts';
+import { nodeEffects, silentLogger } from '../../src/core/effects.ts';
+import type { FileQuality } from '../../src/validate/validate.ts';
 import { tempDir } from '../helpers.ts';
 
 /** One line of the data-quality table. */

@@ -4,9 +4,9 @@
 import { appendFileSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { BUILD_KEY_FILE } from '../../src/build-key.ts';
+import { BUILD_KEY_FILE } from '../../src/publish/build-key.ts';
 import { buildIfChanged, type BuildOptions } from '../../src/build.ts';
-import { nodeEffects, silentLogger } from '../../src/pipeline/effects.ts';
+import { nodeEffects, silentLogger } from '../../src/core/effects.ts';
 import { copyFixture, tempDir } from '../helpers.ts';
 
 function options(dataDir: string, outDir: string, extra: Partial<BuildOptions> = {}): BuildOptions {

@@ -4,7 +4,7 @@
 import { existsSync, lstatSync, readdirSync, readFileSync, realpathSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { CSV_OUTPUTS } from '../../src/pipeline/outputs.ts';
+import { CSV_OUTPUTS } from '../../src/outputs/outputs.ts';
 import { copyFixture, hashTree, readCsvObjects, runCli, tempDir } from '../helpers.ts';
 
 const REQUIRED_COLUMNS: Record<string, string[]> = {

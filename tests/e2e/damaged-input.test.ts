@@ -6,8 +6,8 @@
 import { appendFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { QunlensConfig } from '../../src/config.ts';
-import type { FileQuality } from '../../src/pipeline/validate.ts';
+import type { QunlensConfig } from '../../src/core/config.ts';
+import type { FileQuality } from '../../src/validate/validate.ts';
 import { copyFixture, encodeGb18030, readCsvObjects, runCli, tempDir } from '../helpers.ts';
 import { buildData, checkData } from './build-helpers.ts';
 

@@ -10,7 +10,7 @@ import { basename, join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openNativeDb } from '../../src/db/native.ts';
-import { isDiskFull } from '../../src/disk-full.ts';
+import { isDiskFull } from '../../src/publish/disk-full.ts';
 import { copyFixture, hashTree, runCli, tempDir } from '../helpers.ts';
 
 const ENV = { QUNLENS_SALT: 'test' };

@@ -8,7 +8,7 @@ import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { mapHeader, tableSpec, type TableName } from '../../src/contract.ts';
+import { mapHeader, tableSpec, type TableName } from '../../src/core/contract.ts';
 import { openNativeDb } from '../../src/db/native.ts';
 import { generateSample } from '../../src/sample/generate.ts';
 import { copyFixture, FIXTURES, parseCsv, readCsvObjects, runCli, tempDir, toCsv } from '../helpers.ts';

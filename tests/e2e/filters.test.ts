@@ -7,7 +7,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { QunlensConfig } from '../../src/config.ts';
+import type { QunlensConfig } from '../../src/core/config.ts';
 import type { Db, Row } from '../../src/db/db.ts';
 import { openNativeDb } from '../../src/db/native.ts';
 import { arrowRows } from '../../src/db/wasm.ts';

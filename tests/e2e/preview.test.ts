@@ -6,9 +6,9 @@
 import { appendFileSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_CONFIG } from '../../src/config.ts';
+import { DEFAULT_CONFIG } from '../../src/core/config.ts';
 import { openNativeDb } from '../../src/db/native.ts';
-import { previewCsv } from '../../src/pipeline/preview.ts';
+import { previewCsv } from '../../src/preview/preview.ts';
 import { generateSample } from '../../src/sample/generate.ts';
 import { copyFixture, encodeGb18030, readCsvObjects, tempDir } from '../helpers.ts';
 import { buildData } from './build-helpers.ts';
@@ -165,7 +165,7 @@ describe('CSV preview: plausible dates and numbers (issue #14)', () => {
 
 describe('timestamps without ICU (the browser)', () => {
   it('equal the ICU conversion for a zone without daylight saving', async () => {
-    const { valueMacros, zoneOffsetMinutes } = await import('../../src/pipeline/values.ts');
+    const { valueMacros, zoneOffsetMinutes } = await import('../../src/read/values.ts');
     const inputs = ['1772331480000', '1772331480', '2026-03-01T02:18:00Z', '2026-03-01 10:18:00+08:00', '2026-03-01 02:18:00 +0000', '2026-03-01 10:18', '46082.5'];
     const run = async (sql: string) => {
       const db = await openNativeDb();

@@ -18,11 +18,11 @@ import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import Papa from 'papaparse';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { DEFAULT_CONFIG } from '../../src/config.ts';
-import { TABLES, type TableName } from '../../src/contract.ts';
+import { DEFAULT_CONFIG } from '../../src/core/config.ts';
+import { TABLES, type TableName } from '../../src/core/contract.ts';
 import { sqlIdent, sqlString } from '../../src/db/db.ts';
 import { openNativeDb } from '../../src/db/native.ts';
-import { previewCsv } from '../../src/pipeline/preview.ts';
+import { previewCsv } from '../../src/preview/preview.ts';
 import { copyFixture, parseCsv, tempDir, toCsv } from '../helpers.ts';
 import { buildData } from './build-helpers.ts';
 

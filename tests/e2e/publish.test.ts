@@ -7,10 +7,11 @@ import { cpSync, existsSync, lstatSync, readdirSync, readFileSync, realpathSync 
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { BUILD_KEY_FILE } from '../../src/build-key.ts';
-import { recoverLeftovers, RENDER_ROOT } from '../../src/leftovers.ts';
-import { nodeEffects } from '../../src/pipeline/effects.ts';
-import { CSV_OUTPUTS } from '../../src/pipeline/outputs.ts';
+import { BUILD_KEY_FILE } from '../../src/publish/build-key.ts';
+import { recoverLeftovers } from '../../src/publish/leftovers.ts';
+import { RENDER_ROOT } from '../../src/render/folders.ts';
+import { nodeEffects } from '../../src/core/effects.ts';
+import { CSV_OUTPUTS } from '../../src/outputs/outputs.ts';
 import { copyFixture, descendants, hashTree, processAlive, runCli, startCli, tempDir } from '../helpers.ts';
 
 const ENV = { QUNLENS_SALT: 'test' };

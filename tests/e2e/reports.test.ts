@@ -3,8 +3,8 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { build, type BuildOptions } from '../../src/build.ts';
-import { ReportError } from '../../src/notebook/index.ts';
-import { nodeEffects, silentLogger } from '../../src/pipeline/effects.ts';
+import { ReportError } from '../../src/notebook/parse.ts';
+import { nodeEffects, silentLogger } from '../../src/core/effects.ts';
 import { FIXTURES, tempDir } from '../helpers.ts';
 
 function options(reportsDir: string, outDir: string): BuildOptions {

@@ -5,7 +5,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { generateSample, SAMPLE_DEFECTS } from '../../src/sample/generate.ts';
+import { generateSample } from '../../src/sample/generate.ts';
+import { SAMPLE_DEFECTS } from '../../src/sample/defects.ts';
 import { parseCsv, readCsvObjects, tempDir } from '../helpers.ts';
 import { buildData } from './build-helpers.ts';
 

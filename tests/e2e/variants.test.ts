@@ -6,7 +6,7 @@
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { TABLES } from '../../src/contract.ts';
+import { TABLES } from '../../src/core/contract.ts';
 import { openNativeDb } from '../../src/db/native.ts';
 import { sqlString } from '../../src/db/db.ts';
 import { copyFixture, encodeGb18030, FIXTURES, parseCsv, toCsv } from '../helpers.ts';

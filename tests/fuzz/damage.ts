@@ -7,8 +7,8 @@
  * Runs: QUNLENS_FUZZ_RUNS (npm run fuzz sets a long run; npm test a bounded one).
  */
 import fc from 'fast-check';
-import { NODE_BYTES } from '../../src/pipeline/csv-file.ts';
-import { CsvScanner } from '../../src/pipeline/csv-scan.ts';
+import { NODE_BYTES } from '../../src/read/csv-file.ts';
+import { CsvScanner } from '../../src/read/csv-scan.ts';
 import { encodeGb18030 } from '../helpers.ts';
 
 export const FUZZ_RUNS = Number(process.env.QUNLENS_FUZZ_RUNS ?? 0);

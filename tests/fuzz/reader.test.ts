@@ -9,11 +9,12 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openNativeDb, type NativeDb } from '../../src/db/native.ts';
-import { breakpointsFromSkips, lineOfRow, unaccountedLines } from '../../src/pipeline/csv-scan.ts';
-import { nodeEffects, silentLogger } from '../../src/pipeline/effects.ts';
-import { linesAtOffsets } from '../../src/pipeline/csv-file.ts';
-import { readRejects } from '../../src/pipeline/row-checks.ts';
-import { InputError, prepareInputs, scanSql } from '../../src/pipeline/sources.ts';
+import { breakpointsFromSkips, lineOfRow, unaccountedLines } from '../../src/read/csv-scan.ts';
+import { nodeEffects, silentLogger } from '../../src/core/effects.ts';
+import { linesAtOffsets } from '../../src/read/csv-file.ts';
+import { readRejects } from '../../src/read/rejects.ts';
+import { InputError, scanSql } from '../../src/read/source-files.ts';
+import { prepareInputs } from '../../src/read/sources.ts';
 import { FIXTURES, tempDir } from '../helpers.ts';
 import { assemble, breaksIn, damage, damages, FUZZ_RUNS, table, unitsOf, type Damage, type Table } from './damage.ts';
 

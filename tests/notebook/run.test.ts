@@ -4,7 +4,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { openNativeDb } from '../../src/db/native.ts';
 import { runReports } from '../../src/notebook/index.ts';
 import { standaloneSql, type CellResult } from '../../src/notebook/run.ts';
-import { nodeEffects, silentLogger } from '../../src/pipeline/effects.ts';
+import { nodeEffects, silentLogger } from '../../src/core/effects.ts';
 import { tempDir } from '../helpers.ts';
 
 const effects = nodeEffects(silentLogger);

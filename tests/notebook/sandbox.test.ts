@@ -7,9 +7,10 @@ import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { openNativeDb } from '../../src/db/native.ts';
-import { ReportError, runReports } from '../../src/notebook/index.ts';
+import { ReportError } from '../../src/notebook/parse.ts';
+import { runReports } from '../../src/notebook/index.ts';
 import { statementWords } from '../../src/notebook/sandbox.ts';
-import { nodeEffects, silentLogger } from '../../src/pipeline/effects.ts';
+import { nodeEffects, silentLogger } from '../../src/core/effects.ts';
 import { tempDir } from '../helpers.ts';
 
 const effects = nodeEffects(silentLogger);

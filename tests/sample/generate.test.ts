@@ -5,15 +5,8 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sqlString } from '../../src/db/db.ts';
 import { openNativeDb, type NativeDb } from '../../src/db/native.ts';
-import {
-  SAMPLE_BENCHMARK,
-  SAMPLE_DEFAULTS,
-  SAMPLE_DEFECTS,
-  SAMPLE_FILES,
-  generateSample,
-  resolveSizes,
-  type SampleResult,
-} from '../../src/sample/generate.ts';
+import { SAMPLE_BENCHMARK, SAMPLE_DEFAULTS, SAMPLE_FILES, generateSample, resolveSizes, type SampleResult } from '../../src/sample/generate.ts';
+import { SAMPLE_DEFECTS } from '../../src/sample/defects.ts';
 
 // The default sizes: big enough for the patterns to show, about a second per run.
 const AS_OF = SAMPLE_DEFAULTS.asOf;

@@ -1,13 +1,13 @@
 /**
  * `npm run sample -- --format xlsx`: the workbooks and the chat archive hold the CSV sample's
- * facts. Each workbook is read back by the workbook reader (src/pipeline/workbook.ts) with the
+ * facts. Each workbook is read back by the workbook reader (src/read/workbook.ts) with the
  * contract's header rule, and compared with the CSV sample written with the same options.
  */
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { workbookToCsv } from '../../src/pipeline/workbook-file.ts';
+import { workbookToCsv } from '../../src/read/workbook-file.ts';
 import { generateSample, SAMPLE_DEFAULTS } from '../../src/sample/generate.ts';
 import { CHAT_ARCHIVE_FILE, contractSheetOptions, WORKBOOKS } from '../../src/sample/workbooks.ts';
 

@@ -1,0 +1,218 @@
+/**
+ * Step 5, outputs: the public files under dist/data/ (PRODUCT.md "Machine-readable outputs").
+ *
+ *  *.csv           UTF-8 with BOM so Excel opens Chinese correctly; written by DuckDB's COPY
+ *  qunlens.duckdb  the tables the browser queries (duckdb-wasm reads this storage version)
+ *  summary.json    headline figures
+ *
+ * Nothing here carries a raw member ID, a member name, a phone number, an ID-card number, an
+ * e-mail address, a unionid or a spreadsheet formula: members are salted hashes, and every text
+ * from the input passed through qz_public (values.ts) on its way here: group texts in the model
+ * step, check-in kinds, teams and inviters in the metrics, data-quality lines, file names and
+ * label mappings below, configuration labels in publicConfig.
+ */
+import { createReadStream, createWriteStream } from 'node:fs';
+import { rm, stat } from 'node:fs/promises';
+import { pipeline } from 'node:stream/promises';
+import { sqlIdent, sqlString, type Db } from '../db/db.ts';
+import type { QunlensConfig } from '../core/config.ts';
+import type { MetricsResult } from '../metrics/index.ts';
+import type { LabelMapping, Model } from '../model/model.ts';
+import type { FileQuality } from '../validate/validate.ts';
+import type { Effects } from '../core/effects.ts';
+import { publicTexts } from '../read/values.ts';
+
+/** CSV outputs: file name → the table holding it. Column order is part of the public interface. */
+export const CSV_OUTPUTS: Record<string, string> = {
+  'channel_summary.csv': 'out_channel_summary',
+  'membership_survival.csv': 'out_membership_survival',
+  'activity_retention.csv': 'out_activity_retention',
+  'cohort_retention.csv': 'out_cohort_retention',
+  'group_survival.csv': 'out_group_survival',
+  'lifespan_summary.csv': 'out_lifespan_summary',
+  'lifespan_logrank.csv': 'out_lifespan_logrank',
+  'type_benchmarks.csv': 'out_type_benchmarks',
+  'channel_type_matrix.csv': 'out_channel_type_matrix',
+  'region_summary.csv': 'out_region_summary',
+  'store_summary.csv': 'out_store_summary',
+  'lifespan_by_region.csv': 'out_lifespan_by_region',
+  'group_survival_by_region.csv': 'out_group_survival_by_region',
+  'groups.csv': 'out_groups',
+  'data_quality.csv': 'out_data_quality',
+  'data_quality_summary.csv': 'out_data_quality_summary',
+  'label_mapping.csv': 'out_label_mapping',
+  'checkin_daily.csv': 'out_checkin_daily',
+  'checkin_benchmark.csv': 'out_checkin_benchmark',
+  'team_points.csv': 'out_team_points',
+  'points_by_kind.csv': 'out_points_by_kind',
+  'inviters.csv': 'out_inviters',
+};
+
+const BOM = Buffer.from([0xef, 0xbb, 0xbf]);
+
+/**
+ * Doubles as published text: 10 decimal places (far inside the 1e-6 the numbers are checked
+ * to) and scientific notation below 1e-4 so small p-values keep their digits. No run of
+ * digits gets long enough to read as a phone number.
+ */
+async function publishedSelect(db: Db, table: string): Promise<string> {
+  const columns = await db.rows<{ name: string; type: string }>(
+    `SELECT column_name AS name, data_type AS type FROM duckdb_columns() WHERE table_name = ${sqlString(table)} ORDER BY column_index`,
+  );
+  const doubles = columns.filter((c) => c.type === 'DOUBLE').map((c) => sqlIdent(c.name));
+  const replace = doubles.map(
+    (c) => `CASE WHEN ${c} IS NULL OR isnan(${c}) THEN NULL WHEN ${c} <> 0 AND abs(${c}) < 1e-4 THEN printf('%.9e', ${c}) ELSE CAST(round(${c}, 10) AS VARCHAR) END AS ${c}`,
+  );
+  return `SELECT * ${replace.length ? `REPLACE (${replace.join(', ')})` : ''} FROM ${table}`;
+}
+
+async function copyCsvWithBom(db: Db, table: string, target: string): Promise<void> {
+  const plain = `${target}.plain`;
+  await db.exec(`COPY (${await publishedSelect(db, table)}) TO ${sqlString(plain)} (HEADER, DELIMITER ',', QUOTE '"')`);
+  const out = createWriteStream(target);
+  out.write(BOM);
+  await pipeline(createReadStream(plain), out);
+  await rm(plain);
+}
+
+export interface OutputFile {
+  name: string;
+  bytes: number;
+}
+
+export interface OutputOptions {
+  dataDir: string;
+  config: QunlensConfig;
+  model: Model;
+  metrics: MetricsResult;
+  files: FileQuality[];
+  builtAt: string;
+  /** URL path the site is served under */
+  base: string;
+}
+
+/**
+ * Tables for data quality and label mapping (public, sanitised). File names, header names
+ * (the column of an ignored column's warning) and messages quoting raw values pass through
+ * qz_public; a label's key is the key the group tables carry (qz_public_key, model.ts).
+ */
+async function qualityTables(db: Db, files: FileQuality[], model: Model): Promise<void> {
+  await db.exec(`
+    CREATE OR REPLACE TABLE out_data_quality AS
+    SELECT qz_public(file) AS file, line, qz_public("column") AS "column", severity, qz_public(message) AS message, qz_public(sheet) AS sheet FROM dq
+    ORDER BY file, line NULLS FIRST, "column", message`);
+  // lines = header_lines + rows_read + blank_lines + continuation_lines (+ other_records): every line of a file accounted for
+  await db.exec(`CREATE OR REPLACE TABLE out_data_quality_summary (file VARCHAR, "table" VARCHAR, encoding VARCHAR, rows_read BIGINT, rows_rejected BIGINT, warnings BIGINT,
+    lines BIGINT, header_lines BIGINT, blank_lines BIGINT, continuation_lines BIGINT, format VARCHAR, sheet VARCHAR, other_records BIGINT)`);
+  if (files.length) {
+    const n = (x: number | null) => (x === null ? 'NULL' : String(x));
+    await db.exec(`INSERT INTO out_data_quality_summary VALUES ${files
+      .map((f) => `(qz_public(${sqlString(f.file)}), ${sqlString(f.table)}, ${sqlString(f.encoding)}, ${f.rowsRead}, ${f.rowsRejected}, ${f.warnings}, ${n(f.lines)}, ${n(f.headerLines)}, ${n(f.blankLines)}, ${n(f.continuationLines)}, ${sqlString(f.format)}, ${f.sheet === null ? 'NULL' : `qz_public(${sqlString(f.sheet)})`}, ${n(f.otherRecords)})`)
+      .join(', ')}`);
+  }
+  await db.exec(`CREATE OR REPLACE TABLE out_label_mapping (kind VARCHAR, file VARCHAR, label VARCHAR, mapped_to VARCHAR, known BOOLEAN, "rows" BIGINT)`);
+  if (model.labels.length) {
+    await db.exec(`INSERT INTO out_label_mapping VALUES ${model.labels
+      .map((l) => `(${sqlString(l.kind)}, ${sqlString(l.file)}, qz_public(${sqlString(l.label)}), qz_public_key(${sqlString(l.key)}), ${l.known}, ${l.rows})`)
+      .join(', ')}`);
+  }
+}
+
+/** The files read, as published (data_quality_summary.csv, in the order read). */
+export async function publishedFiles(db: Db): Promise<FileQuality[]> {
+  return db.rows<FileQuality>(`
+    SELECT file, "table", encoding, rows_read AS "rowsRead", rows_rejected AS "rowsRejected", warnings,
+      lines, header_lines AS "headerLines", blank_lines AS "blankLines", continuation_lines AS "continuationLines", format, sheet,
+      other_records AS "otherRecords"
+    FROM out_data_quality_summary ORDER BY rowid`);
+}
+
+/** How each label was mapped, as published (label_mapping.csv, in the model's order). */
+export async function publishedLabels(db: Db): Promise<LabelMapping[]> {
+  return db.rows<LabelMapping>(`SELECT kind, file, label, mapped_to AS key, known, "rows" FROM out_label_mapping ORDER BY rowid`);
+}
+
+/**
+ * The configuration as the outputs and pages show it: its channel and type names (zh, en,
+ * description) through qz_public like any other published text. Keys and numbers are as
+ * configured; label mapping (model.ts) uses the configuration itself, never this.
+ */
+export async function publicConfig(db: Db, config: QunlensConfig): Promise<QunlensConfig> {
+  const named = [...Object.values(config.channels), ...Object.values(config.types)] as { zh: string; en: string; description?: string }[];
+  const texts = named.flatMap((n) => [n.zh, n.en, n.description ?? null]);
+  const shown = await publicTexts(db, texts);
+  const next = () => shown.splice(0, 3) as [string, string, string | null];
+  const relabel = <T extends { zh: string; en: string; description?: string }>(n: T): T => {
+    const [zh, en, description] = next();
+    return { ...n, zh, en, ...(description === null ? {} : { description }) };
+  };
+  const channels = Object.fromEntries(Object.entries(config.channels).map(([k, n]) => [k, relabel(n)])) as QunlensConfig['channels'];
+  const types = Object.fromEntries(Object.entries(config.types).map(([k, n]) => [k, relabel(n)]));
+  return { ...config, channels, types };
+}
+
+/** The database file the browser attaches read-only (tables the Explore page and filters query). */
+async function writeBrowserDatabase(db: Db, path: string, options: OutputOptions): Promise<void> {
+  // duckdb-wasm 1.32 embeds DuckDB 1.4: keep a storage version it reads.
+  await db.exec(`ATTACH ${sqlString(path)} AS pub (STORAGE_VERSION 'v1.4.0')`);
+  try {
+    for (const [name, table] of Object.entries(CSV_OUTPUTS)) {
+      await db.exec(`CREATE TABLE pub.${name.replace(/\.csv$/, '')} AS SELECT * FROM ${table}`);
+    }
+    // public group IDs come from m_groups (masked once per group, not once per row); GMV
+    // stays DECIMAL so the browser's sums are the build's, digit for digit
+    await db.exec(`
+      CREATE TABLE pub.memberships AS
+      SELECT m.membership_id, m.member_key, g.public_id AS group_id, m.group_type, m.region, m.store, m.channel,
+        m.joined_date, m.left_date, m.left_by_asof, m.tenure_days, m.days_observed,
+        m.activation_eligible, m.activated, m.weeks, m.conversion_eligible, m.converted_30d, m.orders_to_asof,
+        m.gmv_eligible, m.gmv_90d, m.retained_d30
+      FROM f_memberships m JOIN m_groups g USING (group_id) ORDER BY g.public_id, m.joined_date, m.membership_id`);
+    await db.exec(`
+      CREATE TABLE pub.group_daily AS
+      SELECT g.public_id AS group_id, a.date, a.messages, a.active_members
+      FROM m_group_daily a JOIN m_groups g USING (group_id) ORDER BY g.public_id, a.date`);
+    await db.exec(`
+      CREATE TABLE pub.group_hourly AS
+      SELECT g.public_id AS group_id, h.weekday, h.hour, h.messages FROM m_hourly h JOIN m_groups g USING (group_id) ORDER BY g.public_id, h.weekday, h.hour`);
+    const meta: [string, string][] = [
+      ['as_of', options.model.asOf],
+      ['built_at', options.builtAt],
+      ['time_zone', options.config.timeZone],
+      ['silence_days', String(options.config.silenceDays)],
+      ['conf_level', String(options.config.confLevel)],
+      ['activity_source', options.model.activitySource ?? ''],
+    ];
+    await db.exec(`CREATE TABLE pub.meta AS SELECT * FROM (VALUES ${meta.map(([k, v]) => `(${sqlString(k)}, ${sqlString(v)})`).join(', ')}) t(key, value)`);
+  } finally {
+    await db.exec(`DETACH pub`);
+  }
+}
+
+export async function writeOutputs(db: Db, effects: Effects, options: OutputOptions): Promise<OutputFile[]> {
+  const { dataDir } = options;
+  await effects.mkdir(dataDir);
+  await qualityTables(db, options.files, options.model);
+  const written: OutputFile[] = [];
+  for (const [name, table] of Object.entries(CSV_OUTPUTS)) {
+    const target = effects.path.join(dataDir, name);
+    await copyCsvWithBom(db, table, target);
+    written.push({ name, bytes: (await stat(target)).size });
+  }
+  const dbPath = effects.path.join(dataDir, 'qunlens.duckdb');
+  await writeBrowserDatabase(db, dbPath, options);
+  written.push({ name: 'qunlens.duckdb', bytes: (await stat(dbPath)).size });
+
+  const summary = {
+    as_of: options.model.asOf,
+    as_of_source: options.model.asOfSource,
+    built_at: options.builtAt,
+    base: options.base,
+    ...options.metrics.counts,
+    activity_source: options.model.activitySource,
+    files: await publishedFiles(db),
+  };
+  await effects.writeFile(effects.path.join(dataDir, 'summary.json'), `${JSON.stringify(summary, null, 2)}\n`);
+  written.push({ name: 'summary.json', bytes: Buffer.byteLength(JSON.stringify(summary, null, 2)) + 1 });
+  return written;
+}

@@ -1,0 +1,139 @@
+/**
+ * messages.csv without storing messages: one scan parses and checks every row and aggregates
+ * the good ones, with GROUPING SETS, to what every metric needs:
+ *
+ *   daily  (group_id, member_id, staff, date) → messages
+ *   hourly (group_id, staff, weekday, hour) → messages   (staff: the sender is in staff_ids)
+ *   total  ()                               → rows, bad rows
+ *
+ * into `agg_messages`. A file with any bad row (or a group not in groups.csv, found by the
+ * validate step) is read again as rows (`p_messages`) so every bad row gets its line number;
+ * the rows a cross check rejected are then taken out of the aggregates (or, when the second
+ * read decoded the file differently, the aggregates are rebuilt from the accepted rows), so
+ * both paths give the same table.
+ *
+ * GROUPING SETS do not always spill: at 40 M messages under the 1 GB limit the one pass ran out
+ * of memory in some runs and not in others. Then the sets are made in parts, each a plain
+ * GROUP BY that spills (the daily set, then the hourly set from a second scan, then the total):
+ * the same table, one scan slower. A file over twice the limit starts with the parts.
+ */
+import type { Db } from '../db/db.ts';
+import { OutOfMemoryError } from '../db/db.ts';
+import type { Logger } from '../core/effects.ts';
+import type { ParsePlan } from './row-checks.ts';
+import { readRejects } from './rejects.ts';
+import type { LoadedTable } from './loaded-table.ts';
+import { reconcile, recordsOf, scanSql, withScan, type SourceFile } from './source-files.ts';
+
+/** grouping() values of the three sets (bits: group_id, member_id, date, staff, weekday, hour) */
+export const DAILY_SET = 0b000011;
+export const HOURLY_SET = 0b011000;
+export const TOTAL_SET = 0b111111;
+
+/** accepted and bad rows of a group, the two counts every set keeps */
+const COUNTS = (bad: string) => `(count(*) - count(*) FILTER (WHERE ${bad}))::BIGINT AS messages, (count(*) FILTER (WHERE ${bad}))::BIGINT AS bad`;
+
+// staff_ids (read.ts) is known before messages are read: the hourly rhythm has no member column
+// left to filter staff out afterwards. Staff is a function of the member, so it costs the daily
+// set no rows, and spares later steps an anti-join over millions of rows.
+const AGGREGATE = (from: string, bad: string) => `
+  SELECT group_id, member_id, CAST(sent_at AS DATE) AS date,
+    member_id IN (SELECT member_id FROM staff_ids) AS staff,
+    isodow(sent_at)::INTEGER AS weekday, hour(sent_at)::INTEGER AS hour,
+    grouping(group_id, member_id, date, staff, weekday, hour)::INTEGER AS grouping_set,
+    ${COUNTS(bad)}
+  FROM ${from}
+  GROUP BY GROUPING SETS ((group_id, member_id, date, staff), (group_id, staff, weekday, hour), ())`;
+
+// The same sets as AGGREGATE, one statement each (staff looked up after the daily GROUP BY:
+// per member-day rather than per message).
+const DAILY_PART = (from: string, bad: string) => `
+  SELECT group_id, member_id, date, member_id IN (SELECT member_id FROM staff_ids) AS staff,
+    NULL::INTEGER AS weekday, NULL::INTEGER AS hour, ${DAILY_SET} AS grouping_set, messages, bad
+  FROM (
+    SELECT group_id, member_id, CAST(sent_at AS DATE) AS date, ${COUNTS(bad)}
+    FROM ${from} GROUP BY ALL)`;
+const HOURLY_PART = (from: string, bad: string) => `
+  SELECT group_id, NULL::VARCHAR AS member_id, NULL::DATE AS date,
+    member_id IN (SELECT member_id FROM staff_ids) AS staff,
+    isodow(sent_at)::INTEGER AS weekday, hour(sent_at)::INTEGER AS hour, ${HOURLY_SET} AS grouping_set,
+    ${COUNTS(bad)}
+  FROM ${from} GROUP BY group_id, staff, weekday, hour`;
+const TOTAL_PART = `
+  SELECT NULL, NULL, NULL, NULL, NULL, NULL, ${TOTAL_SET}, coalesce(sum(messages), 0)::BIGINT, coalesce(sum(bad), 0)::BIGINT
+  FROM agg_messages WHERE grouping_set = ${DAILY_SET}`;
+
+/**
+ * One pass unless messages.csv is over twice DuckDB's memory limit: at 1.3 GB under a 1 GB
+ * limit the one pass held in every run. At 2.4 GiB it ran out of memory in some runs: there it
+ * took 36 s when it held and 65 s when it failed first, where the parts took 42 s.
+ */
+export function messagesStrategy(fileBytes: number, limitBytes: number | null): 'one pass' | 'in parts' {
+  return limitBytes !== null && fileBytes > 2 * limitBytes ? 'in parts' : 'one pass';
+}
+
+/** agg_messages from `from` (a parenthesised SELECT, read once per statement). */
+export async function aggregate(db: Db, from: string, bad: string, log: Pick<Logger, 'info'>, strategy: 'one pass' | 'in parts' = 'one pass'): Promise<void> {
+  if (strategy === 'one pass') {
+    try {
+      await db.exec(`CREATE OR REPLACE TABLE agg_messages AS ${AGGREGATE(from, bad)}`);
+      return;
+    } catch (error) {
+      if (!(error instanceof OutOfMemoryError)) throw error;
+      log.info(`  messages: the one-pass aggregation ran out of memory; aggregating in parts (one more scan)`);
+    }
+  }
+  await db.exec(`CREATE OR REPLACE TABLE agg_messages AS ${DAILY_PART(from, bad)}`);
+  await db.exec(`INSERT INTO agg_messages ${HOURLY_PART(from, bad)}`);
+  await db.exec(`INSERT INTO agg_messages ${TOTAL_PART}`);
+}
+
+export async function aggregateMessages(db: Db, source: SourceFile, plan: ParsePlan, log: Pick<Logger, 'info'>, strategy?: 'one pass' | 'in parts'): Promise<LoadedTable> {
+  const rejectsTable = `rejects_${source.table}_${source.index}`;
+  const parsed = `(${plan.select(scanSql(source, rejectsTable), source, { keepRaw: false, columns: ['sent_at', 'group_id', 'member_id'] })})`;
+  await withScan(db, source, () => aggregate(db, parsed, '__mask <> 0', log, strategy));
+  source.rejects = await readRejects(db, rejectsTable);
+  const [{ rows }] = await db.rows<{ rows: number }>(`SELECT (messages + bad)::BIGINT AS rows FROM agg_messages WHERE grouping_set = ${TOTAL_SET}`);
+  reconcile(source, rows + source.rejects.length);
+  source.stored = rows;
+  return { table: source.table, sources: [source], plan, rowTable: null, rows: recordsOf([source]) };
+}
+
+/** True when the fast pass saw no bad row and DuckDB read every record. */
+export async function messagesClean(db: Db, loaded: LoadedTable): Promise<boolean> {
+  if (loaded.sources.some((s) => s.rejects.length)) return false;
+  const [{ bad }] = await db.rows<{ bad: number }>(`SELECT bad FROM agg_messages WHERE grouping_set = ${TOTAL_SET}`);
+  return bad === 0;
+}
+
+/** The same aggregates from stored, validated rows (the exact path). */
+export async function aggregateFromRows(db: Db, validRows: string, log: Pick<Logger, 'info'>): Promise<void> {
+  await aggregate(db, validRows, 'false', log);
+}
+
+const SET_KEYS = ['grouping_set', 'group_id', 'member_id', 'date', 'staff', 'weekday', 'hour'];
+
+/**
+ * The fast pass's agg_messages made equal to aggregateFromRows' table, without aggregating the
+ * file again: the fast pass left out the rows that failed their own checks, so what is left to
+ * take out are the rows that passed those but were rejected by a cross check (a group not in
+ * groups.csv), usually a handful. `crossRejected` selects them (group_id, member_id, sent_at).
+ * Keys left with no accepted message go, and no row counts as bad. Re-aggregating the 20 M
+ * messages of the benchmark from stored rows took 12.5 s, with the fast pass's table held.
+ */
+export async function subtractRejected(db: Db, crossRejected: string): Promise<void> {
+  await db.exec(`CREATE OR REPLACE TEMP TABLE agg_rejected AS ${AGGREGATE(crossRejected, 'false')}`);
+  const [{ rejected }] = await db.rows<{ rejected: number }>(`SELECT coalesce(sum(messages), 0)::BIGINT AS rejected FROM agg_rejected WHERE grouping_set = ${TOTAL_SET}`);
+  if (rejected > 0) {
+    // the sets' keys: group_id is never NULL in a rejected row (it passed its own checks), and
+    // an equality on it lets DuckDB hash-join; the total's keys are all NULL
+    await db.exec(`
+      UPDATE agg_messages a SET messages = a.messages - r.messages
+      FROM agg_rejected r
+      WHERE a.group_id = r.group_id AND ${SET_KEYS.filter((k) => k !== 'group_id').map((k) => `a.${k} IS NOT DISTINCT FROM r.${k}`).join(' AND ')}`);
+    await db.exec(`UPDATE agg_messages SET messages = messages - ${rejected} WHERE grouping_set = ${TOTAL_SET}`);
+  }
+  await db.exec(`DELETE FROM agg_messages WHERE messages = 0 AND grouping_set <> ${TOTAL_SET}`);
+  await db.exec(`UPDATE agg_messages SET bad = 0 WHERE bad <> 0`);
+  await db.exec(`DROP TABLE agg_rejected`);
+}

@@ -1,0 +1,133 @@
+/**
+ * messages.csv aggregated in one pass (GROUPING SETS) and in parts (one plain GROUP BY per set,
+ * the fallback when the one pass runs out of memory) give the same agg_messages, row for row,
+ * on the sample's messages with their planted defects; and the fast pass, with the rows a cross
+ * check rejected taken out, gives the table the exact path builds from the accepted rows.
+ */
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { memoryLimitBytes, type Db } from '../../src/db/db.ts';
+import { OutOfMemoryError } from '../../src/db/db.ts';
+import { NativeDb, openNativeDb } from '../../src/db/native.ts';
+import { parsePlan } from '../../src/read/row-checks.ts';
+import { nodeEffects, silentLogger } from '../../src/core/effects.ts';
+import { aggregate, aggregateFromRows, aggregateMessages, DAILY_SET, HOURLY_SET, messagesStrategy, subtractRejected, TOTAL_SET } from '../../src/read/events.ts';
+import { CROSS_BIT } from '../../src/read/row-checks.ts';
+import { loadRows } from '../../src/read/read.ts';
+import { prepareInputs } from '../../src/read/sources.ts';
+import { publicTextMacros, valueMacros } from '../../src/read/values.ts';
+import { generateSample } from '../../src/sample/generate.ts';
+import { tempDir } from '../helpers.ts';
+
+let db: NativeDb;
+let dataDir: string;
+const work = tempDir();
+
+const ORDERED = `SELECT * FROM agg_messages ORDER BY grouping_set, group_id, member_id, date, staff, weekday, hour`;
+
+beforeAll(async () => {
+  dataDir = join(tempDir(), 'sample');
+  await generateSample({ outDir: dataDir, groups: 10, memberships: 500, messages: 8000, orders: 50 });
+  db = await openNativeDb();
+  await db.exec(valueMacros('Asia/Shanghai', { dates: { earliest: '2000-01-01', latest: '2026-12-07' } }) + publicTextMacros());
+  const effects = nodeEffects(silentLogger);
+  const { sources } = await prepareInputs(db, effects, { dataDir, workDir: work });
+  const members = sources.get('members')!;
+  await loadRows(db, 'members', members, parsePlan(members[0].spec, members));
+  await db.exec(`CREATE OR REPLACE TABLE staff_ids AS SELECT DISTINCT member_id FROM p_members WHERE is_staff AND member_id IS NOT NULL`);
+}, 120_000);
+
+afterAll(async () => {
+  await db?.close();
+});
+
+async function messagesTable(strategy: 'one pass' | 'in parts') {
+  const { sources } = await prepareInputs(db, nodeEffects(silentLogger), { dataDir, workDir: work });
+  const [source] = sources.get('messages')!;
+  const loaded = await aggregateMessages(db, source, parsePlan(source.spec, [source]), silentLogger, strategy);
+  return { loaded, rows: await db.rows(ORDERED) };
+}
+
+describe('agg_messages', () => {
+  it('is the same in one pass and in parts, bad rows and staff included', async () => {
+    const one = await messagesTable('one pass');
+    const parts = await messagesTable('in parts');
+    expect(parts.rows).toEqual(one.rows);
+    expect(parts.loaded.rows).toBe(one.loaded.rows);
+    const sets = new Set(one.rows.map((r) => r.grouping_set));
+    expect(sets).toEqual(new Set([DAILY_SET, HOURLY_SET, TOTAL_SET]));
+    // the sample plants bad message rows, and has staff among the senders
+    const total = one.rows.find((r) => r.grouping_set === TOTAL_SET)!;
+    expect(total.bad).toBeGreaterThan(0);
+    expect(one.rows.some((r) => r.grouping_set === HOURLY_SET && r.staff === true)).toBe(true);
+  });
+
+  it('from the fast pass, less the rows a cross check rejected, equals the exact path', async () => {
+    const fast = await messagesTable('one pass');
+    const { sources } = await prepareInputs(db, nodeEffects(silentLogger), { dataDir, workDir: work });
+    const [source] = sources.get('messages')!;
+    const loaded = await loadRows(db, 'messages', [source], parsePlan(source.spec, [source]));
+    // What validate does for a group not in groups.csv: every row of the group, including
+    // rows that also failed their own checks, gets the cross-check bit.
+    const [{ group }] = await db.rows<{ group: string }>(`SELECT group_id AS "group" FROM p_messages WHERE __mask = 0 GROUP BY ALL ORDER BY count(*) DESC, group_id LIMIT 1`);
+    const cross = `${1n << BigInt(CROSS_BIT)}::BIGINT`;
+    await db.exec(`UPDATE p_messages SET __mask = __mask | ${cross} WHERE group_id = '${group}'`);
+    const [{ crossOnly, alsoBad }] = await db.rows<{ crossOnly: number; alsoBad: number }>(
+      `SELECT count(*) FILTER (WHERE __mask = ${cross})::INTEGER AS "crossOnly", count(*) FILTER (WHERE __mask <> 0 AND __mask <> ${cross})::INTEGER AS "alsoBad" FROM p_messages`,
+    );
+    expect(crossOnly).toBeGreaterThan(100);
+    expect(alsoBad).toBeGreaterThan(0); // the sample's planted defects
+    expect(loaded.rowTable).toBe('p_messages');
+
+    await aggregateFromRows(db, `(SELECT group_id, member_id, sent_at FROM p_messages WHERE __mask = 0)`, silentLogger);
+    const exact = await db.rows(ORDERED);
+    expect(exact).not.toEqual(fast.rows);
+    await db.exec(`DROP TABLE agg_messages`);
+    await messagesTable('one pass');
+    expect(await db.rows(ORDERED)).toEqual(fast.rows);
+    await subtractRejected(db, `(SELECT group_id, member_id, sent_at FROM p_messages WHERE __mask = ${cross})`);
+    const corrected = await db.rows(ORDERED);
+    expect(corrected).toEqual(exact);
+    expect(corrected.some((r) => r.group_id === group)).toBe(false);
+    expect(corrected.find((r) => r.grouping_set === TOTAL_SET)).toMatchObject({ bad: 0 });
+    await db.exec(`DROP TABLE p_messages`);
+  });
+
+  it('is made in parts, with a line saying so, when the one pass runs out of memory', async () => {
+    // DuckDB itself, except that the GROUPING SETS statement fails as it can at 40 M messages
+    const failing: Db = {
+      exec: (sql) => (/GROUPING SETS/.test(sql) ? Promise.reject(new OutOfMemoryError('Out of Memory Error: could not allocate block', '1GB')) : db.exec(sql)),
+      rows: (sql) => db.rows(sql),
+      close: async () => {},
+    };
+    const lines: string[] = [];
+    const from = `(SELECT group_id, member_id, CAST(sent_at AS TIMESTAMP) AS sent_at FROM (SELECT * FROM (VALUES ('G1', 'a', '2026-03-05 10:00:00')) t(group_id, member_id, sent_at)))`;
+    await db.exec(`DROP TABLE IF EXISTS agg_messages`);
+    await aggregate(failing, from, 'false', { info: (line) => lines.push(line) });
+    expect(lines.join('\n')).toMatch(/ran out of memory; aggregating in parts/);
+    expect(await db.rows(`SELECT grouping_set, group_id, member_id, CAST(date AS VARCHAR) AS date, weekday, hour, messages, bad FROM agg_messages ORDER BY grouping_set`)).toEqual([
+      { grouping_set: DAILY_SET, group_id: 'G1', member_id: 'a', date: '2026-03-05', weekday: null, hour: null, messages: 1, bad: 0 },
+      { grouping_set: HOURLY_SET, group_id: 'G1', member_id: null, date: null, weekday: 4, hour: 10, messages: 1, bad: 0 },
+      { grouping_set: TOTAL_SET, group_id: null, member_id: null, date: null, weekday: null, hour: null, messages: 1, bad: 0 },
+    ]);
+  });
+
+  it('goes straight to parts when messages.csv is over twice the memory limit', async () => {
+    expect(messagesStrategy(1.27e9, 1e9)).toBe('one pass'); // the benchmark's 20 M messages
+    expect(messagesStrategy(2.55e9, 1e9)).toBe('in parts'); // twice that, which ran out of memory
+    expect(messagesStrategy(5e9, null)).toBe('one pass'); // a limit it cannot read: try, then fall back
+    const limited = await openNativeDb({ memoryLimit: '500MB' });
+    try {
+      expect(await memoryLimitBytes(limited)).toBeCloseTo(476.8 * 2 ** 20, -6); // DuckDB says '476.8 MiB'
+    } finally {
+      await limited.close();
+    }
+  });
+
+  it('names the limit and what to do when DuckDB runs out of memory', () => {
+    const error = new OutOfMemoryError('Out of Memory Error: could not allocate block of size 256.0 KiB (953.5 MiB/953.6 MiB used)', '1GB');
+    expect(error.message).toBe(
+      'DuckDB ran out of memory (its limit is 1GB): could not allocate block of size 256.0 KiB (953.5 MiB/953.6 MiB used). Run the build again with a larger limit, e.g. --memory-limit 2GB, on a machine with that much memory free.',
+    );
+  });
+});
