@@ -1,10 +1,11 @@
 /**
- * Shared plumbing of the chart library: one linkedom document for every chart, the finishing
- * touches each SVG needs (title, role, scaling style), text measuring for margins, ticks and
- * number formats. Charts are drawn at build time, so nothing here may touch a browser.
+ * Shared plumbing of the chart library: the document charts are made in, the finishing touches
+ * each SVG needs (title, role, scaling style), text measuring for margins, ticks and number
+ * formats. Charts are drawn at build time and again in the browser (the filters), so nothing
+ * here may import node:* or linkedom: the build side hands its document in
+ * (render/chart-document.ts).
  */
 import * as Plot from '@observablehq/plot';
-import { parseHTML } from 'linkedom';
 import type { I18n, Lang } from '../i18n/index.ts';
 
 export interface ChartCommon {
@@ -16,9 +17,19 @@ export interface ChartCommon {
 
 export type ValueFormat = 'percent' | 'money' | 'number';
 
-// One document for the whole library: Plot only creates detached elements in it, and building a
-// document per chart would cost more than the chart itself.
-const { document } = parseHTML('<!doctype html><html><body></body></html>');
+/**
+ * Where the build side puts the one document every chart is made in (Plot only creates detached
+ * elements in it; a document per chart would cost more than the chart). A global symbol, not a
+ * module variable: Astro's bundle of the pages holds a copy of this module of its own.
+ */
+export const CHART_DOCUMENT = Symbol.for('qunlens.chartDocument');
+
+/** The build's document, else the page's own (in the browser). */
+function chartDocument(): Document {
+  const doc = (globalThis as { [CHART_DOCUMENT]?: Document })[CHART_DOCUMENT] ?? globalThis.document;
+  if (!doc) throw new Error('charts need a document: on the build side, import src/render/chart-document.ts first');
+  return doc;
+}
 const SVG_NS = 'http://www.w3.org/2000/svg';
 
 export const DEFAULT_WIDTH = 680;
@@ -467,7 +478,7 @@ function escapeAttr(s: string): string {
 }
 
 export function svgElement(name: string, attrs: Record<string, string | number>, text?: string): Element {
-  const el = document.createElementNS(SVG_NS, name);
+  const el = chartDocument().createElementNS(SVG_NS, name);
   for (const [k, v] of Object.entries(attrs)) el.setAttribute(k, String(v));
   if (text !== undefined) el.textContent = text;
   return el;
@@ -495,7 +506,7 @@ export function render(options: Plot.PlotOptions, f: Frame, o: ChartCommon, deco
     color: { type: 'identity' }, // colours come as literal CSS colours (channel/type colours)
     ...options,
     width: f.width,
-    document: document as unknown as Document,
+    document: chartDocument(),
     style: { fontSize: `${f.font}px`, fontFamily: 'inherit', maxWidth: '100%', height: 'auto' },
   }) as unknown as Element;
   const svg = node.tagName.toLowerCase() === 'svg' ? node : node.querySelector('svg')!;

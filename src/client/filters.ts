@@ -65,12 +65,8 @@ if (form) {
 
   const open = () =>
     (db ??= Promise.all([import('../db/wasm.ts'), import('./wasm-assets.ts')]).then(async ([{ openWasmDb }, { wasmUrl, workerUrl }]) => {
-      const wasm = await openWasmDb({ wasmUrl, workerUrl, databaseUrl: form.dataset.db! });
-      // the metric code reads f_memberships and f_groups: the shipped tables have their columns
-      // (join_month and dissolved_by_asof as facts.ts defines them)
-      await wasm.exec(`CREATE OR REPLACE TEMP VIEW f_memberships AS SELECT *, strftime(joined_date, '%Y-%m') AS join_month FROM memberships`);
-      await wasm.exec(`CREATE OR REPLACE TEMP VIEW f_groups AS SELECT *, status = 'dissolved' AS dissolved_by_asof FROM groups`);
-      return wasm;
+      // the metric code reads f_memberships and f_groups: views the shipped database holds
+      return openWasmDb({ wasmUrl, workerUrl, databaseUrl: form.dataset.db! });
     }));
 
   const choice = (): FilterChoice => {

@@ -7,6 +7,14 @@
  * f_groups        one row per group: size, activity, lifespan, status, per-group rates
  */
 import type { QunlensConfig } from '../core/config.ts';
+
+/**
+ * The month a membership joined in, 'YYYY-MM' (cohorts, the period filter), and whether a group
+ * was dissolved by the report date: one definition each, for the build's facts tables and the
+ * views the browser's database ships (outputs.ts), which the same metric code reads there.
+ */
+export const joinMonthSql = (joinedDate: string) => `strftime(${joinedDate}, '%Y-%m')`;
+export const dissolvedByAsOfSql = (dissolvedDate: string, asOf: string) => `(${dissolvedDate} IS NOT NULL AND ${dissolvedDate} <= ${asOf})`;
 import type { Db } from '../db/db.ts';
 
 /** Which optional inputs exist: metrics that need a missing one are NULL, never 0. */
@@ -40,7 +48,7 @@ export async function buildMembershipFacts(db: Db, config: QunlensConfig, inputs
     SELECT m.membership_id, m.member_key, m.group_id, m.group_type, m.region, m.store, m.channel,
       m.joined_date, m.left_date, m.left_by_asof, m.tenure_days,
       ${T} - m.joined_date AS days_observed,
-      strftime(m.joined_date, '%Y-%m') AS join_month,
+      ${joinMonthSql('m.joined_date')} AS join_month,
       (${T} - m.joined_date >= 7) AS activation_eligible,
       ${ifActivity('coalesce(act.active_first_week, false)')} AS activated,
       ${inputs.hasActivity ? 'coalesce(act.weeks, 0)' : 'NULL::INTEGER'} AS weeks,
@@ -103,7 +111,7 @@ export async function buildGroupFacts(db: Db, config: QunlensConfig, inputs: Inp
         recent.last_message_date,
         -- a group with no message is silent since its creation
         greatest(g.created_date, coalesce(recent.last_message_date, g.created_date)) AS last_active_date,
-        (g.dissolved_date IS NOT NULL AND g.dissolved_date <= ${T}) AS dissolved_by_asof,
+        ${dissolvedByAsOfSql('g.dissolved_date', T)} AS dissolved_by_asof,
         rates.* EXCLUDE (group_id),
         channel_mix.dominant_channel,
         last_order.last_order_date

@@ -20,6 +20,7 @@ import type { MetricsResult } from '../metrics/index.ts';
 import type { LabelMapping, Model } from '../model/model.ts';
 import type { FileQuality } from '../validate/validate.ts';
 import type { Effects } from '../core/effects.ts';
+import { dissolvedByAsOfSql, joinMonthSql } from '../metrics/facts.ts';
 import { publicTexts } from '../read/values.ts';
 
 /** CSV outputs: file name → the table holding it. Column order is part of the public interface. */
@@ -184,6 +185,10 @@ async function writeBrowserDatabase(db: Db, path: string, options: OutputOptions
       ['activity_source', options.model.activitySource ?? ''],
     ];
     await db.exec(`CREATE TABLE pub.meta AS SELECT * FROM (VALUES ${meta.map(([k, v]) => `(${sqlString(k)}, ${sqlString(v)})`).join(', ')}) t(key, value)`);
+    // f_memberships and f_groups as the metric code reads them, in the browser too (a view binds
+    // its names in its own database, whatever the browser attaches it as)
+    await db.exec(`CREATE VIEW pub.f_memberships AS SELECT *, ${joinMonthSql('joined_date')} AS join_month FROM memberships`);
+    await db.exec(`CREATE VIEW pub.f_groups AS SELECT *, ${dissolvedByAsOfSql('dissolved_date', `(SELECT CAST(value AS DATE) FROM meta WHERE key = 'as_of')`)} AS dissolved_by_asof FROM groups`);
   } finally {
     await db.exec(`DETACH pub`);
   }

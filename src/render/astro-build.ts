@@ -6,6 +6,8 @@
  * it; an exiting process gives it back. It ends with the build that started it (below).
  */
 import { Worker } from 'node:worker_threads';
+// the charts the pages draw are made in this process's linkedom document
+import './chart-document.ts';
 
 const { root, outDir, base, parentPid } = JSON.parse(process.argv[2] ?? '{}') as { root: string; outDir: string; base: string; parentPid: number };
 
