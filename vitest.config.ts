@@ -1,13 +1,25 @@
 import { defineConfig } from 'vitest/config';
 
+// Three projects, all run by `npm test`: unit (pure code and single modules, under a minute:
+// `npm run test:unit`), e2e (whole builds, the R reference cases, the fuzzing of damaged input)
+// and browser (the built site in Chromium).
+const shared = {
+  // Dates are local calendar days in the configured zone; pin the process zone so nothing
+  // accidentally depends on the machine's.
+  env: { TZ: 'UTC' },
+  // charts drawn in tests are made in the build side's document, as in Astro's process
+  setupFiles: ['tests/setup.ts'],
+  testTimeout: 60_000,
+  hookTimeout: 120_000,
+};
+const SLOW = ['tests/e2e/**', 'tests/reference/**', 'tests/fuzz/**', 'tests/browser/**'];
+
 export default defineConfig({
   test: {
-    include: ['tests/**/*.test.ts'],
-    setupFiles: ['tests/setup.ts'],
-    // Dates are local calendar days in the configured zone; pin the process zone so nothing
-    // accidentally depends on the machine's.
-    env: { TZ: 'UTC' },
-    testTimeout: 60_000,
-    hookTimeout: 120_000,
+    projects: [
+      { test: { ...shared, name: 'unit', include: ['tests/**/*.test.ts'], exclude: SLOW } },
+      { test: { ...shared, name: 'e2e', include: ['tests/e2e/**/*.test.ts', 'tests/reference/**/*.test.ts', 'tests/fuzz/**/*.test.ts'] } },
+      { test: { ...shared, name: 'browser', include: ['tests/browser/**/*.test.ts'] } },
+    ],
   },
 });

@@ -62,9 +62,10 @@ const cases = readdirSync(CASES).filter((c) => existsSync(join(CASES, c, 'expect
 describe.each(cases)('reference case %s', (name) => {
   let data: string;
   const asOfFile = join(CASES, name, 'as-of');
-  it('builds', async () => {
+  it('builds, writing every file compared with R', async () => {
     const asOf = existsSync(asOfFile) ? readFileSync(asOfFile, 'utf8').trim() : undefined;
     ({ data } = await buildData(join(CASES, name, 'input'), { asOf }));
+    expect(Object.keys(KEYS).filter((file) => !existsSync(join(data, file)))).toEqual([]);
   }, 300_000);
   it.each(Object.entries(KEYS))('%s equals R', (file, keys) => {
     expect(compareFile(join(data, file), join(CASES, name, 'expected', file), keys).slice(0, 20)).toEqual([]);
