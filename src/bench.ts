@@ -52,14 +52,9 @@ export interface SiteStats {
   heaviest: PageWeight;
 }
 
+/** Every file below a folder. */
 async function walk(dir: string): Promise<string[]> {
-  const out: string[] = [];
-  for (const entry of await readdir(dir, { withFileTypes: true })) {
-    const full = join(dir, entry.name);
-    if (entry.isDirectory()) out.push(...(await walk(full)));
-    else out.push(full);
-  }
-  return out;
+  return (await readdir(dir, { withFileTypes: true, recursive: true })).filter((e) => !e.isDirectory()).map((e) => join(e.parentPath, e.name));
 }
 
 /**

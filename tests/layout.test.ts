@@ -38,12 +38,8 @@ function folderOf(file: string): string {
   return rel.length === 1 ? 'top' : rel[0];
 }
 
-function* sources(dir: string): Generator<string> {
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    const path = join(dir, entry.name);
-    if (entry.isDirectory()) yield* sources(path);
-    else if (/\.(ts|astro)$/.test(entry.name)) yield path;
-  }
+function sources(dir: string): string[] {
+  return readdirSync(dir, { recursive: true, encoding: 'utf8' }).filter((f) => /\.(ts|astro)$/.test(f)).map((f) => join(dir, f));
 }
 
 const SPECIFIER = /(?:\bfrom\s+|\bimport\s*\(\s*|\bimport\s+|new URL\(\s*)(['"])(\.{1,2}\/[^'"]+)\1/g;
@@ -53,7 +49,7 @@ function importsOf(file: string): string[] {
   return [...text.matchAll(SPECIFIER)].map((m) => normalize(join(dirname(file), m[2]))).filter((t) => /\.(ts|astro)$/.test(t));
 }
 
-const graph = new Map([...sources(SRC)].map((f) => [f, importsOf(f)]));
+const graph = new Map(sources(SRC).map((f) => [f, importsOf(f)]));
 
 describe('the layout of src/', () => {
   it('gives every folder a layer', () => {

@@ -6,6 +6,7 @@
  * (render/chart-document.ts).
  */
 import * as Plot from '@observablehq/plot';
+import { escapeHtml } from '../core/escape.ts';
 import type { I18n, Lang } from '../i18n/index.ts';
 
 export interface ChartCommon {
@@ -473,10 +474,6 @@ export function noDataMark(font: number): Plot.Markish {
   return Plot.text(['—'], { frameAnchor: 'middle', fill: MUTED_TEXT, fontSize: font * 1.5 });
 }
 
-function escapeAttr(s: string): string {
-  return s.replaceAll('&', '&amp;').replaceAll('"', '&quot;').replaceAll('<', '&lt;').replaceAll('>', '&gt;');
-}
-
 export function svgElement(name: string, attrs: Record<string, string | number>, text?: string): Element {
   const el = chartDocument().createElementNS(SVG_NS, name);
   for (const [k, v] of Object.entries(attrs)) el.setAttribute(k, String(v));
@@ -539,6 +536,6 @@ export function render(options: Plot.PlotOptions, f: Frame, o: ChartCommon, deco
   }
   decorate?.(svg);
   // linkedom escapes only quotes in attributes; set the label by hand so "&" and "<" survive.
-  return node.outerHTML.replace(/^<(svg|figure)\b/, (m) => `${m} aria-label="${escapeAttr(o.ariaLabel)}"`);
+  return node.outerHTML.replace(/^<(svg|figure)\b/, (m) => `${m} aria-label="${escapeHtml(o.ariaLabel)}"`);
 }
 

@@ -5,6 +5,5 @@ export type { LogRankStratum, LogRankResult } from './log-rank.ts';
 export { logRank } from './log-rank.ts';
 export type { RateInterval } from './wilson.ts';
 export { wilson, wilsonSql } from './wilson.ts';
-export { quantile7, percentRank } from './quantile.ts';
 export { normalQuantile, chiSquareUpperTail } from './distributions.ts';
 export { twoProportionTest, type ProportionTest } from './proportion-test.ts';
