@@ -155,7 +155,11 @@ export function detectDelimiter(line: string): string {
   return counts[0].n > 1 ? counts[0].d : ',';
 }
 
-/** One CSV line (no embedded newlines) → fields, RFC 4180 quoting. */
+/**
+ * One CSV line (no embedded newlines) → fields, RFC 4180 quoting, a quote opening a field only
+ * at its start (spaces before it allowed), as DuckDB splits the header: hand-written because
+ * papaparse opens quotes elsewhere too and would name some headers differently from DuckDB.
+ */
 export function parseCsvLine(line: string, delimiter: string): string[] {
   const fields: string[] = [];
   let field = '';
