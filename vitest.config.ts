@@ -1,7 +1,8 @@
 import { defineConfig } from 'vitest/config';
 
 // Three projects, all run by `npm test`: unit (pure code and single modules, under a minute:
-// `npm run test:unit`), e2e (whole builds, the R reference cases, the fuzzing of damaged input)
+// `npm run test:unit`), e2e (whole builds, the R reference cases, the fuzzing of damaged input,
+// the sample data sets written whole)
 // and browser (the built site in Chromium).
 const shared = {
   // Dates are local calendar days in the configured zone; pin the process zone so nothing
@@ -12,13 +13,13 @@ const shared = {
   testTimeout: 60_000,
   hookTimeout: 120_000,
 };
-const SLOW = ['tests/e2e/**', 'tests/reference/**', 'tests/fuzz/**', 'tests/browser/**'];
+const E2E = ['tests/e2e/**/*.test.ts', 'tests/reference/**/*.test.ts', 'tests/fuzz/**/*.test.ts', 'tests/sample/**/*.test.ts'];
 
 export default defineConfig({
   test: {
     projects: [
-      { test: { ...shared, name: 'unit', include: ['tests/**/*.test.ts'], exclude: SLOW } },
-      { test: { ...shared, name: 'e2e', include: ['tests/e2e/**/*.test.ts', 'tests/reference/**/*.test.ts', 'tests/fuzz/**/*.test.ts'] } },
+      { test: { ...shared, name: 'unit', include: ['tests/**/*.test.ts'], exclude: [...E2E, 'tests/browser/**'] } },
+      { test: { ...shared, name: 'e2e', include: E2E } },
       { test: { ...shared, name: 'browser', include: ['tests/browser/**/*.test.ts'] } },
     ],
   },
