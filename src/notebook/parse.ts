@@ -33,6 +33,7 @@
  * is one read-only statement over those tables (sandbox.ts says exactly what it may be).
  */
 import { parse as parseYaml } from 'yaml';
+import { marked, type Tokens } from 'marked';
 
 export class ReportError extends Error {
   override name = 'ReportError';
@@ -153,26 +154,30 @@ export function parseReport(file: string, source: string): ParsedReport {
 
   const blocks: ReportBlock[] = [];
   const cells = new Set<string>();
-  let prose: string[] = [];
+  let prose = '';
   const flush = () => {
-    const markdown = prose.join('\n').trim();
+    const markdown = prose.trim();
     if (markdown) blocks.push({ kind: 'prose', markdown });
-    prose = [];
+    prose = '';
   };
-  for (let i = end + 1; i < lines.length; i++) {
-    const open = /^(`{3,}|~{3,})\s*(sql|chart)\b(.*)$/.exec(lines[i]);
-    if (!open) {
-      prose.push(lines[i]);
+  // The body's blocks as Markdown reads them (marked's lexer: fences inside lists or quotes are
+  // prose); a token's line is the count of line breaks before it.
+  let line = end + 2;
+  for (const token of marked.lexer(lines.slice(end + 1).join('\n'))) {
+    const first = line + (/^\s*/.exec(token.raw)![0].match(/\n/g)?.length ?? 0);
+    line += token.raw.match(/\n/g)?.length ?? 0;
+    const info = token.type === 'code' ? /^(sql|chart)\b(.*)$/.exec((token as Tokens.Code).lang ?? '') : null;
+    if (!info) {
+      prose += token.raw;
       continue;
     }
-    const lineNo = i + 1;
-    const fence = open[1];
-    const close = lines.findIndex((l, j) => j > i && l.trim() === fence);
-    if (close < 0) fail(file, lineNo, `the ${open[2]} block opened here is never closed with ${fence}`);
-    const body = lines.slice(i + 1, close).join('\n');
+    const lineNo = first;
+    const fence = /^\s*(`{3,}|~{3,})/.exec(token.raw)![1];
+    if (!token.raw.trimEnd().endsWith(fence) || token.raw.trimEnd().split('\n').length < 2) fail(file, lineNo, `the ${info[1]} block opened here is never closed with ${fence}`);
+    const body = (token as Tokens.Code).text;
     flush();
-    if (open[2] === 'sql') {
-      const words = open[3].trim().split(/\s+/).filter(Boolean);
+    if (info[1] === 'sql') {
+      const words = info[2].trim().split(/\s+/).filter(Boolean);
       const name = words[0];
       if (!name) fail(file, lineNo, 'a SQL cell needs a name: ```sql by_channel');
       if (!NAME.test(name)) fail(file, lineNo, `cell name "${name}" must be letters, digits and _ (it is used as a table name)`);
@@ -185,7 +190,6 @@ export function parseReport(file: string, source: string): ParsedReport {
     } else {
       blocks.push({ kind: 'chart', spec: parseChart(file, lineNo, body), line: lineNo });
     }
-    i = close;
   }
   flush();
   for (const b of blocks) {

@@ -21,6 +21,13 @@ describe('parseReport', () => {
     expect(r.blocks[4]).toMatchObject({ kind: 'sql', name: 'quiet', hidden: true });
   });
 
+  it('reads blocks as Markdown does: a fence inside a list item or a quote is prose, a longer fence holds a shorter one, a fence may be indented up to 3 spaces', () => {
+    const r = parseReport(FILE, report(['- step', '', '  ```sql inlist', '  SELECT 1', '  ```', '', '> ```sql quoted', '> SELECT 2', '> ```', '', '````sql outer', 'SELECT 3 -- ```', '```', '````', '', '  ```sql indented', '  SELECT 4', '  ```'].join('\n')));
+    expect(r.blocks.map((b) => b.kind)).toEqual(['prose', 'sql', 'sql']);
+    expect(r.blocks[2]).toEqual({ kind: 'sql', name: 'indented', sql: 'SELECT 4', hidden: false, line: 19 });
+    expect(r.blocks[1]).toEqual({ kind: 'sql', name: 'outer', sql: 'SELECT 3 -- ```\n```', hidden: false, line: 14 });
+  });
+
   it('reads CRLF files with a BOM', () => {
     const r = parseReport(FILE, '\uFEFF---\r\ntitle: t\r\n---\r\n```sql a\r\nSELECT 1\r\n```\r\n');
     expect(r.blocks).toEqual([{ kind: 'sql', name: 'a', sql: 'SELECT 1', hidden: false, line: 4 }]);
