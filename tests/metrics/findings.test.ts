@@ -34,7 +34,7 @@ function lifespan(groupType: string, groups: number, median: number | null): Lif
   return { groupType, groups, deaths: 0, dissolved: 0, zombies: 0, alive: 0, median, medianLower: null, medianUpper: null };
 }
 
-const of = <K extends Finding['kind']>(found: Finding[], kind: K) => found.find((f) => f.kind === kind) as Extract<Finding, { kind: K }> | undefined;
+const of = <K extends Finding['kind']>(found: Finding[], kind: K) => found.find((f) => f.kind === kind) as (Finding & { kind: K }) | undefined;
 
 let db: NativeDb;
 beforeAll(async () => {
