@@ -56,6 +56,14 @@ describe('native values as plain JS', () => {
     ["{'a': 1::BIGINT, 'b': 'x', 'c': [2.5::DECIMAL(3, 1)]}", { a: 1, b: 'x', c: [2.5] }],
     ["MAP {'k': 1}", "{'k': 1}"],
     ["'101'::BIT", '101'],
+    ["'123'::BIGNUM", 123],
+    ['union_value(k := 2)', '2'],
+    ["TIMESTAMPTZ '2026-01-01 10:00:00+00'", '2026-01-01 10:00:00+00'],
+    ["TIMETZ '10:00:00+02'", '10:00:00+02'],
+    ["TIMESTAMP_NS '2026-01-01 10:00:00.123456789'", '2026-01-01 10:00:00.123456789'],
+    ['1::VARIANT', '1'],
+    ['[]::INTEGER[]', []],
+    ["{'a': NULL}", { a: null }],
   ];
   for (const [expr, expected] of cases) {
     it(expr, async () => {
