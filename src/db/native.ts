@@ -92,22 +92,22 @@ export class NativeDb implements Db {
     this.memoryLimit = memoryLimit;
   }
 
-  /** `values` fill $1, $2…: text bound as a value never becomes SQL. */
-  async exec(sql: string, values?: DuckDBValue[]): Promise<void> {
+  /** `params` fill $1, $2… (see db.ts): node-api prepares the statement and binds them. */
+  async exec(sql: string, params?: readonly unknown[]): Promise<void> {
     const t0 = SQL_LOG ? performance.now() : 0;
     try {
-      await this.connection.run(sql, values);
+      await this.connection.run(sql, params as DuckDBValue[] | undefined);
     } catch (error) {
       throw explain(error, this.memoryLimit);
     }
     if (SQL_LOG) logSql(sql, t0);
   }
 
-  async rows<T = Row>(sql: string, values?: DuckDBValue[]): Promise<T[]> {
+  async rows<T = Row>(sql: string, params?: readonly unknown[]): Promise<T[]> {
     const t0 = SQL_LOG ? performance.now() : 0;
     let reader;
     try {
-      reader = await this.connection.runAndReadAll(sql, values);
+      reader = await this.connection.runAndReadAll(sql, params as DuckDBValue[] | undefined);
     } catch (error) {
       throw explain(error, this.memoryLimit);
     }

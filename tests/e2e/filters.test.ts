@@ -8,29 +8,15 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { QunlensConfig } from '../../src/core/config.ts';
-import type { Db, Row } from '../../src/db/db.ts';
+import type { Db } from '../../src/db/db.ts';
 import { openNativeDb } from '../../src/db/native.ts';
-import { arrowRows } from '../../src/db/wasm.ts';
 import { benchmarksSql } from '../../src/metrics/facts.ts';
 import { groupFilter, membershipFilter } from '../../src/metrics/filters.ts';
 import { channelSummaries, membershipCurves, weeklyRetention, type ChannelSummary } from '../../src/metrics/summaries.ts';
 import { generateSample } from '../../src/sample/generate.ts';
 import { tempDir } from '../helpers.ts';
 import { buildData } from './build-helpers.ts';
-import { openWasmNode } from './wasm-node.ts';
-
-async function wasmDb(file: string): Promise<Db> {
-  const conn = await openWasmNode(file);
-  const wasm: Db = {
-    exec: async (sql) => void conn.query(sql),
-    rows: async <T = Row>(sql: string) => arrowRows(conn.query(sql)).rows as T[],
-    close: async () => conn.close(),
-  };
-  // as the browser does (db/wasm.ts): the shipped views f_memberships and f_groups come with the file
-  await wasm.exec(`SET autoload_known_extensions = false`);
-  await wasm.exec(`ATTACH 'qunlens.duckdb' AS qunlens (READ_ONLY); USE qunlens`);
-  return wasm;
-}
+import { openWasmNodeDb } from './wasm-node.ts';
 
 async function channels(db: Db, config: QunlensConfig, where = 'true'): Promise<ChannelSummary[]> {
   const filter = { where };
@@ -51,7 +37,8 @@ describe('filters: the browser engine and the build give the same numbers', () =
     result = built_;
     built = result.metrics.channels;
     config = result.config;
-    wasm = await wasmDb(join(out, 'qunlens.duckdb'));
+    // the browser's own Db over the shipped file (db/wasm.ts), in duckdb-wasm's Node build
+    wasm = await openWasmNodeDb(join(out, 'qunlens.duckdb'));
     // native DuckDB on the same shipped file, the same way
     native = await openNativeDb({ path: join(out, 'qunlens.duckdb'), readOnly: true });
   }, 120_000);
