@@ -38,7 +38,7 @@ function decimalNumber(words: Uint32Array, scale: number): number {
 }
 
 /** One Arrow value as the native connector would give it (see db.ts). */
-export function plainArrowValue(value: unknown, kind: Kind, scale = 0): unknown {
+function plainArrowValue(value: unknown, kind: Kind, scale = 0): unknown {
   if (value === null || value === undefined) return null;
   if (kind === 'decimal' && value instanceof Uint32Array) return decimalNumber(value, scale);
   if (typeof value === 'bigint') return Number(value);
@@ -60,8 +60,8 @@ export interface ArrowTable {
   getChildAt(i: number): { get(row: number): unknown } | null;
 }
 
-/** An Arrow result as columns and plain rows (shared with the Node tests of this connector). */
-export function arrowRows(table: ArrowTable): { columns: Column[]; rows: Row[] } {
+/** An Arrow result as columns and plain rows: the only decoding of wasm results (WasmDb uses it for browser and tests alike). */
+function arrowRows(table: ArrowTable): { columns: Column[]; rows: Row[] } {
   const fields = table.schema.fields.map((f) => ({ name: f.name, type: String(f.type), kind: kindOf(String(f.type)), scale: f.type.scale ?? 0 }));
   const vectors = fields.map((_, i) => table.getChildAt(i));
   const rows: Row[] = new Array(table.numRows);
