@@ -42,9 +42,9 @@ if (form) {
     const config = { confLevel: view.confLevel, maxWeeks: view.maxWeeks } as QunlensConfig;
     if (page === 'benchmarks') {
       const [{ benchmarksSql }, { benchmarkFigures }] = await Promise.all([import('../metrics/facts.ts'), import('../ui/benchmark-figures.ts')]);
-      const where = groupFilter(c).where;
-      const rows = await wasm.rows<BenchmarkRow>(benchmarksSql(where));
-      const [{ n }] = await wasm.rows<{ n: number }>(`SELECT count(*)::INTEGER AS n FROM f_groups WHERE NOT dissolved_by_asof AND (${where})`);
+      const { where, params } = groupFilter(c);
+      const rows = await wasm.rows<BenchmarkRow>(benchmarksSql(where), params);
+      const [{ n }] = await wasm.rows<{ n: number }>(`SELECT count(*)::INTEGER AS n FROM f_groups WHERE NOT dissolved_by_asof AND (${where})`, params);
       return { models: benchmarkFigures(rows, view.typeNames!, f), summaryRows: null, count: n };
     }
     const [{ channelSummaries, membershipCurves, weeklyRetention }] = await Promise.all([import('../metrics/summaries.ts')]);

@@ -79,10 +79,7 @@ if (root) {
         earliestDate: root!.dataset.earliestDate!,
         orderAmountCeiling: Number(root!.dataset.orderAmountCeiling),
         withoutIcu: true,
-        register: async (name, data) => {
-          await wasm.db.registerFileBuffer(name, data.slice());
-          return name;
-        },
+        register: (name, data) => wasm.register(name, data.slice()),
       });
       render(result);
       root!.dataset.state = 'done';

@@ -7,11 +7,16 @@
  */
 export type Row = Record<string, unknown>;
 
+/**
+ * `params` fill the placeholders $1, $2… (a number may repeat, as when one condition is used in
+ * several parts of a query): text bound as a value is matched as text and never read as SQL,
+ * so whatever a reader types or picks goes in this way. With params, `sql` is one statement.
+ */
 export interface Db {
   /** Run one or more statements for their effect. */
-  exec(sql: string): Promise<void>;
+  exec(sql: string, params?: readonly unknown[]): Promise<void>;
   /** Run a query and return its rows as plain objects. */
-  rows<T = Row>(sql: string): Promise<T[]>;
+  rows<T = Row>(sql: string, params?: readonly unknown[]): Promise<T[]>;
   close(): Promise<void>;
 }
 

@@ -1,7 +1,21 @@
 /**
  * Native DuckDB (build time) behind the shared `Db` interface.
  */
-import { DuckDBInstance, type DuckDBConnection, type DuckDBValue } from '@duckdb/node-api';
+import {
+  arrayFromArrayValue,
+  arrayFromListValue,
+  booleanFromValue,
+  createDuckDBValueConverter,
+  DuckDBInstance,
+  DuckDBTypeId,
+  nullConverter,
+  numberFromValue,
+  objectFromStructValue,
+  stringFromValue,
+  type DuckDBConnection,
+  type DuckDBValue,
+  type DuckDBValueConverter,
+} from '@duckdb/node-api';
 import { OutOfMemoryError, type Db, type Row } from './db.ts';
 
 /** QUNLENS_SQL_LOG=1: every statement's time on stderr (finding the slow one at scale); =full: with the whole statement. */
@@ -78,33 +92,34 @@ export class NativeDb implements Db {
     this.memoryLimit = memoryLimit;
   }
 
-  /** `values` fill $1, $2…: text bound as a value never becomes SQL. */
-  async exec(sql: string, values?: DuckDBValue[]): Promise<void> {
+  /** `params` fill $1, $2… (see db.ts): node-api prepares the statement and binds them. */
+  async exec(sql: string, params?: readonly unknown[]): Promise<void> {
     const t0 = SQL_LOG ? performance.now() : 0;
     try {
-      await this.connection.run(sql, values);
+      await this.connection.run(sql, params as DuckDBValue[] | undefined);
     } catch (error) {
       throw explain(error, this.memoryLimit);
     }
     if (SQL_LOG) logSql(sql, t0);
   }
 
-  async rows<T = Row>(sql: string, values?: DuckDBValue[]): Promise<T[]> {
+  async rows<T = Row>(sql: string, params?: readonly unknown[]): Promise<T[]> {
     const t0 = SQL_LOG ? performance.now() : 0;
     let reader;
     try {
-      reader = await this.connection.runAndReadAll(sql, values);
+      reader = await this.connection.runAndReadAll(sql, params as DuckDBValue[] | undefined);
     } catch (error) {
       throw explain(error, this.memoryLimit);
     }
     if (SQL_LOG) logSql(sql, t0);
+    // by name as columnNames() gives them: a later column of the same name wins, as it always has
     const names = reader.columnNames();
-    const columns = reader.getColumns();
+    const columns = reader.convertColumns(toPlain);
     const count = reader.currentRowCount;
     const out = new Array<T>(count);
     for (let i = 0; i < count; i++) {
       const row: Row = {};
-      for (let c = 0; c < names.length; c++) row[names[c]] = toPlain(columns[c][i]);
+      for (let c = 0; c < names.length; c++) row[names[c]] = columns[c][i];
       out[i] = row as T;
     }
     return out;
@@ -121,31 +136,39 @@ export class NativeDb implements Db {
   }
 }
 
-/** DuckDB values → plain JS (see the contract in db.ts). */
-export function toPlain(value: unknown): unknown {
-  if (value === null || value === undefined) return null;
-  switch (typeof value) {
-    case 'number':
-    case 'string':
-    case 'boolean':
-      return value;
-    case 'bigint':
-      return Number(value);
-  }
-  if (Array.isArray(value)) return value.map(toPlain);
-  const v = value as { items?: unknown[]; entries?: unknown; toString(): string; constructor: { name: string } };
-  switch (v.constructor.name) {
-    case 'DuckDBDecimalValue':
-    case 'DuckDBHugeIntValue':
-      return Number(v.toString());
-    case 'DuckDBListValue':
-    case 'DuckDBArrayValue':
-      return (v.items ?? []).map(toPlain);
-    case 'DuckDBStructValue': {
-      const entries = v.entries as Record<string, unknown>;
-      return Object.fromEntries(Object.entries(entries).map(([k, x]) => [k, toPlain(x)]));
-    }
-  }
-  // DATE, TIMESTAMP, TIME, INTERVAL, UUID…: their canonical text form.
-  return v.toString();
+function textForEveryType(): Record<DuckDBTypeId, DuckDBValueConverter<unknown>> {
+  const ids = Object.values(DuckDBTypeId).filter((id) => typeof id === 'number');
+  return Object.fromEntries(ids.map((id) => [id, stringFromValue])) as unknown as Record<DuckDBTypeId, DuckDBValueConverter<unknown>>;
 }
+
+/** A DECIMAL through its exact text, not toDouble(): the text rounds once, as it always has. */
+const decimalNumber: DuckDBValueConverter<unknown> = (value) => Number(String(value));
+
+/**
+ * DuckDB values → plain JS (see the contract in db.ts), chosen by the column's type: numbers
+ * for every integer width, DECIMAL and floats; arrays and objects for LIST, ARRAY and STRUCT;
+ * everything else (DATE, TIMESTAMP, TIME, INTERVAL, UUID, MAP, UNION…) as its canonical text.
+ */
+export const toPlain: DuckDBValueConverter<unknown> = createDuckDBValueConverter({
+  ...textForEveryType(),
+  [DuckDBTypeId.SQLNULL]: nullConverter,
+  [DuckDBTypeId.BOOLEAN]: booleanFromValue,
+  [DuckDBTypeId.TINYINT]: numberFromValue,
+  [DuckDBTypeId.SMALLINT]: numberFromValue,
+  [DuckDBTypeId.INTEGER]: numberFromValue,
+  [DuckDBTypeId.UTINYINT]: numberFromValue,
+  [DuckDBTypeId.USMALLINT]: numberFromValue,
+  [DuckDBTypeId.UINTEGER]: numberFromValue,
+  [DuckDBTypeId.FLOAT]: numberFromValue,
+  [DuckDBTypeId.DOUBLE]: numberFromValue,
+  // 64-bit and wider integers as numbers too: the metrics count and sum with them
+  [DuckDBTypeId.BIGINT]: numberFromValue,
+  [DuckDBTypeId.UBIGINT]: numberFromValue,
+  [DuckDBTypeId.HUGEINT]: numberFromValue,
+  [DuckDBTypeId.UHUGEINT]: numberFromValue,
+  [DuckDBTypeId.BIGNUM]: numberFromValue,
+  [DuckDBTypeId.DECIMAL]: decimalNumber,
+  [DuckDBTypeId.LIST]: arrayFromListValue,
+  [DuckDBTypeId.ARRAY]: arrayFromArrayValue,
+  [DuckDBTypeId.STRUCT]: objectFromStructValue,
+});

@@ -7,7 +7,6 @@
  * itself, and extension auto-loading is off, so nothing is fetched from the internet (a company
  * network may not reach it, and a query that waits for a download would hang).
  */
-import type { AsyncDuckDB, AsyncDuckDBConnection } from '@duckdb/duckdb-wasm';
 import type { Db, Row } from './db.ts';
 
 export interface WasmDbOptions {
@@ -39,7 +38,7 @@ function decimalNumber(words: Uint32Array, scale: number): number {
 }
 
 /** One Arrow value as the native connector would give it (see db.ts). */
-export function plainArrowValue(value: unknown, kind: Kind, scale = 0): unknown {
+function plainArrowValue(value: unknown, kind: Kind, scale = 0): unknown {
   if (value === null || value === undefined) return null;
   if (kind === 'decimal' && value instanceof Uint32Array) return decimalNumber(value, scale);
   if (typeof value === 'bigint') return Number(value);
@@ -61,8 +60,8 @@ export interface ArrowTable {
   getChildAt(i: number): { get(row: number): unknown } | null;
 }
 
-/** An Arrow result as columns and plain rows (shared with the Node tests of this connector). */
-export function arrowRows(table: ArrowTable): { columns: Column[]; rows: Row[] } {
+/** An Arrow result as columns and plain rows: the only decoding of wasm results (WasmDb uses it for browser and tests alike). */
+function arrowRows(table: ArrowTable): { columns: Column[]; rows: Row[] } {
   const fields = table.schema.fields.map((f) => ({ name: f.name, type: String(f.type), kind: kindOf(String(f.type)), scale: f.type.scale ?? 0 }));
   const vectors = fields.map((_, i) => table.getChildAt(i));
   const rows: Row[] = new Array(table.numRows);
@@ -74,35 +73,84 @@ export function arrowRows(table: ArrowTable): { columns: Column[]; rows: Row[] }
   return { columns: fields.map(({ name, type }) => ({ name, type })), rows };
 }
 
+/**
+ * What WasmDb needs of a duckdb-wasm connection. The browser's (AsyncDuckDBConnection, in a
+ * worker) answers with promises, the blocking build Node tests use answers directly: WasmDb
+ * awaits either, so both run the same code below.
+ */
+export interface WasmConnection {
+  query(sql: string): ArrowTable | Promise<ArrowTable>;
+  prepare(sql: string): WasmStatement | Promise<WasmStatement>;
+}
+
+export interface WasmStatement {
+  query(...params: unknown[]): ArrowTable | Promise<ArrowTable>;
+  close(): unknown;
+}
+
+/** A duckdb-wasm engine with one connection: the browser's, or Node's blocking build in tests. */
+export interface WasmEngine {
+  connection: WasmConnection;
+  /** Make bytes readable under a name (registerFileBuffer). */
+  registerFileBuffer(name: string, bytes: Uint8Array): unknown;
+  /** End the connection and the engine. */
+  close(): unknown;
+}
+
 export class WasmDb implements Db {
-  readonly db: AsyncDuckDB;
-  readonly connection: AsyncDuckDBConnection;
-  readonly worker: Worker;
-  constructor(db: AsyncDuckDB, connection: AsyncDuckDBConnection, worker: Worker) {
-    this.db = db;
-    this.connection = connection;
-    this.worker = worker;
+  readonly #engine: WasmEngine;
+  constructor(engine: WasmEngine) {
+    this.#engine = engine;
   }
 
-  async exec(sql: string): Promise<void> {
-    await this.connection.query(sql);
+  /** The one place a wasm result is asked for: with params, as a prepared statement (see db.ts). */
+  async #table(sql: string, params?: readonly unknown[]): Promise<ArrowTable> {
+    const connection = this.#engine.connection;
+    if (!params?.length) return await connection.query(sql);
+    const statement = await connection.prepare(sql);
+    try {
+      return await statement.query(...params);
+    } finally {
+      await statement.close();
+    }
+  }
+
+  async exec(sql: string, params?: readonly unknown[]): Promise<void> {
+    await this.#table(sql, params);
   }
 
   /** Rows as plain objects, with the columns and their DuckDB-facing type names. */
-  async query(sql: string): Promise<{ columns: Column[]; rows: Row[] }> {
-    const table = await this.connection.query(sql);
-    return arrowRows(table);
+  async query(sql: string, params?: readonly unknown[]): Promise<{ columns: Column[]; rows: Row[] }> {
+    return arrowRows(await this.#table(sql, params));
   }
 
-  async rows<T = Row>(sql: string): Promise<T[]> {
-    return (await this.query(sql)).rows as T[];
+  async rows<T = Row>(sql: string, params?: readonly unknown[]): Promise<T[]> {
+    return (await this.query(sql, params)).rows as T[];
+  }
+
+  /** Make bytes readable by SQL under `name`. The engine may take the buffer over: pass a copy of bytes still needed. */
+  async register(name: string, bytes: Uint8Array): Promise<string> {
+    await this.#engine.registerFileBuffer(name, bytes);
+    return name;
   }
 
   async close(): Promise<void> {
-    await this.connection.close();
-    await this.db.terminate();
-    this.worker.terminate();
+    await this.#engine.close();
   }
+}
+
+/**
+ * A fresh engine made ready as the browser uses it: extension auto-loading off (nothing is
+ * fetched), and the shipped database, if given, attached read-only as the default catalog.
+ */
+export async function readyWasmDb(engine: WasmEngine, database?: Uint8Array): Promise<WasmDb> {
+  const wasm = new WasmDb(engine);
+  await wasm.exec(`SET autoload_known_extensions = false; SET autoinstall_known_extensions = false`);
+  if (database) {
+    await wasm.register('qunlens.duckdb', database);
+    await wasm.exec(`ATTACH 'qunlens.duckdb' AS qunlens (READ_ONLY); USE qunlens`);
+  }
+  return wasm;
 }
 
 export async function openWasmDb(options: WasmDbOptions): Promise<WasmDb> {
@@ -111,13 +159,22 @@ export async function openWasmDb(options: WasmDbOptions): Promise<WasmDb> {
   const db = new duckdb.AsyncDuckDB(new duckdb.VoidLogger(), worker);
   await db.instantiate(options.wasmUrl);
   const connection = await db.connect();
-  const wasm = new WasmDb(db, connection, worker);
-  await wasm.exec(`SET autoload_known_extensions = false; SET autoinstall_known_extensions = false`);
+  let database: Uint8Array | undefined;
   if (options.databaseUrl) {
     const response = await fetch(options.databaseUrl);
     if (!response.ok) throw new Error(`${options.databaseUrl}: ${response.status} ${response.statusText}`);
-    await db.registerFileBuffer('qunlens.duckdb', new Uint8Array(await response.arrayBuffer()));
-    await wasm.exec(`ATTACH 'qunlens.duckdb' AS qunlens (READ_ONLY); USE qunlens`);
+    database = new Uint8Array(await response.arrayBuffer());
   }
-  return wasm;
+  return readyWasmDb(
+    {
+      connection,
+      registerFileBuffer: (name, bytes) => db.registerFileBuffer(name, bytes),
+      close: async () => {
+        await connection.close();
+        await db.terminate();
+        worker.terminate();
+      },
+    },
+    database,
+  );
 }

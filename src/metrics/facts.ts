@@ -163,8 +163,9 @@ const PERCENTILES_SQL = `SELECT group_type, metric, any_value(metric_order) AS m
       quantile_cont(value, 0.25) AS p25, quantile_cont(value, 0.5) AS p50, quantile_cont(value, 0.75) AS p75`;
 
 /**
- * The benchmarks as the site shows them, for a subset of groups (`where` over f_groups): the
- * browser's filters run this over the shipped groups table, the build its unfiltered result.
+ * The benchmarks as the site shows them, for a subset of groups (`where` over f_groups, used once
+ * per metric: its $n placeholders repeat, bound once by the caller): the browser's filters run
+ * this over the shipped groups table, the build its unfiltered result.
  */
 export function benchmarksSql(where = 'true'): string {
   return `SELECT group_type AS "groupType", metric, groups, p25, p50, p75 FROM (${PERCENTILES_SQL} FROM (${groupMetricsSql(where)}) GROUP BY ALL) ORDER BY group_type, metric_order`;

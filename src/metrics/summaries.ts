@@ -43,22 +43,24 @@ export interface ChannelSummary {
 
 /** A filter the browser may apply; the build computes the unfiltered view. */
 export interface MembershipFilter {
-  /** SQL boolean over f_memberships columns; 'true' for none */
+  /** SQL boolean over f_memberships columns; 'true' for none. Placeholders $1, $2… may repeat when it is used more than once in a query. */
   where: string;
+  /** the values of its placeholders, bound by the Db (db.ts), never spliced into SQL */
+  params: readonly unknown[];
 }
 
-const NO_FILTER: MembershipFilter = { where: 'true' };
+const NO_FILTER: MembershipFilter = { where: 'true', params: [] };
 
 /**
  * Event and censoring counts per distinct time, per key: the input of every Kaplan–Meier curve
  * and log-rank test (a few hundred rows per key, however many memberships).
  */
-export async function survivalCounts(db: Db, table: string, key: string, time: string, event: string, where = 'true'): Promise<Map<string, TimeCount[]>> {
+export async function survivalCounts(db: Db, table: string, key: string, time: string, event: string, where = 'true', params: readonly unknown[] = []): Promise<Map<string, TimeCount[]>> {
   const rows = await db.rows<{ k: string; time: number; events: number; censored: number }>(`
     SELECT ${key} AS k, ${time} AS time,
       count(*) FILTER (WHERE ${event})::INTEGER AS events,
       count(*) FILTER (WHERE NOT (${event}))::INTEGER AS censored
-    FROM ${table} WHERE ${where} GROUP BY ALL ORDER BY k, time`);
+    FROM ${table} WHERE ${where} GROUP BY ALL ORDER BY k, time`, params);
   const byKey = new Map<string, TimeCount[]>();
   for (const r of rows) {
     const list = byKey.get(r.k) ?? [];
@@ -69,7 +71,7 @@ export async function survivalCounts(db: Db, table: string, key: string, time: s
 }
 
 export async function membershipCurves(db: Db, config: QunlensConfig, filter = NO_FILTER): Promise<Map<string, SurvivalCurve>> {
-  const counts = await survivalCounts(db, 'f_memberships', 'channel', 'tenure_days', 'left_by_asof', filter.where);
+  const counts = await survivalCounts(db, 'f_memberships', 'channel', 'tenure_days', 'left_by_asof', filter.where, filter.params);
   const curves = new Map<string, SurvivalCurve>();
   for (const [channel, c] of counts) curves.set(channel, kaplanMeier(c, { confLevel: config.confLevel }));
   return curves;
@@ -107,7 +109,7 @@ export async function channelSummaries(db: Db, config: QunlensConfig, curves: Ma
       -- a floating-point stddev depends on how threads split the rows. Squared as DECIMAL(38, 8):
       -- DECIMAL(18, 4) squared stays DECIMAL(18, 8), which overflows from 100,000 CNY up.
       CAST(coalesce(sum(CAST(gmv_90d AS DECIMAL(38, 4)) * CAST(gmv_90d AS DECIMAL(38, 4))) FILTER (WHERE gmv_eligible), 0) AS DOUBLE) AS gmv_sumsq
-    FROM f_memberships WHERE ${filter.where} GROUP BY ALL`);
+    FROM f_memberships WHERE ${filter.where} GROUP BY ALL`, filter.params);
   const byChannel = new Map(rows.map((r) => [r.channel, r]));
   const z = normalQuantile(1 - (1 - config.confLevel) / 2);
   return CHANNEL_KEYS.map((channel) => {
@@ -156,7 +158,7 @@ export async function weeklyRetention(db: Db, config: QunlensConfig, key: string
       count(*) FILTER (WHERE (weeks >> w.week) & 1 = 1)::INTEGER AS retained
     FROM f_memberships m, range(0, ${config.maxWeeks}) w(week)
     WHERE m.days_observed >= 7 * (w.week + 1) - 1 AND ${filter.where}
-    GROUP BY ALL ORDER BY k, week`);
+    GROUP BY ALL ORDER BY k, week`, filter.params);
   return rows.map((r) => ({ key: r.k, week: r.week, eligible: r.eligible, retained: r.retained, rate: rateOf(r.retained, r.eligible, config.confLevel) }));
 }
 

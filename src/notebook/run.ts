@@ -7,7 +7,7 @@
  * longer than the time limit is interrupted.
  */
 import { marked } from 'marked';
-import { sqlIdent, sqlString } from '../db/db.ts';
+import { sqlIdent } from '../db/db.ts';
 import type { NativeDb } from '../db/native.ts';
 import { escapeHtml } from '../core/escape.ts';
 import { ReportError, substitute, type ChartSpec, type ParsedReport, type ReportMeta } from './parse.ts';
@@ -154,7 +154,8 @@ export async function runReport(db: NativeDb, report: ParsedReport, context: Rep
           throw new ReportError(`${where} failed: ${(error as Error).message.split('\n')[0]}`);
         }
         const columns = await db.rows<{ name: string; type: string }>(
-          `SELECT column_name AS name, data_type AS type FROM duckdb_columns() WHERE database_name = 'temp' AND table_name = ${sqlString(block.name)} ORDER BY column_index`,
+          `SELECT column_name AS name, data_type AS type FROM duckdb_columns() WHERE database_name = 'temp' AND table_name = $1 ORDER BY column_index`,
+          [block.name],
         );
         const [{ n }] = await db.rows<{ n: number }>(`SELECT count(*)::BIGINT AS n FROM ${table}`);
         const objects = await db.rows(`SELECT * FROM ${table} LIMIT ${ROW_LIMIT}`);

@@ -8,32 +8,17 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { QunlensConfig } from '../../src/core/config.ts';
-import type { Db, Row } from '../../src/db/db.ts';
+import type { Db } from '../../src/db/db.ts';
 import { openNativeDb } from '../../src/db/native.ts';
-import { arrowRows } from '../../src/db/wasm.ts';
 import { benchmarksSql } from '../../src/metrics/facts.ts';
 import { groupFilter, membershipFilter } from '../../src/metrics/filters.ts';
-import { channelSummaries, membershipCurves, weeklyRetention, type ChannelSummary } from '../../src/metrics/summaries.ts';
+import { channelSummaries, membershipCurves, weeklyRetention, type ChannelSummary, type MembershipFilter } from '../../src/metrics/summaries.ts';
 import { generateSample } from '../../src/sample/generate.ts';
 import { tempDir } from '../helpers.ts';
 import { buildData } from './build-helpers.ts';
-import { openWasmNode } from './wasm-node.ts';
+import { openWasmNodeDb } from './wasm-node.ts';
 
-async function wasmDb(file: string): Promise<Db> {
-  const conn = await openWasmNode(file);
-  const wasm: Db = {
-    exec: async (sql) => void conn.query(sql),
-    rows: async <T = Row>(sql: string) => arrowRows(conn.query(sql)).rows as T[],
-    close: async () => conn.close(),
-  };
-  // as the browser does (db/wasm.ts): the shipped views f_memberships and f_groups come with the file
-  await wasm.exec(`SET autoload_known_extensions = false`);
-  await wasm.exec(`ATTACH 'qunlens.duckdb' AS qunlens (READ_ONLY); USE qunlens`);
-  return wasm;
-}
-
-async function channels(db: Db, config: QunlensConfig, where = 'true'): Promise<ChannelSummary[]> {
-  const filter = { where };
+async function channels(db: Db, config: QunlensConfig, filter: MembershipFilter): Promise<ChannelSummary[]> {
   return channelSummaries(db, config, await membershipCurves(db, config, filter), filter);
 }
 
@@ -51,7 +36,8 @@ describe('filters: the browser engine and the build give the same numbers', () =
     result = built_;
     built = result.metrics.channels;
     config = result.config;
-    wasm = await wasmDb(join(out, 'qunlens.duckdb'));
+    // the browser's own Db over the shipped file (db/wasm.ts), in duckdb-wasm's Node build
+    wasm = await openWasmNodeDb(join(out, 'qunlens.duckdb'));
     // native DuckDB on the same shipped file, the same way
     native = await openNativeDb({ path: join(out, 'qunlens.duckdb'), readOnly: true });
   }, 120_000);
@@ -64,7 +50,7 @@ describe('filters: the browser engine and the build give the same numbers', () =
   });
 
   it('with no filter, every channel figure equals the build exactly', async () => {
-    const inBrowser = await channels(wasm, config, membershipFilter({}).where);
+    const inBrowser = await channels(wasm, config, membershipFilter({}));
     expect(inBrowser).toEqual(built);
   });
 
@@ -76,14 +62,15 @@ describe('filters: the browser engine and the build give the same numbers', () =
   });
 
   it('with no filter, Benchmarks equal the build exactly', async () => {
-    expect(await wasm.rows(benchmarksSql(groupFilter({}).where))).toEqual(result.site.benchmarks);
+    const { where, params } = groupFilter({});
+    expect(await wasm.rows(benchmarksSql(where), params)).toEqual(result.site.benchmarks);
   });
 
   it('with a filter, Benchmarks equal native DuckDB running the same query', async () => {
     const [{ region }] = await native.rows<{ region: string }>(`SELECT region FROM groups GROUP BY region ORDER BY count(*) DESC LIMIT 1`);
-    const where = groupFilter({ region }).where;
-    const inBrowser = await wasm.rows<{ groups: number }>(benchmarksSql(where));
-    expect(inBrowser).toEqual(await native.rows(benchmarksSql(where)));
+    const { where, params } = groupFilter({ region });
+    const inBrowser = await wasm.rows<{ groups: number }>(benchmarksSql(where), params);
+    expect(inBrowser).toEqual(await native.rows(benchmarksSql(where), params));
     expect(inBrowser.length).toBeGreaterThan(0);
   });
 
@@ -91,22 +78,35 @@ describe('filters: the browser engine and the build give the same numbers', () =
     const [{ region }] = await native.rows<{ region: string }>(`SELECT region FROM memberships GROUP BY region ORDER BY count(*) DESC LIMIT 1`);
     const [{ group_type: type }] = await native.rows<{ group_type: string }>(`SELECT group_type FROM memberships GROUP BY 1 ORDER BY count(*) DESC LIMIT 1`);
     for (const choice of [{ region }, { groupType: type }, { from: '2026-03', to: '2026-08' }, { region, groupType: type, from: '2026-01' }]) {
-      const where = membershipFilter(choice).where;
-      const inBrowser = await channels(wasm, config, where);
-      const expected = await channels(native, config, where);
+      const filter = membershipFilter(choice);
+      const inBrowser = await channels(wasm, config, filter);
+      const expected = await channels(native, config, filter);
       expect(inBrowser, JSON.stringify(choice)).toEqual(expected);
       // and the filter did filter: fewer joins than the whole
       expect(inBrowser.reduce((s, c) => s + c.joins, 0)).toBeLessThan(built.reduce((s, c) => s + c.joins, 0));
     }
   });
+
+  it('a region that reads as SQL is matched as text: no rows, in both engines', async () => {
+    const region = "华东' OR 1=1 --";
+    for (const [engine, db] of [['wasm', wasm], ['native', native]] as const) {
+      const members = membershipFilter({ region });
+      const [{ n }] = await db.rows<{ n: number }>(`SELECT count(*)::INTEGER AS n FROM f_memberships WHERE ${members.where}`, members.params);
+      expect(n, engine).toBe(0);
+      expect((await channels(db, config, members)).reduce((s, c) => s + c.joins, 0), engine).toBe(0);
+      const groups = groupFilter({ region, groupType: "x'); DROP TABLE f_groups; --" });
+      expect(await db.rows(benchmarksSql(groups.where), groups.params), engine).toEqual([]);
+    }
+  });
 });
 
 describe('membershipFilter', () => {
-  it('writes one quoted condition per choice, and none for no choice', () => {
-    expect(membershipFilter({}).where).toBe('true');
-    expect(membershipFilter({ from: '2026-01', to: '2026-03', region: "华东'x", groupType: 'welfare' }).where).toBe(
-      "(joined_date >= DATE '2026-01-01') AND (joined_date < DATE '2026-03-01' + INTERVAL 1 MONTH) AND (region = '华东''x') AND (group_type = 'welfare')",
-    );
+  it('writes one condition per choice with its value as a parameter, and none for no choice', () => {
+    expect(membershipFilter({})).toEqual({ where: 'true', params: [] });
+    expect(membershipFilter({ from: '2026-01', to: '2026-03', region: "华东'x", groupType: 'welfare' })).toEqual({
+      where: '(joined_date >= CAST($1 AS DATE)) AND (joined_date < CAST($2 AS DATE) + INTERVAL 1 MONTH) AND (region = $3) AND (group_type = $4)',
+      params: ['2026-01-01', '2026-03-01', "华东'x", 'welfare'],
+    });
   });
   it('refuses a period that is not a month', () => {
     expect(() => membershipFilter({ from: '2026-13' })).toThrow(/not a month/);

@@ -39,7 +39,7 @@ async function preview(name: string, bytes: Uint8Array, withoutIcu = false, now?
 
 /** The preview as the browser runs it: in duckdb-wasm (here its Node build), without ICU. */
 async function previewInWasm(name: string, bytes: Uint8Array, now: Date) {
-  const { db, register } = await openWasmNodeDb();
+  const db = await openWasmNodeDb();
   try {
     return await previewCsv(db, { name, bytes }, {
       timeZone: 'Asia/Shanghai',
@@ -47,7 +47,7 @@ async function previewInWasm(name: string, bytes: Uint8Array, now: Date) {
       orderAmountCeiling: DEFAULT_CONFIG.orderAmountCeiling,
       withoutIcu: true,
       now,
-      register,
+      register: (name, data) => db.register(name, data.slice()),
     });
   } finally {
     await db.close();

@@ -1,21 +1,14 @@
 /**
- * duckdb-wasm (the browser's engine) in Node, through its blocking build, with a database file
- * registered as 'qunlens.duckdb' as the browser does: for tests that compare the browser's
- * numbers with the build's.
+ * duckdb-wasm (the browser's engine) in Node, through its blocking build, behind the same
+ * `WasmDb` the browser uses (db/wasm.ts): the same decoding of results, the same prepared
+ * statements, the same set-up. For tests that compare the browser's numbers with the build's.
  */
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import type { Db } from '../../src/db/db.ts';
-import { arrowRows, type ArrowTable } from '../../src/db/wasm.ts';
+import { readyWasmDb, type WasmDb } from '../../src/db/wasm.ts';
 
 const require = createRequire(import.meta.url);
-
-/** A connection whose query(sql) returns an Arrow table; close() ends it and the engine. */
-export interface WasmConnection {
-  query(sql: string): ArrowTable & { toArray(): { toJSON(): Record<string, unknown> }[] };
-  close(): void;
-}
 
 async function instantiate(): Promise<any> {
   const duckdb = require('@duckdb/duckdb-wasm/dist/duckdb-node-blocking.cjs');
@@ -30,38 +23,22 @@ async function instantiate(): Promise<any> {
 }
 
 /**
- * An empty duckdb-wasm database behind the pipeline's `Db` interface, and a `register` that
- * makes bytes readable under a name (registerFileBuffer, as the browser's CSV preview does).
+ * duckdb-wasm as the browser opens it: with `file`, that database attached read-only as the
+ * default catalog (the shipped qunlens.duckdb); without, an empty in-memory database.
+ * `register` makes bytes readable under a name, as the browser's CSV preview does.
  */
-export async function openWasmNodeDb(): Promise<{ db: Db; register: (name: string, bytes: Uint8Array) => Promise<string> }> {
-  const wasm = await instantiate();
-  const conn = wasm.connect();
-  conn.query(`SET autoload_known_extensions = false; SET autoinstall_known_extensions = false`);
-  return {
-    db: {
-      exec: async (sql) => void conn.query(sql),
-      rows: async <T,>(sql: string) => arrowRows(conn.query(sql)).rows as T[],
-      close: async () => {
-        conn.close();
-        wasm.reset?.();
+export async function openWasmNodeDb(file?: string): Promise<WasmDb> {
+  const engine = await instantiate();
+  const connection = engine.connect();
+  return readyWasmDb(
+    {
+      connection,
+      registerFileBuffer: (name, bytes) => engine.registerFileBuffer(name, bytes),
+      close: () => {
+        connection.close();
+        engine.reset?.();
       },
     },
-    register: async (name, bytes) => {
-      wasm.registerFileBuffer(name, bytes.slice());
-      return name;
-    },
-  };
-}
-
-export async function openWasmNode(file: string): Promise<WasmConnection> {
-  const db = await instantiate();
-  db.registerFileBuffer('qunlens.duckdb', new Uint8Array(readFileSync(file)));
-  const conn = db.connect();
-  return {
-    query: (sql) => conn.query(sql),
-    close: () => {
-      conn.close();
-      db.reset?.();
-    },
-  };
+    file ? new Uint8Array(readFileSync(file)) : undefined,
+  );
 }

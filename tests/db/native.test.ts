@@ -1,0 +1,83 @@
+/**
+ * Native DuckDB's values as plain JS: one value of each type the code meets, pinned as the
+ * connector gave them before it converted by column type (the `Db` contract in db/db.ts).
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openNativeDb, type NativeDb } from '../../src/db/native.ts';
+
+let db: NativeDb;
+beforeAll(async () => {
+  db = await openNativeDb();
+});
+afterAll(async () => db?.close());
+
+const one = async (expr: string): Promise<unknown> => (await db.rows<{ v: unknown }>(`SELECT ${expr} AS v`))[0].v;
+
+describe('native values as plain JS', () => {
+  const cases: [string, unknown][] = [
+    ['NULL', null],
+    ['NULL::INTEGER', null],
+    ['true', true],
+    ['1::TINYINT', 1],
+    ['-2::SMALLINT', -2],
+    ['42::INTEGER', 42],
+    ['42::BIGINT', 42],
+    ['9007199254740993::BIGINT', 9007199254740992],
+    ['200::UTINYINT', 200],
+    ['4000000000::UINTEGER', 4000000000],
+    ['18446744073709551615::UBIGINT', 18446744073709551615],
+    ['170141183460469231731687303715884105727::HUGEINT', 1.7014118346046923e38],
+    ['-5::HUGEINT', -5],
+    ['12::UHUGEINT', 12],
+    ['1.5::FLOAT', 1.5],
+    ['0.1::DOUBLE', 0.1],
+    ["'nan'::DOUBLE", NaN],
+    ["'inf'::DOUBLE", Infinity],
+    ['1234.5678::DECIMAL(18, 4)', 1234.5678],
+    ['-0.01::DECIMAL(4, 2)', -0.01],
+    ['123456789012345678.9::DECIMAL(38, 1)', 123456789012345680],
+    ['0.1::DECIMAL(38, 20)', 0.1],
+    ["'中文'", '中文'],
+    ["'x'::BLOB", 'x'],
+    ["'\\xAA'::BLOB", '\\xAA'],
+    ["DATE '2026-03-01'", '2026-03-01'],
+    ["TIMESTAMP '2026-03-01 12:34:56'", '2026-03-01 12:34:56'],
+    ["TIMESTAMP '2026-03-01 12:34:56.789'", '2026-03-01 12:34:56.789'],
+    ["TIMESTAMP_S '2026-03-01 12:34:56'", '2026-03-01 12:34:56'],
+    ["TIMESTAMP_MS '2026-03-01 12:34:56.5'", '2026-03-01 12:34:56.5'],
+    ["TIME '12:34:56'", '12:34:56'],
+    ['INTERVAL 3 DAY', '3 days'],
+    ["'6ba7b810-9dad-11d1-80b4-00c04fd430c8'::UUID", '6ba7b810-9dad-11d1-80b4-00c04fd430c8'],
+    ["'b'::ENUM('a', 'b')", 'b'],
+    ['[1, 2, NULL]::BIGINT[]', [1, 2, null]],
+    ["[DATE '2026-01-01']", ['2026-01-01']],
+    ['[[1.5]]::DECIMAL(4, 1)[][]', [[1.5]]],
+    ['[1, 2]::INTEGER[2]', [1, 2]],
+    ["{'a': 1::BIGINT, 'b': 'x', 'c': [2.5::DECIMAL(3, 1)]}", { a: 1, b: 'x', c: [2.5] }],
+    ["MAP {'k': 1}", "{'k': 1}"],
+    ["'101'::BIT", '101'],
+    ["'123'::BIGNUM", 123],
+    ['union_value(k := 2)', '2'],
+    ["TIMESTAMPTZ '2026-01-01 10:00:00+00'", '2026-01-01 10:00:00+00'],
+    ["TIMETZ '10:00:00+02'", '10:00:00+02'],
+    ["TIMESTAMP_NS '2026-01-01 10:00:00.123456789'", '2026-01-01 10:00:00.123456789'],
+    ['1::VARIANT', '1'],
+    ['[]::INTEGER[]', []],
+    ["{'a': NULL}", { a: null }],
+  ];
+  for (const [expr, expected] of cases) {
+    it(expr, async () => {
+      expect(await one(expr)).toEqual(expected);
+    });
+  }
+
+  it('a later column of the same name wins, as before', async () => {
+    expect(await db.rows(`SELECT 1 AS a, 2 AS a`)).toEqual([{ a: 2 }]);
+  });
+
+  it('many rows, across chunks', async () => {
+    const rows = await db.rows<{ i: number; d: string }>(`SELECT i, DATE '2026-01-01' + i::INTEGER AS d FROM range(5000) t(i)`);
+    expect(rows.length).toBe(5000);
+    expect(rows[4999]).toEqual({ i: 4999, d: '2039-09-09' });
+  });
+});
