@@ -165,8 +165,9 @@ export const en: Record<keyof typeof zh, string> = {
   'metric.at_risk_d30': 'At risk at day 30',
   'metric.retained_d30': 'Day-30 stay (observed)',
   // the glossary of the two day-30 figures: one name per definition (docs/metrics.md "Names")
-  'glossary.retention_d30': '30-day retention (KM): the Kaplan–Meier estimate of the chance to still be in the group 30 days after joining; members followed less than 30 days count (censored).',
-  'glossary.retained_d30': 'Day-30 stay (observed): of the members who joined at least 30 days ago, the share still in the group at day 30 (a plain count, not a Kaplan–Meier estimate); grey when fewer than {n} members are still followed (at risk) at day 30.',
+  'glossary.retention_d30': 'The Kaplan–Meier estimate of the chance to still be in the group 30 days after joining; members followed less than 30 days count (censored); grey when fewer than {n} members are still followed (at risk) at day 30.',
+  'glossary.title': 'Glossary',
+  'glossary.retained_d30': 'Of the members who joined at least 30 days ago, the share still in the group at day 30 (a plain count, not a Kaplan–Meier estimate); grey when fewer than {n} members are still followed (at risk) at day 30.',
   'metric.lifespan_days': 'Lifespan (days)',
   'metric.median_days': 'Median lifespan (days)',
   'metric.groups': 'Groups',

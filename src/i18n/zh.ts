@@ -163,8 +163,9 @@ export const zh = {
   'metric.at_risk_d30': '第30天仍在观察人数',
   'metric.retained_d30': '第30天仍在群占比（实测）',
   // the glossary of the two day-30 figures: one name per definition (docs/metrics.md "Names")
-  'glossary.retention_d30': '30天留存率（KM）：Kaplan–Meier 估计的入群 30 天后仍在群内的概率，计入观察未满 30 天的成员（删失）。',
-  'glossary.retained_d30': '第30天仍在群占比（实测）：入群已满 30 天的成员中，第 30 天仍在群内的比例（实际计数，不是 Kaplan–Meier 估计）；第 30 天仍在观察中的人数（at risk）不足 {n} 时为灰色。',
+  'glossary.retention_d30': 'Kaplan–Meier 估计的入群 30 天后仍在群内的概率，计入观察未满 30 天的成员（删失）；第 30 天仍在观察中的人数不足 {n} 时为灰色。',
+  'glossary.title': '术语',
+  'glossary.retained_d30': '入群已满 30 天的成员中，第 30 天仍在群内的比例（实际计数，不是 Kaplan–Meier 估计）；第 30 天仍在观察中的人数（at risk）不足 {n} 时为灰色。',
   'metric.lifespan_days': '寿命(天)',
   'metric.median_days': '中位寿命(天)',
   'metric.groups': '群数',

@@ -110,7 +110,7 @@ export async function buildCheckins(db: Db, hasCheckins: boolean): Promise<void>
 /**
  * Referrals from members.inviter_id. An inviter is shown by their ID when staff (as group
  * owners are; through qz_public_key, so an ID carrying a phone number is masked and still
- * unique) and by the same salted hash as memberships' member_key otherwise. Day-30 retention
+ * unique) and by the same salted hash as memberships' member_key otherwise. The day-30 stay (observed)
  * and conversion count memberships observed for 30 days, with Wilson intervals computed in SQL
  * (wilsonSql: the same doubles as wilson(); a million memberships have ~200,000 inviters, too
  * many to send through JavaScript). A chain's depth: the longest chain of invitations from the
