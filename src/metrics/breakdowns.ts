@@ -5,7 +5,7 @@
  */
 import type { QunlensConfig } from '../core/config.ts';
 import type { Db } from '../db/db.ts';
-import { kaplanMeier, survivalAt, survivalQuantile, type SurvivalCurve } from '../stats/index.ts';
+import { atRiskAt, kaplanMeier, survivalAt, survivalQuantile, type SurvivalCurve } from '../stats/index.ts';
 import { rateOf, survivalCounts, type Rate } from './summaries.ts';
 
 export interface MatrixCell {
@@ -15,6 +15,8 @@ export interface MatrixCell {
   retentionD30: { value: number | null; lower: number | null; upper: number | null };
   /** observed for at least 30 days (the denominator readers can weigh) */
   eligible30: number;
+  /** still followed at day 30 (Kaplan–Meier n at risk): what the small-sample grey of S(30) judges by */
+  atRisk30: number;
   conversion30d: Rate;
 }
 
@@ -36,6 +38,7 @@ export async function channelTypeMatrix(db: Db, config: QunlensConfig, hasOrders
       joins: r.joins,
       retentionD30: at ? { value: at.survival, lower: at.lower, upper: at.upper } : { value: null, lower: null, upper: null },
       eligible30: r.eligible30,
+      atRisk30: atRiskAt(curve, 30),
       conversion30d: hasOrders ? rateOf(r.conv_x, r.conv_n, config.confLevel) : { rate: null, lower: null, upper: null, n: 0, x: 0 },
     };
   });
@@ -55,7 +58,12 @@ export interface PlaceSummary {
   medianWeeklyActiveRatio: number | null;
   medianMessagesPerMemberWeek: number | null;
   activation: Rate;
+  /** day-30 stay (observed): of the memberships followed 30 days, the share still in at day 30 */
   retainedD30: Rate;
+  /** 30-day retention (Kaplan–Meier S(30)) of the place's memberships, with its band */
+  kmRetainedD30: { value: number | null; lower: number | null; upper: number | null };
+  /** still followed at day 30 (Kaplan–Meier n at risk): what the small-sample grey judges by */
+  atRisk30: number;
   conversion30d: Rate;
 }
 
@@ -94,10 +102,17 @@ export async function placeSummaries(db: Db, config: QunlensConfig, level: 'regi
       count(*) FILTER (WHERE conversion_eligible AND converted_30d)::INTEGER AS conv_x
     FROM f_memberships ${level === 'store' ? 'WHERE store IS NOT NULL' : ''} GROUP BY ALL`);
   const byKey = new Map(rates.map((r) => [r.k, r]));
+  const counts = await survivalCounts(db, 'f_memberships', key, 'tenure_days', 'left_by_asof', level === 'store' ? 'store IS NOT NULL' : 'true');
+  const km = (k: string) => {
+    const curve = kaplanMeier(counts.get(k) ?? [], { confLevel: config.confLevel });
+    const at = survivalAt(curve, 30);
+    return { value: at?.survival ?? null, lower: at?.lower ?? null, upper: at?.upper ?? null, atRisk: atRiskAt(curve, 30) };
+  };
   const none: Rate = { rate: null, lower: null, upper: null, n: 0, x: 0 };
   return rows
     .map((r) => {
       const m = byKey.get(r.k);
+      const { atRisk, ...kmRetainedD30 } = km(r.k);
       return {
         key: r.k,
         region: r.region,
@@ -111,6 +126,8 @@ export async function placeSummaries(db: Db, config: QunlensConfig, level: 'regi
         medianMessagesPerMemberWeek: inputs.hasActivity ? r.mpmw : null,
         activation: inputs.hasActivity && m ? rateOf(m.act_x, m.act_n, config.confLevel) : none,
         retainedD30: m ? rateOf(m.ret_x, m.ret_n, config.confLevel) : none,
+        kmRetainedD30,
+        atRisk30: atRisk,
         conversion30d: inputs.hasOrders && m ? rateOf(m.conv_x, m.conv_n, config.confLevel) : none,
       };
     })

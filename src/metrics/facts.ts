@@ -93,7 +93,10 @@ export async function buildGroupFacts(db: Db, config: QunlensConfig, inputs: Inp
         count(*) FILTER (WHERE conversion_eligible AND converted_30d IS NOT NULL)::INTEGER AS conversion_n,
         count(*) FILTER (WHERE conversion_eligible AND converted_30d)::INTEGER AS conversion_x,
         count(*) FILTER (WHERE conversion_eligible)::INTEGER AS retained_d30_n,
-        count(*) FILTER (WHERE conversion_eligible AND retained_d30)::INTEGER AS retained_d30_x
+        count(*) FILTER (WHERE conversion_eligible AND retained_d30)::INTEGER AS retained_d30_x,
+        -- Kaplan–Meier n at risk at day 30 (R summary(fit, times = 30)$n.risk): the small-sample
+        -- grey of a day-30 figure judges by these, not by joins
+        count(*) FILTER (WHERE tenure_days >= 30)::INTEGER AS at_risk_d30
       FROM f_memberships GROUP BY ALL
     ), channel_mix AS (
       SELECT group_id, first(channel ORDER BY n DESC, channel) AS dominant_channel

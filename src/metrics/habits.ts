@@ -110,7 +110,7 @@ export async function buildCheckins(db: Db, hasCheckins: boolean): Promise<void>
 /**
  * Referrals from members.inviter_id. An inviter is shown by their ID when staff (as group
  * owners are; through qz_public_key, so an ID carrying a phone number is masked and still
- * unique) and by the same salted hash as memberships' member_key otherwise. Day-30 retention
+ * unique) and by the same salted hash as memberships' member_key otherwise. The day-30 stay (observed)
  * and conversion count memberships observed for 30 days, with Wilson intervals computed in SQL
  * (wilsonSql: the same doubles as wilson(); a million memberships have ~200,000 inviters, too
  * many to send through JavaScript). A chain's depth: the longest chain of invitations from the
@@ -137,6 +137,7 @@ export async function buildInviters(db: Db, config: QunlensConfig, hasOrders: bo
         count(*)::INTEGER AS invited,
         count(*) FILTER (WHERE f.conversion_eligible)::INTEGER AS retained_d30_n,
         count(*) FILTER (WHERE f.conversion_eligible AND f.retained_d30)::INTEGER AS retained_d30_x,
+        count(*) FILTER (WHERE f.tenure_days >= 30)::INTEGER AS at_risk_d30,
         count(*) FILTER (WHERE f.conversion_eligible AND f.converted_30d IS NOT NULL)::INTEGER AS conversion_n,
         count(*) FILTER (WHERE f.conversion_eligible AND f.converted_30d)::INTEGER AS conversion_x
       FROM m_memberships m JOIN f_memberships f USING (membership_id)
@@ -149,7 +150,9 @@ export async function buildInviters(db: Db, config: QunlensConfig, hasOrders: bo
     SELECT inviter, staff, invited, chain_depth, retained_d30_n,
       ${ret.rate} AS retained_d30, ${ret.lower} AS retained_d30_lower, ${ret.upper} AS retained_d30_upper,
       ${hasOrders ? 'conversion_n' : 'NULL::INTEGER'} AS conversion_30d_n,
-      ${orders(conv.rate)} AS conversion_30d, ${orders(conv.lower)} AS conversion_30d_lower, ${orders(conv.upper)} AS conversion_30d_upper
+      ${orders(conv.rate)} AS conversion_30d, ${orders(conv.lower)} AS conversion_30d_lower, ${orders(conv.upper)} AS conversion_30d_upper,
+      -- added after the published columns (never renamed): Kaplan–Meier n at risk at day 30
+      at_risk_d30
     FROM named
     ORDER BY invited DESC, inviter`);
 }

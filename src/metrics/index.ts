@@ -4,7 +4,7 @@
  */
 import { CHANNEL_KEYS, type QunlensConfig } from '../core/config.ts';
 import { sqlIdent, sqlString, type Db } from '../db/db.ts';
-import type { LogRankResult, SurvivalCurve } from '../stats/index.ts';
+import { kaplanMeier, survivalAt, type LogRankResult, type SurvivalCurve } from '../stats/index.ts';
 import type { Model } from '../model/model.ts';
 import { channelTypeMatrix, lifespanBy, placeSummaries, type CurveWithMedian, type MatrixCell, type PlaceSummary } from './breakdowns.ts';
 import { BENCHMARK_METRICS, buildBenchmarks, buildGroupFacts, buildMembershipFacts } from './facts.ts';
@@ -16,6 +16,7 @@ import {
   lifespanLogRank,
   lifespanSummaries,
   membershipCurves,
+  survivalCounts,
   typeMembershipCurves,
   weeklyRetention,
   type ChannelSummary,
@@ -74,6 +75,16 @@ const CURVE_COLUMNS = (key: string): [string, SqlType][] => [
   ['std_err', 'DOUBLE'],
 ];
 
+/** Per group: Kaplan–Meier S(30) of its memberships with its band (f_group_km). */
+async function groupKaplanMeier30(db: Db, config: QunlensConfig): Promise<void> {
+  const counts = await survivalCounts(db, 'f_memberships', 'group_id', 'tenure_days', 'left_by_asof');
+  const rows = [...counts].map(([group, c]) => {
+    const at = survivalAt(kaplanMeier(c, { confLevel: config.confLevel }), 30);
+    return [group, at?.survival ?? null, at?.lower ?? null, at?.upper ?? null];
+  });
+  await createTable(db, 'f_group_km', [['group_id', 'VARCHAR'], ['km_retained_d30', 'DOUBLE'], ['km_retained_d30_lower', 'DOUBLE'], ['km_retained_d30_upper', 'DOUBLE']], rows);
+}
+
 export async function computeMetrics(db: Db, config: QunlensConfig, model: Model): Promise<MetricsResult> {
   const inputs = { hasActivity: model.hasActivity, hasOrders: model.hasOrders };
   await buildMembershipFacts(db, config, inputs);
@@ -131,6 +142,8 @@ export async function computeMetrics(db: Db, config: QunlensConfig, model: Model
       ['gmv_n', 'INTEGER'],
       ['gmv_lower', 'DOUBLE'],
       ['gmv_upper', 'DOUBLE'],
+      // Kaplan–Meier n at risk at day 30: the memberships retention_d30 rests on
+      ['at_risk_d30', 'INTEGER'],
     ],
     // Denominators of metrics whose input file is missing are unknown, not 0.
     channels.map((c) => [
@@ -162,6 +175,7 @@ export async function computeMetrics(db: Db, config: QunlensConfig, model: Model
       model.hasOrders ? c.gmv90.n : null,
       c.gmv90.lower,
       c.gmv90.upper,
+      c.retention.d30.atRisk,
     ]),
   );
   await createTable(db, 'out_membership_survival', CURVE_COLUMNS('channel'), CHANNEL_KEYS.flatMap((k) => (curves.has(k) ? curveRows(k, curves.get(k)!) : [])));
@@ -217,6 +231,7 @@ export async function computeMetrics(db: Db, config: QunlensConfig, model: Model
   await db.exec(`
     CREATE OR REPLACE TABLE out_type_benchmarks AS
     SELECT group_type, metric, groups, p25, p50, p75 FROM f_benchmarks ORDER BY group_type, metric_order`);
+  await groupKaplanMeier30(db, config);
   const rankColumns = BENCHMARK_METRICS.map(
     (m) => `max(r.percent_rank) FILTER (WHERE r.metric = '${m}') AS ${sqlIdent(`rank_${m}`)}`,
   ).join(',\n      ');
@@ -234,8 +249,11 @@ export async function computeMetrics(db: Db, config: QunlensConfig, model: Model
       g.lifespan_event, g.joins, g.messages_per_member_week, g.messages_28d, g.active_members_7d,
       g.activation_rate, g.activation_n, g.conversion_30d, g.conversion_n, g.retained_d30, g.retained_d30_n,
       g.dominant_channel,
-      ranks.* EXCLUDE (group_id, below)
-    FROM f_groups g JOIN m_groups m USING (group_id) LEFT JOIN ranks USING (group_id)
+      ranks.* EXCLUDE (group_id, below),
+      -- added after the published columns: retained_d30 is the observed day-30 stay; these
+      -- are the group's Kaplan–Meier 30-day retention and its n at risk at day 30
+      g.at_risk_d30, km.km_retained_d30, km.km_retained_d30_lower, km.km_retained_d30_upper
+    FROM f_groups g JOIN m_groups m USING (group_id) LEFT JOIN ranks USING (group_id) LEFT JOIN f_group_km km USING (group_id)
     ORDER BY g.group_type, g.created_date, g.group_id`);
 
   await createTable(
@@ -253,6 +271,7 @@ export async function computeMetrics(db: Db, config: QunlensConfig, model: Model
       ['conversion_30d_n', 'INTEGER'],
       ['conversion_30d_lower', 'DOUBLE'],
       ['conversion_30d_upper', 'DOUBLE'],
+      ['at_risk_d30', 'INTEGER'],
     ],
     matrix.map((m) => [
       m.channel,
@@ -266,6 +285,7 @@ export async function computeMetrics(db: Db, config: QunlensConfig, model: Model
       model.hasOrders ? m.conversion30d.n : null,
       m.conversion30d.lower,
       m.conversion30d.upper,
+      m.atRisk30,
     ]),
   );
   const placeColumns = (key: string): [string, SqlType][] => [
@@ -291,6 +311,12 @@ export async function computeMetrics(db: Db, config: QunlensConfig, model: Model
     ['conversion_30d_n', 'INTEGER'],
     ['conversion_30d_lower', 'DOUBLE'],
     ['conversion_30d_upper', 'DOUBLE'],
+    // added, not renamed: retained_d30 is the observed day-30 stay; these are the Kaplan–Meier
+    // 30-day retention of the same memberships and its n at risk at day 30
+    ['at_risk_d30', 'INTEGER'],
+    ['km_retained_d30', 'DOUBLE'],
+    ['km_retained_d30_lower', 'DOUBLE'],
+    ['km_retained_d30_upper', 'DOUBLE'],
   ];
   const placeRows = (places: PlaceSummary[], store: boolean) =>
     places.map((p) => [
@@ -316,6 +342,10 @@ export async function computeMetrics(db: Db, config: QunlensConfig, model: Model
       model.hasOrders ? p.conversion30d.n : null,
       p.conversion30d.lower,
       p.conversion30d.upper,
+      p.atRisk30,
+      p.kmRetainedD30.value,
+      p.kmRetainedD30.lower,
+      p.kmRetainedD30.upper,
     ]);
   await createTable(db, 'out_region_summary', placeColumns('region'), placeRows(regions, false));
   await createTable(db, 'out_store_summary', placeColumns('store'), placeRows(stores, true));

@@ -5,7 +5,7 @@
  */
 import { CHANNEL_KEYS, type QunlensConfig } from '../core/config.ts';
 import type { Db } from '../db/db.ts';
-import { kaplanMeier, logRank, survivalAt, survivalQuantile, wilson } from '../stats/index.ts';
+import { atRiskAt, kaplanMeier, logRank, survivalAt, survivalQuantile, wilson } from '../stats/index.ts';
 import type { LogRankResult, SurvivalCurve, TimeCount } from '../stats/index.ts';
 import { normalQuantile } from '../stats/index.ts';
 
@@ -28,6 +28,8 @@ export interface PointWithBand {
   value: number | null;
   lower: number | null;
   upper: number | null;
+  /** memberships still followed at that day: what a small-sample grey of S(d) judges by */
+  atRisk: number;
 }
 
 export interface ChannelSummary {
@@ -79,7 +81,8 @@ export async function membershipCurves(db: Db, config: QunlensConfig, filter = N
 
 function band(curve: SurvivalCurve | undefined, day: number): PointWithBand {
   const at = curve ? survivalAt(curve, day) : null;
-  return at ? { value: at.survival, lower: at.lower, upper: at.upper } : { value: null, lower: null, upper: null };
+  const atRisk = curve ? atRiskAt(curve, day) : 0;
+  return at ? { value: at.survival, lower: at.lower, upper: at.upper, atRisk } : { value: null, lower: null, upper: null, atRisk };
 }
 
 export async function channelSummaries(db: Db, config: QunlensConfig, curves: Map<string, SurvivalCurve>, filter = NO_FILTER): Promise<ChannelSummary[]> {

@@ -39,7 +39,9 @@ export interface GroupPage {
   joins: number;
   activation: { rate: number | null; n: number };
   conversion: { rate: number | null; n: number };
-  retainedD30: { rate: number | null; n: number };
+  /** the day-30 stay (observed), its denominator, and the members still followed at day 30
+   * (Kaplan–Meier n at risk), which decide whether it is a small sample */
+  retainedD30: { rate: number | null; n: number; atRisk: number };
   metrics: GroupMetric[];
   retention: DrawnCurve;
   /** Monday of each week with activity: distinct active members, messages */
@@ -74,6 +76,7 @@ interface GroupRow {
   conversion_n: number | null;
   retained_d30: number | null;
   retained_d30_n: number | null;
+  at_risk_d30: number | null;
   [rank: `rank_${string}`]: number | null;
 }
 
@@ -148,7 +151,7 @@ export async function groupPages(db: Db, config: QunlensConfig): Promise<GroupPa
       joins: g.joins,
       activation: { rate: g.activation_rate, n: g.activation_n ?? 0 },
       conversion: { rate: g.conversion_30d, n: g.conversion_n ?? 0 },
-      retainedD30: { rate: g.retained_d30, n: g.retained_d30_n ?? 0 },
+      retainedD30: { rate: g.retained_d30, n: g.retained_d30_n ?? 0, atRisk: g.at_risk_d30 ?? 0 },
       metrics: BENCHMARK_METRICS.map((metric) => {
         const b = bench.get(`${g.group_type}\u0000${metric}`);
         return {

@@ -107,7 +107,10 @@ export function groupPageMain(site: SiteData, g: GroupPage & { slug: string }, l
         m.p25 !== null && m.p75 !== null
           ? `<span class="range" role="img" aria-label="${esc(f.t('group.rangeLabel', { value: fmt(m.metric, m.value), p25: fmt(m.metric, m.p25), p75: fmt(m.metric, m.p75) }))}"><span class="iqr" style="left:${x(m.p25)};width:calc(${x(m.p75)} - ${x(m.p25)})"></span>${m.p50 !== null ? `<span class="median" style="left:${x(m.p50)}"></span>` : ''}${m.value !== null ? `<span class="dot" style="left:${x(m.value)}"></span>` : ''}</span>`
           : '';
-      return `<tr${m.belowP25 ? ' class="below"' : ''}><th scope="row" class="left">${esc(metricLabel(f, m.metric))}</th><td><b>${esc(fmt(m.metric, m.value))}</b></td><td>${esc(fmt(m.metric, m.p25))}</td><td>${esc(fmt(m.metric, m.p50))}</td><td>${esc(fmt(m.metric, m.p75))}</td><td>${m.rank === null ? '—' : esc(f.pct(m.rank, 0))}</td><td class="range-col">${bar}</td></tr>`;
+      // the day-30 stay of a group with few members still followed at day 30 is a small sample
+      const small = m.metric === 'retained_d30' && m.value !== null && g.retainedD30.atRisk < site.meta.smallSample;
+      const value = `<b>${esc(fmt(m.metric, m.value))}</b>${small ? `<span class="ci"> ${esc(f.t('metric.at_risk_d30'))} ${esc(f.int(g.retainedD30.atRisk))}</span>` : ''}`;
+      return `<tr${m.belowP25 ? ' class="below"' : ''}><th scope="row" class="left">${esc(metricLabel(f, m.metric))}</th><td${small ? ' class="small"' : ''}>${value}</td><td>${esc(fmt(m.metric, m.p25))}</td><td>${esc(fmt(m.metric, m.p50))}</td><td>${esc(fmt(m.metric, m.p75))}</td><td>${m.rank === null ? '—' : esc(f.pct(m.rank, 0))}</td><td class="range-col">${bar}</td></tr>`;
     })
     .join('');
   parts.push(

@@ -128,6 +128,16 @@ export function survivalAt(
 }
 
 /**
+ * The number at risk at day t, as R `summary(fit, times = t)$n.risk`: the subjects still
+ * followed at t (time >= t), i.e. the atRisk of the first point at or after t; 0 past the last.
+ * A rate read off the curve at t rests on these, not on everyone who ever joined.
+ */
+export function atRiskAt(curve: SurvivalCurve, t: number): number {
+  for (const p of curve.points) if (p.time >= t) return p.atRisk;
+  return 0;
+}
+
+/**
  * Quantile of survival time with its CI as R `quantile(fit, probs = p)`: the time where 1 - S first
  * reaches p, with R's findq rules (tolerance sqrt(eps); midpoint where S sits at 1 - p over an
  * interval, and (start of the stretch + last time) / 2 if it sits there to the end). The bounds

@@ -7,7 +7,7 @@ import { intervalChart } from '../charts/intervals.ts';
 import { quantityQualityChart } from '../charts/quantity-quality.ts';
 import { escapeHtml } from '../core/escape.ts';
 import type { I18n, MessageKey } from '../i18n/index.ts';
-import type { ChannelSummary, Rate } from '../metrics/summaries.ts';
+import type { ChannelSummary, PointWithBand, Rate } from '../metrics/summaries.ts';
 import { channelColor, SMALL_SAMPLE_COLOR } from '../charts/colors.ts';
 import { labelHtml } from './long-label.ts';
 import { channelLabel } from './view.ts';
@@ -44,11 +44,13 @@ interface MetricView {
   csv: string;
 }
 
-const asRate = (v: { value: number | null; lower: number | null; upper: number | null }, n: number): Rate => ({ rate: v.value, lower: v.lower, upper: v.upper, n, x: 0 });
+/** S(d) as a rate whose n is the memberships still followed at day d: the small-sample grey
+ * judges a Kaplan–Meier figure by them, not by joins. */
+const asRate = (v: PointWithBand): Rate => ({ rate: v.value, lower: v.lower, upper: v.upper, n: v.atRisk, x: 0 });
 
 export const CHANNEL_METRICS: MetricView[] = [
   { id: 'activation', key: 'metric.activation_rate', format: 'percent', pick: (c) => c.activation, needs: 'activity', csv: 'channel_summary.csv' },
-  { id: 'retention-d30', key: 'metric.retention_d30', format: 'percent', pick: (c) => asRate(c.retention.d30, c.joins), needs: null, csv: 'membership_survival.csv' },
+  { id: 'retention-d30', key: 'metric.retention_d30', format: 'percent', pick: (c) => asRate(c.retention.d30), needs: null, csv: 'channel_summary.csv' },
   { id: 'conversion', key: 'metric.conversion_30d', format: 'percent', pick: (c) => c.conversion30d, needs: 'orders', csv: 'channel_summary.csv' },
   { id: 'repurchase', key: 'metric.repurchase_rate', format: 'percent', pick: (c) => c.repurchase, needs: 'orders', csv: 'channel_summary.csv' },
   { id: 'gmv', key: 'metric.gmv_per_joiner_90d', format: 'money', pick: (c) => ({ rate: c.gmv90.mean, lower: c.gmv90.lower, upper: c.gmv90.upper, n: c.gmv90.n, x: 0 }), needs: 'orders', csv: 'channel_summary.csv' },
@@ -90,7 +92,7 @@ export function channelPage(view: ChannelView, f: I18n) {
     .map((c) => {
       const cell = (r: Rate, format: Format = 'percent') =>
         `<td${small(r.n) ? ' class="small"' : ''}>${escapeHtml(fmt(format, r.rate))}<br><span class="ci">${escapeHtml(range(format, r))}</span>${small(r.n) && r.n > 0 ? `<span class="ci"> n=${r.n}</span>` : ''}</td>`;
-      return `<tr><th scope="row" class="left"><span class="swatch" style="background:${channelColor(c.channel)}"></span>${escapeHtml(channelLabel(f, c.channel))}</th><td>${escapeHtml(f.int(c.joins))}</td>${view.hasActivity ? cell(c.activation) : ''}${cell(asRate(c.retention.d7, c.joins))}${cell(asRate(c.retention.d30, c.joins))}${cell(asRate(c.retention.d90, c.joins))}${view.hasOrders ? cell(c.conversion30d) + cell(c.repurchase) + cell({ rate: c.gmv90.mean, lower: c.gmv90.lower, upper: c.gmv90.upper, n: c.gmv90.n, x: 0 }, 'money') : ''}</tr>`;
+      return `<tr><th scope="row" class="left"><span class="swatch" style="background:${channelColor(c.channel)}"></span>${escapeHtml(channelLabel(f, c.channel))}</th><td>${escapeHtml(f.int(c.joins))}</td>${view.hasActivity ? cell(c.activation) : ''}${cell(asRate(c.retention.d7))}${cell(asRate(c.retention.d30))}${cell(asRate(c.retention.d90))}${view.hasOrders ? cell(c.conversion30d) + cell(c.repurchase) + cell({ rate: c.gmv90.mean, lower: c.gmv90.lower, upper: c.gmv90.upper, n: c.gmv90.n, x: 0 }, 'money') : ''}</tr>`;
     })
     .join('');
 
@@ -101,7 +103,7 @@ export function channelPage(view: ChannelView, f: I18n) {
       return { key: c.channel, label: channelLabel(f, c.channel), color: small(r.n) ? SMALL_SAMPLE_COLOR : channelColor(c.channel), x: c.joins, y: r.rate, lower: r.lower, upper: r.upper, small: small(r.n) };
     });
   const mostJoins = [...used].sort((a, b) => b.joins - a.joins)[0];
-  const bestKept = bestAndWorst((c) => asRate(c.retention.d30, c.joins)).best;
+  const bestKept = bestAndWorst((c) => asRate(c.retention.d30)).best;
   const qqFigure = (id: string, titleKey: MessageKey, yKey: MessageKey, pick: (c: ChannelSummary) => Rate, take: string, extraN: boolean): FigureModel => {
     const chart = (width: number) => quantityQualityChart({ lang: f.lang, width, ariaLabel: f.t(titleKey), xLabel: f.t('axis.joins'), yLabel: f.t(yKey), points: qq(pick) });
     return {
@@ -120,7 +122,7 @@ export function channelPage(view: ChannelView, f: I18n) {
     };
   };
   const quantityQuality: FigureModel[] = [
-    qqFigure('quantity-retention', 'channels.qq.retention', 'metric.retention_d30', (c) => asRate(c.retention.d30, c.joins), mostJoins && bestKept ? f.t('channels.qq.takeaway', { most: channelLabel(f, mostJoins.channel), best: channelLabel(f, bestKept.channel) }) : f.t('channels.takeaway.none'), false),
+    qqFigure('quantity-retention', 'channels.qq.retention', 'metric.retention_d30', (c) => asRate(c.retention.d30), mostJoins && bestKept ? f.t('channels.qq.takeaway', { most: channelLabel(f, mostJoins.channel), best: channelLabel(f, bestKept.channel) }) : f.t('channels.takeaway.none'), false),
     ...(view.hasOrders ? [qqFigure('quantity-conversion', 'channels.qq.conversion', 'metric.conversion_30d', (c) => c.conversion30d, takeaway(CHANNEL_METRICS[2]), true)] : []),
   ];
 

@@ -118,6 +118,41 @@ describe('groups', () => {
     // dissolved groups get no rank in their type
     expect(group('G3').rank_size).toBe('');
   });
+
+  it('at_risk_d30 = memberships still followed at day 30 (tenure ≥ 30: KM n at risk); km_retained_d30 = S(30)', () => {
+    // G1: f1 (106 days), a1 (88), a3 (left on day 42) are followed to day 30; a2 (left on day 0)
+    // and a4 (joined 3 days before T) are not → 3. S(30) = 1 − 1/5 (a2's leave at day 0 among
+    // 5) = 0.8, while the observed day-30 stay is 3/4: two names for two figures
+    expect([num(group('G1').at_risk_d30), num(group('G1').km_retained_d30), num(group('G1').retained_d30), num(group('G1').retained_d30_n)]).toEqual([3, 0.8, 0.75, 4]);
+    // G2: b1 (58), a1 (56) at risk; b2 left on day 18 → 2; S(30) = 2/3
+    expect(num(group('G2').at_risk_d30)).toBe(2);
+    expect(num(group('G2').km_retained_d30)).toBeCloseTo(2 / 3, 9);
+    // G3: c1 (left on day 45), c2 (74) → 2; G5: e1's first spell left on day 18 → e1 again and e2 → 2
+    expect([num(group('G3').at_risk_d30), num(group('G5').at_risk_d30)]).toEqual([2, 2]);
+    // G4: d1 joined 11 days before T → none at risk, S(30) undefined (past the longest follow-up)
+    expect([num(group('G4').at_risk_d30), group('G4').km_retained_d30]).toEqual([0, '']);
+  });
+
+  it('at_risk_d30 in the place, inviter, channel and channel × type files', () => {
+    const region = (k: string) => rows('region_summary.csv').find((r) => r.region === k)!;
+    // 华东 = G1 + G2 + G4 = 3 + 2 + 0; 华南 = G3 + G5 = 2 + 2
+    expect([num(region('华东').at_risk_d30), num(region('华南').at_risk_d30)]).toEqual([5, 4]);
+    // existing columns keep their values: 华南's day-30 stay: c1 (left on day 45), c2, e1's second
+    // spell and e2 stayed, e1's first spell left on day 18 → 4/5
+    expect(num(region('华南').retained_d30)).toBe(0.8);
+    const store = rows('store_summary.csv').find((r) => r.store === 'SH-XH 徐汇店')!;
+    expect([num(store.at_risk_d30), num(store.km_retained_d30), num(store.retained_d30)]).toEqual([3, 0.8, 0.75]);
+    // zhangwei (staff) brought f1 and a1 to G1, both followed to day 30; a1 brought a4 (3 days)
+    const inviters = rows('inviters.csv');
+    expect(inviters.map((r) => num(r.at_risk_d30))).toEqual([2, 0]);
+    // guide: f1, a1@G1, a1@G2 followed to day 30, b2 left on day 18 → 3 behind S(30) = 0.75
+    const guide = rows('channel_summary.csv').find((r) => r.channel === 'guide')!;
+    expect([num(guide.at_risk_d30), num(guide.retention_d30)]).toEqual([3, 0.75]);
+    // invite: a4 (3 days), d1 (11 days) → 0 at risk, S(30) undefined
+    expect(num(rows('channel_summary.csv').find((r) => r.channel === 'invite')!.at_risk_d30)).toBe(0);
+    const cell = rows('channel_type_matrix.csv').find((r) => r.channel === 'guide' && r.group_type === 'welfare')!;
+    expect(num(cell.at_risk_d30)).toBe(2);
+  });
 });
 
 describe('lifespans by type (R survival: survfit log-log, quantile, survdiff)', () => {

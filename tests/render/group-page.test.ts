@@ -21,7 +21,7 @@ function group(o: Partial<GroupPage>): GroupPage & { slug: string } {
   return {
     id: 'G1', slug: 'G1', name: '试听群', groupType: 'conversion', typeLabel: null, owner: null, store: null, region: null,
     created: '2026-03-04', dissolved: null, lastActive: '2026-03-06', status: 'alive', flags: [], daysSilent: 0, lifespanDays: 2,
-    size: 30, joins: 30, activation: { rate: null, n: 0 }, conversion: { rate: null, n: 0 }, retainedD30: { rate: null, n: 0 },
+    size: 30, joins: 30, activation: { rate: null, n: 0 }, conversion: { rate: null, n: 0 }, retainedD30: { rate: null, n: 0, atRisk: 0 },
     metrics: [], retention: { n: 0, events: 0, points: [] }, weekly: [], hourly: [], channels: [], checkins: [],
     ...o,
   };
@@ -137,5 +137,27 @@ describe('the weekly activity chart of a group page', () => {
   it('says so when nobody wrote', () => {
     const fig = parseHTML(`<body>${groupPageMain(site, group({ weekly: [] }), 'en', (p) => `/${p}`)}</body>`).document.querySelector('#weekly .takeaway')!;
     expect(fig.textContent).toBe(i18n('en').t('group.weekly.none'));
+  });
+});
+
+describe('the day-30 stay (observed) of a group page', () => {
+  const withSample = { ...site, meta: { ...site.meta, smallSample: 30 } } as unknown as SiteData;
+  const stay = (value: number, n: number, atRisk: number) =>
+    group({
+      retainedD30: { rate: value, n, atRisk },
+      metrics: [{ metric: 'retained_d30', value, rank: 0.5, p25: 0.5, p50: 0.6, p75: 0.7, typeGroups: 4, belowP25: false }],
+    });
+  const cell = (g: GroupPage & { slug: string }) => {
+    const { document } = parseHTML(`<!doctype html><html><body>${groupPageMain(withSample, g, 'en', (p) => `/${p}`)}</body></html>`);
+    return [...document.querySelectorAll('table.bench tbody tr')].find((r) => r.querySelector('th')!.textContent === 'Day-30 stay (observed)')!.querySelectorAll('td')[0];
+  };
+
+  it('is a small sample by the members still followed at day 30, not by its denominator', () => {
+    // 40 joined 30+ days ago, but only 12 are still followed at day 30: greyed, with the number
+    const small = cell(stay(0.3, 40, 12));
+    expect(small.getAttribute('class')).toBe('small');
+    expect(small.textContent).toBe('30.0% At risk at day 30 12');
+    // 31 still followed: not greyed
+    expect(cell(stay(0.8, 40, 31)).classList.contains('small')).toBe(false);
   });
 });

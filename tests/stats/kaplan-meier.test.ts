@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
+  atRiskAt,
   kaplanMeier,
   medianSurvival,
   normalQuantile,
@@ -132,6 +133,8 @@ describe('kaplanMeier by hand: 5 subjects', () => {
     expect(survivalAt(curve, 2.5)?.survival).toBe(curve.points[1].survival);
     expect(survivalAt(curve, 5)?.survival).toBe(curve.points[3].survival);
     expect(survivalAt(curve, 5.01)).toBeNull();
+    // n at risk at t as R summary(fit, times = t)$n.risk: still followed at t (time >= t)
+    expect([0, 1, 1.5, 2, 2.5, 4, 5, 5.01].map((t) => atRiskAt(curve, t))).toEqual([5, 5, 4, 4, 2, 1, 1, 0]);
     // S first drops to <= 0.5 at t = 3 (0.6 → 0.3)
     expect(survivalQuantile(curve, 0.5).quantile).toBe(3);
     expect(medianSurvival(curve).median).toBe(3);
