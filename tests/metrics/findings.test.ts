@@ -13,7 +13,7 @@ import { chiSquareUpperTail } from '../../src/stats/index.ts';
 
 // small samples start under 4 here, so a handful of rows is enough to make a finding
 const config: QunlensConfig = { ...DEFAULT_CONFIG, smallSample: 4 };
-const NONE = { value: null, lower: null, upper: null };
+const NONE = { value: null, lower: null, upper: null, atRisk: 0 };
 
 /** A channel summary with only what findings() reads: joins, S(30), activation and conversion. */
 function channel(key: string, o: { joins: number; d30?: number | null; act?: [number, number]; conv?: [number, number] }): ChannelSummary {
@@ -23,7 +23,8 @@ function channel(key: string, o: { joins: number; d30?: number | null; act?: [nu
     channel: key,
     joins: o.joins,
     activation: rateOf(ax, an, 0.95),
-    retention: { d7: NONE, d30: { value: o.d30 ?? null, lower: null, upper: null }, d90: NONE },
+    // (every member of these channels followed 30 days: at risk at day 30 = joins)
+    retention: { d7: NONE, d30: { value: o.d30 ?? null, lower: null, upper: null, atRisk: o.joins }, d90: NONE },
     conversion30d: rateOf(cx, cn, 0.95),
     repurchase: rateOf(0, 0, 0.95),
     gmv90: { mean: null, lower: null, upper: null, n: 0, total: 0 },

@@ -13,7 +13,7 @@ import { channelPage, figureRowsHtml, type FigureModel } from '../../src/ui/chan
 import { retentionFigures } from '../../src/ui/retention-figures.ts';
 
 const f = i18n('en');
-const NONE = { value: null, lower: null, upper: null };
+const NONE = { value: null, lower: null, upper: null, atRisk: 0 };
 const byId = (figures: FigureModel[], id: string) => figures.find((x) => x.id === id)!;
 /** The interval as the tables print it: Wilson bounds as percentages to one decimal. */
 const ci = (x: number, n: number) => {
@@ -27,7 +27,8 @@ function channel(key: string, o: { joins: number; act: [number, number]; d30: [n
     channel: key,
     joins: o.joins,
     activation: rateOf(o.act[0], o.act[1], 0.95),
-    retention: { d7: NONE, d30: o.d30 ? { value: o.d30[0], lower: o.d30[1], upper: o.d30[2] } : NONE, d90: NONE },
+    // (every member of these channels followed 30 days: at risk at day 30 = joins)
+    retention: { d7: NONE, d30: o.d30 ? { value: o.d30[0], lower: o.d30[1], upper: o.d30[2], atRisk: o.joins } : NONE, d90: NONE },
     conversion30d: rateOf(o.conv[0], o.conv[1], 0.95),
     repurchase: rateOf(o.rep[0], o.rep[1], 0.95),
     gmv90: { mean, lower, upper, n, total: mean === null ? 0 : mean * n },
