@@ -25,6 +25,7 @@
  * these files, so both formats hold the same facts by construction.
  */
 import ExcelJS from 'exceljs';
+import Papa from 'papaparse';
 import { once } from 'node:events';
 import { createReadStream, createWriteStream, type WriteStream } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -93,23 +94,7 @@ const SAMPLE_UTC_OFFSET_MS = 8 * 3_600_000;
 const DATE_FORMATS: Record<ValueKind, string | undefined> = { datetime: 'yyyy-mm-dd hh:mm:ss', date: 'yyyy-mm-dd', text: undefined, number: undefined };
 
 /** One CSV line (the sample's: no line breaks inside fields) → fields, RFC 4180 quoting, nothing trimmed. */
-function csvFields(line: string): string[] {
-  const fields: string[] = [];
-  let field = '';
-  let quoted = false;
-  for (let i = 0; i < line.length; i++) {
-    const ch = line[i];
-    if (quoted) {
-      if (ch === '"' && line[i + 1] === '"') (field += '"'), i++;
-      else if (ch === '"') quoted = false;
-      else field += ch;
-    } else if (ch === '"') quoted = true;
-    else if (ch === ',') fields.push(field), (field = '');
-    else field += ch;
-  }
-  fields.push(field);
-  return fields;
-}
+const csvFields = (line: string): string[] => Papa.parse<string[]>(line, { delimiter: ',' }).data[0] ?? [''];
 
 /** The rows of a CSV as objects keyed by its header. */
 async function* csvRows(path: string): AsyncIterable<Record<string, string>> {
