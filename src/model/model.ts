@@ -20,6 +20,7 @@
 import { CHANNEL_KEYS, labelKey, type QunlensConfig } from '../core/config.ts';
 import { sqlString, type Db } from '../db/db.ts';
 import { DAILY_SET, HOURLY_SET } from '../read/events.ts';
+import { fileOfSrcSql } from '../read/source-files.ts';
 import type { ValidationResult } from '../validate/validate.ts';
 
 export interface LabelMapping {
@@ -68,16 +69,11 @@ export function typeKeyOf(label: string, config: QunlensConfig): { key: string; 
 /** The files of each table, by their index (__src), as the validate step read them. */
 type FileNames = Map<string, string[]>;
 
-/** SQL naming a row's file by its __src (the table's files as a CASE). */
-function fileSql(names: readonly string[], src = '__src'): string {
-  return names.length <= 1 ? sqlString(names[0] ?? '') : `CASE ${src} ${names.map((n, i) => `WHEN ${i} THEN ${sqlString(n)}`).join(' ')} END`;
-}
-
 async function mapLabels(db: Db, config: QunlensConfig, present: Set<string>, files: FileNames): Promise<LabelMapping[]> {
   const label = (kind: 'channel' | 'type', table: string, column: string) => ({
     kind,
     // one line per label, naming every file it is in (monthly exports repeat the same labels)
-    sql: `SELECT array_to_string(list_sort(list(DISTINCT ${fileSql(files.get(table) ?? [])})), ', ') AS file, ${column} AS label, count(*)::BIGINT AS n
+    sql: `SELECT array_to_string(list_sort(list(DISTINCT ${fileOfSrcSql(files.get(table) ?? [])})), ', ') AS file, ${column} AS label, count(*)::BIGINT AS n
       FROM v_${table} WHERE ${column} IS NOT NULL GROUP BY ${column}`,
   });
   const sources = [label('type', 'groups', 'type'), label('channel', 'members', 'channel')];
@@ -311,11 +307,11 @@ async function addModelWarnings(db: Db, present: Set<string>, labels: LabelMappi
     warnings.push(`SELECT ${sqlString(l.file)}, NULL, 'channel', 'warning',
       ${sqlString(`channel label "${l.label}" (${l.rows} rows) is not a known channel and counts as other; add it to channelLabels in qunlens.config.json`)}`);
   }
-  warnings.push(`SELECT ${fileSql(members, 'src')}, NULL, 'channel', 'warning',
+  warnings.push(`SELECT ${fileOfSrcSql(members, 'src')}, NULL, 'channel', 'warning',
       count(*) || ' memberships (' || round(100.0 * count(*) / (SELECT count(*) FROM m_memberships), 1) || '% of all) have no channel and no state found in ' || ${sqlString(channels)} || '; they count as other (e.g. in group "' || min(group_id) || '")'
     FROM m_memberships WHERE channel_source = 'unattributed' GROUP BY src HAVING count(*) > 0`);
   if (present.has('channels')) {
-    warnings.push(`SELECT ${fileSql(members)}, NULL, 'state', 'warning',
+    warnings.push(`SELECT ${fileOfSrcSql(members)}, NULL, 'state', 'warning',
         'state "' || state || '" (' || count(*) || ' rows) is not in ' || ${sqlString(channels)}
       FROM v_members WHERE channel IS NULL AND state IS NOT NULL AND state NOT IN (SELECT state FROM v_channels WHERE state IS NOT NULL)
       GROUP BY __src, state`);

@@ -18,7 +18,7 @@ import { tableNames, tablesOfFile } from '../read/discover.ts';
 import { readRejects, rejectMessage } from '../read/rejects.ts';
 import { crossChecks } from '../validate/cross-checks.ts';
 import { checkHeader, InputError, mixedEncodingNote, needsSerialRead, reconcile, scanRejectMessage, scanSql, workbookOptions, workbookRows, type DataIssue, type SourceFile } from '../read/source-files.ts';
-import { workbookBytesToCsv, type WorkbookSheet } from '../read/workbook.ts';
+import { startsLikeZip, workbookBytesToCsv, type WorkbookSheet } from '../read/workbook.ts';
 import { dateBounds, publicTextMacros, publicTexts, valueMacros, zoneOffsetMinutes } from '../read/values.ts';
 
 export interface PreviewInput {
@@ -41,6 +41,9 @@ export interface PreviewResult {
   issues: DataIssue[];
 }
 
+/** The tables a file's name says it is, as the build reads names ("members (1).csv" too). */
+const tablesNamed = (name: string) => tablesOfFile(name.replace(/\s*\(\d+\)(?=\.[^.]*$)/, ''), tableNames());
+
 /**
  * Of the tables a header fits, the one it gives the most columns (a members export also holds
  * a channels export's two columns); null when none or a tie.
@@ -55,7 +58,7 @@ function mostColumns<T extends { spec: TableSpec }>(fitting: T[], headers: (f: T
  * else the one table one of whose first 10 lines holds every required column.
  */
 export function tableAndHeader(name: string, text: string): { spec: TableSpec; header: ReturnType<typeof headerOf> } {
-  const byName = tablesOfFile(name.replace(/\s*\(\d+\)(?=\.[^.]*$)/, ''), tableNames());
+  const byName = tablesNamed(name);
   const candidates = byName.length === 1 ? TABLES.filter((t) => t.name === byName[0]) : TABLES;
   const fitting = candidates
     .map((spec) => ({ spec, header: headerOf(text, (fields) => holdsRequired(spec, mapHeader(spec, fields))) }))
@@ -108,15 +111,12 @@ export async function previewCsv(db: Db, input: PreviewInput, options: PreviewOp
   };
 }
 
-/** A zip's first bytes: an .xlsx workbook (whatever its name says), as the build tells one. */
-const isZip = (bytes: Uint8Array) => bytes[0] === 0x50 && bytes[1] === 0x4b && bytes[2] === 0x03 && bytes[3] === 0x04;
-
 /**
  * A workbook's sheet as the CSV the build reads (workbook.ts), for the table its name says, or
  * else the one table a sheet's header fits.
  */
 async function workbookTable(input: PreviewInput): Promise<{ spec: TableSpec; sheet: WorkbookSheet & { csv: Uint8Array } }> {
-  const byName = tablesOfFile(input.name.replace(/\s*\(\d+\)(?=\.[^.]*$)/, ''), tableNames());
+  const byName = tablesNamed(input.name);
   if (byName.length === 1) {
     const spec = TABLES.find((t) => t.name === byName[0])!;
     return { spec, sheet: await workbookBytesToCsv(input.bytes, { ...workbookOptions(spec), file: input.name }) };
@@ -143,7 +143,7 @@ async function workbookTable(input: PreviewInput): Promise<{ spec: TableSpec; sh
 async function check(db: Db, input: PreviewInput, options: PreviewOptions): Promise<PreviewResult> {
   if (!input.bytes.length) throw new InputError([`${input.name}: the file is empty (0 bytes); export it again: it needs at least its header row`]);
   // a workbook: its sheet's CSV goes through the same steps as a CSV, each record named by its Excel row
-  const workbook = isZip(input.bytes) ? await workbookTable(input) : null;
+  const workbook = startsLikeZip(input.bytes) ? await workbookTable(input) : null;
   const detected = workbook ? { encoding: 'utf-8' as const, guessed: false, text: '' } : detectEncoding(input.bytes, { wholeFile: true });
   if (!workbook && detected.text.trim() === '') throw new InputError([`${input.name}: the file is empty (no header row)`]);
   const { spec, header } = workbook

@@ -42,6 +42,14 @@ export interface ArchiveOtherRecords {
   other: number;
 }
 
+/**
+ * SQL naming a row's file by its __src: a table's file names in __src order (a file's index is
+ * its place among its table's files), as a CASE when there are several.
+ */
+export function fileOfSrcSql(names: readonly string[], src = '__src'): string {
+  return names.length <= 1 ? sqlString(names[0] ?? '') : `CASE ${src} ${names.map((n, i) => `WHEN ${i} THEN ${sqlString(n)}`).join(' ')} END`;
+}
+
 /** Records that are not messages, in all. */
 export function otherRecordsOf(other: ArchiveOtherRecords): number {
   return other.recall + other.switch + other.oneToOne + other.other;

@@ -15,6 +15,7 @@ import { utf16WithoutBom } from './csv-text.ts';
 import { discoverInputs, type InputFile } from './discover.ts';
 import type { Effects } from '../core/effects.ts';
 import { checkHeader, InputError, mixedEncodingNote, workbookOptions, workbookRows, type DataIssue, type SourceFile } from './source-files.ts';
+import { startsLikeZip } from './workbook.ts';
 import { workbookToCsv } from './workbook-file.ts';
 import { ARCHIVE_HEADERS, archiveToCsv, looksLikeChatArchive } from './chat-archive.ts';
 
@@ -124,17 +125,9 @@ async function transcode(source: SourceFile, encoding: Exclude<CsvEncoding, 'utf
  */
 async function prepareWorkbook(effects: Effects, file: InputFile, index: number, context: PrepareContext): Promise<SourceFile> {
   const configured = context.columns[file.spec.name] ?? {};
-  const name = workName(file, index);
-  const csv = effects.path.join(context.workDir, `${name}.sheet.csv`);
+  const csv = effects.path.join(context.workDir, `${workName(file, index)}.sheet.csv`);
   const sheet = await workbookToCsv(file.path, csv, { ...workbookOptions(file.spec, configured, context.sheet), file: file.name });
-  const { columns, issues } = checkHeader(file, sheet.headers, configured, sheet.headerRow);
-  for (const issue of issues) issue.sheet = sheet.sheet;
-  const source = newSource(file, index, { format: 'xlsx', encoding: 'xlsx', delimiter: ',', headers: sheet.headers, columns, issues });
-  source.readPath = csv;
-  source.sheet = sheet.sheet;
-  await layOut(effects, source, context.workDir, false, 1, name);
-  workbookRows(source, sheet.rows);
-  return source;
+  return fromConvertedCsv(effects, file, index, context, csv, { format: 'xlsx', headers: sheet.headers, headerAt: sheet.headerRow, rows: sheet.rows, sheet: sheet.sheet });
 }
 
 /**
@@ -143,18 +136,34 @@ async function prepareWorkbook(effects: Effects, file: InputFile, index: number,
  * messages counted, the unreadable ones rejected by line.
  */
 async function prepareArchive(effects: Effects, file: InputFile, index: number, context: PrepareContext): Promise<SourceFile> {
-  const configured = context.columns[file.spec.name] ?? {};
-  const name = workName(file, index);
-  const csv = effects.path.join(context.workDir, `${name}.archive.csv`);
+  const csv = effects.path.join(context.workDir, `${workName(file, index)}.archive.csv`);
   const archive = await archiveToCsv(file.path, csv);
-  const headers = [...ARCHIVE_HEADERS];
-  const { columns, issues } = checkHeader(file, headers, configured, 1);
-  for (const r of archive.rejected) issues.push({ file: file.name, ...r });
-  const source = newSource(file, index, { format: 'json', encoding: 'json', delimiter: ',', headers, columns, issues });
-  source.readPath = csv;
+  const source = await fromConvertedCsv(effects, file, index, context, csv, { format: 'json', headers: [...ARCHIVE_HEADERS], headerAt: 1, rows: archive.rows, sheet: null });
+  source.issues.push(...archive.rejected.map((r) => ({ file: file.name, ...r })));
   source.archive = { lines: archive.lines, blankLines: archive.blankLines, other: archive.other, rejected: archive.rejected.length };
-  await layOut(effects, source, context.workDir, false, 1, name);
-  workbookRows(source, archive.rows);
+  return source;
+}
+
+/**
+ * A source read through the CSV a workbook or an archive was written as (UTF-8, our own
+ * quoting): its header checked (issues named at `headerAt`, the sheet's row or the line), its
+ * lines laid out as any CSV's, and each record mapped to its place in the original (`rows`).
+ */
+async function fromConvertedCsv(
+  effects: Effects,
+  file: InputFile,
+  index: number,
+  context: PrepareContext,
+  csv: string,
+  converted: { format: 'xlsx' | 'json'; headers: string[]; headerAt: number; rows: ArrayLike<number>; sheet: string | null },
+): Promise<SourceFile> {
+  const { columns, issues } = checkHeader(file, converted.headers, context.columns[file.spec.name] ?? {}, converted.headerAt);
+  for (const issue of issues) issue.sheet = converted.sheet;
+  const source = newSource(file, index, { format: converted.format, encoding: converted.format, delimiter: ',', headers: converted.headers, columns, issues });
+  source.readPath = csv;
+  source.sheet = converted.sheet;
+  await layOut(effects, source, context.workDir, false, 1, workName(file, index));
+  workbookRows(source, converted.rows);
   return source;
 }
 
@@ -164,7 +173,7 @@ async function isZip(path: string): Promise<boolean> {
   try {
     const head = Buffer.alloc(4);
     await handle.read(head, 0, 4, 0);
-    return head[0] === 0x50 && head[1] === 0x4b && head[2] === 0x03 && head[3] === 0x04;
+    return startsLikeZip(head);
   } finally {
     await handle.close();
   }

@@ -69,6 +69,11 @@ export interface WorkbookSheet {
 /** Rows of a sheet offered to findHeader. */
 export const HEADER_SEARCH_ROWS = 10;
 
+/** A zip's first local header (PK\x03\x04): how an .xlsx workbook starts, whatever its name says. */
+export function startsLikeZip(head: Uint8Array): boolean {
+  return head[0] === 0x50 && head[1] === 0x4b && head[2] === 0x03 && head[3] === 0x04;
+}
+
 // ---------------------------------------------------------------------------------------------
 // The archive: a zip read by its central directory (random access), entries inflated as streams.
 
@@ -848,7 +853,7 @@ async function openWorkbook(src: ArchiveSource): Promise<Workbook> {
     if (names.includes('EncryptionInfo') || names.includes('EncryptedPackage')) throw new Protected();
     throw new OldWorkbook();
   }
-  if (!(head[0] === 0x50 && head[1] === 0x4b && head[2] === 0x03 && head[3] === 0x04) && !(head[0] === 0x50 && head[1] === 0x4b && head[2] === 0x05 && head[3] === 0x06)) {
+  if (!startsLikeZip(head) && !(head[0] === 0x50 && head[1] === 0x4b && head[2] === 0x05 && head[3] === 0x06)) {
     throw new Damaged('it is not an .xlsx workbook (an .xlsx file is a zip archive, and this one does not start like one)');
   }
   const entries = await zipEntries(src);

@@ -17,7 +17,7 @@ import { aggregateFromRows, DAILY_SET, messagesClean, subtractRejected } from '.
 import { createLines, LINES_TABLE, placeSql, rejectLines } from '../read/lines.ts';
 import type { LoadedTable } from '../read/loaded-table.ts';
 import { loadRows, type ReadResult } from '../read/read.ts';
-import { otherRecordsOf, recordsOf, scanRejected, scanRejectMessage, UnaccountedLinesError, type DataIssue, type SourceFile } from '../read/source-files.ts';
+import { fileOfSrcSql, otherRecordsOf, recordsOf, scanRejected, scanRejectMessage, UnaccountedLinesError, type DataIssue, type SourceFile } from '../read/source-files.ts';
 
 export interface FileQuality {
   file: string;
@@ -71,10 +71,8 @@ const DATED_BY: Partial<Record<TableName, string>> = { groups: 'created_at', mem
 /** Runs of consecutive late rows listed per file, at most (one more line says how many rows the rest hold). */
 const LATE_RUNS = 10_000;
 
-/** A file's name for SQL by the __src of a row: the table's files as a CASE. */
-function fileOfSrc(sources: readonly SourceFile[], src = '__src'): string {
-  return sources.length === 1 ? sqlString(sources[0].file) : `CASE ${src} ${sources.map((s) => `WHEN ${s.index} THEN ${sqlString(s.file)}`).join(' ')} END`;
-}
+/** A file's name for SQL by the __src of a row (sources are in index order). */
+const fileOfSrc = (sources: readonly SourceFile[], src = '__src') => fileOfSrcSql(sources.map((s) => s.file), src);
 
 /**
  * Rows that are in an earlier file of the table too, identical in every contract column
