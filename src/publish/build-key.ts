@@ -19,7 +19,8 @@ export const BUILD_KEY_FILE = '.qunlens-build.json';
 /** Bumped when the meaning of the key changes. */
 const KEY_VERSION = 1;
 
-const codeRoot = fileURLToPath(new URL('../', import.meta.url));
+// the project root (this file is src/publish/build-key.ts): every file the site is made by
+export const CODE_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
 /** What the site is built from, beyond the data files. */
 const CODE_FILES = ['package-lock.json', 'astro.config.mjs', 'tsconfig.json'];
@@ -63,11 +64,11 @@ export async function computeBuildKey(effects: Effects, parts: BuildKeyParts): P
   const inputs = await listDataFiles(effects, parts.dataDir);
   const code: string[] = [];
   for (const dir of CODE_DIRS) {
-    const full = effects.path.join(codeRoot, dir);
+    const full = effects.path.join(CODE_ROOT, dir);
     if (await effects.exists(full)) code.push(...(await listFiles(effects, full)));
   }
   for (const file of CODE_FILES) {
-    const full = effects.path.join(codeRoot, file);
+    const full = effects.path.join(CODE_ROOT, file);
     if (await effects.exists(full)) code.push(full);
   }
   const inputFiles = inputs.map((name) => effects.path.join(parts.dataDir, ...name.split('/')));
@@ -78,7 +79,7 @@ export async function computeBuildKey(effects: Effects, parts: BuildKeyParts): P
   // the salt changes every member hash, but must not be recoverable from the key
   hash.update(createHash('sha256').update(`qunlens-salt:${parts.salt}`).digest('hex'));
   inputs.forEach((name, i) => hash.update(`\0input\0${name}\0${inputHashes[i]}`));
-  code.forEach((p, i) => hash.update(`\0code\0${effects.path.relative(codeRoot, p)}\0${codeHashes[i]}`));
+  code.forEach((p, i) => hash.update(`\0code\0${effects.path.relative(CODE_ROOT, p)}\0${codeHashes[i]}`));
   const bytes = (await Promise.all(inputFiles.map((p) => effects.stat(p)))).reduce((s, st) => s + st.size, 0);
   // letters only (hex digits → a…p), as every hash qunlens publishes: a digit run in a hash
   // must never look like a phone number in dist/

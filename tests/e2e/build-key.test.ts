@@ -4,7 +4,8 @@
 import { appendFileSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { BUILD_KEY_FILE } from '../../src/publish/build-key.ts';
+import { BUILD_KEY_FILE, CODE_ROOT, computeBuildKey } from '../../src/publish/build-key.ts';
+import { DEFAULT_CONFIG } from '../../src/core/config.ts';
 import { buildIfChanged, type BuildOptions } from '../../src/build.ts';
 import { nodeEffects, silentLogger } from '../../src/core/effects.ts';
 import { copyFixture, tempDir } from '../helpers.ts';
@@ -46,6 +47,14 @@ describe('build key', () => {
     expect('upToDate' in (await buildIfChanged(options(data, out, { asOf: '2026-03-31' }), effects))).toBe(false);
     expect('upToDate' in (await buildIfChanged(options(data, out, { asOf: '2026-03-31', salt: 'other' }), effects))).toBe(false);
     expect(await buildIfChanged(options(data, out, { asOf: '2026-03-31', salt: 'other' }), effects)).toMatchObject({ upToDate: true });
+  });
+
+  it('covers the code: every source file, the lockfile and the Astro config', async () => {
+    // a key that missed the code let a changed client bundle keep the old site (src/publish moved a level down)
+    const hashed: string[] = [];
+    const recording = { ...effects, hashFile: (file: string) => (hashed.push(file), effects.hashFile(file)) };
+    await computeBuildKey(recording, { dataDir: data, config: DEFAULT_CONFIG, salt: 's', render: true, dates: { earliest: '2020-01-01', latest: '2030-01-01' } });
+    for (const file of ['src/publish/build-key.ts', 'src/client/explore.ts', 'src/db/wasm.ts', 'package-lock.json', 'astro.config.mjs']) expect(hashed).toContain(join(CODE_ROOT, file));
   });
 
   it('rebuilds when the site was removed or its key is damaged', async () => {
