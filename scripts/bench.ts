@@ -50,3 +50,7 @@ process.stdout.write(`${benchTable(result, large === result ? small : undefined)
 if (large && small && large !== small && large !== result) process.stdout.write(`growth: scale ${large.scale} (${join(root, `result-${large.scale}.json`)}) took ${(large.build.wallMs / small.build.wallMs).toFixed(2)} × the time of this run\n\n`);
 process.stdout.write(`pipeline/baseline ratio: ${result.ratios.pipeline.toFixed(2)}\n`);
 process.stdout.write(`build/baseline ratio: ${result.ratios.build.toFixed(2)}\n`);
+if (result.floorMs) {
+  process.stdout.write(`pipeline/floor ratio: ${(result.pipelineMs / result.floorMs).toFixed(2)}   (target ≤ 3)\n`);
+  process.stdout.write(`build/floor ratio: ${(result.build.wallMs / result.floorMs).toFixed(2)}   (target ≤ 6)\n`);
+}

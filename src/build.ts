@@ -26,7 +26,7 @@ import { computeMetrics, type MetricsResult } from './metrics/index.ts';
 import { runReports, shippedTables } from './notebook/index.ts';
 import type { Effects } from './core/effects.ts';
 import { buildModel, type Model } from './model/model.ts';
-import { publicConfig, publishedFiles, publishedLabels, writeOutputs, type OutputFile } from './outputs/outputs.ts';
+import { publicConfig, publishedFiles, publishedLabels, shippedDatabaseLine, writeOutputs, type OutputFile } from './outputs/outputs.ts';
 import { readInputs, type ReadResult } from './read/read.ts';
 import { countWarnings, validate, type ValidationResult } from './validate/validate.ts';
 import { dateBounds, publicTextMacros, valueMacros, type DateBounds } from './read/values.ts';
@@ -195,7 +195,7 @@ export async function build(options: BuildOptions, effects: Effects, known?: Sta
     const builtAt = options.builtAt ?? now.toISOString();
     const dataOut = effects.path.join(work, 'data');
     const outputs = await step(effects, timings, 'outputs', () => writeOutputs(db, effects, { dataDir: dataOut, config: shown, model, metrics, files: validation.files, builtAt, base: options.base ?? '/' }), (o) =>
-      `${o.length} files, ${(o.reduce((s, f) => s + f.bytes, 0) / 1e6).toFixed(1)} MB in data/`,
+      `${o.length} files, ${(o.reduce((s, f) => s + f.bytes, 0) / 1e6).toFixed(1)} MB in data/; ${shippedDatabaseLine(o)}`,
     );
     const reports = await step(effects, timings, 'reports', () => runReports(effects, { databaseFile: effects.path.join(dataOut, 'qunlens.duckdb'), asOf: model.asOf, reportsDir: options.reportsDir, cellTimeoutSeconds: config.reportCellTimeoutSeconds }), (r) =>
       `${r.length} reports, ${r.reduce((s, v) => s + v.cells, 0)} SQL cells`,

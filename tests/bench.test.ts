@@ -63,6 +63,21 @@ describe('benchTable', () => {
     expect(lines.find((l) => l.startsWith('members.xlsx'))).toMatch(/converted 2\.7 s, then read .* 4\.2 s \(2\.80 ×\)$/);
     expect(lines.find((l) => l.startsWith('  memory'))).toMatch(/380\.0 MiB\).* 210\.0 MiB$/);
     expect(benchTable(result())).not.toMatch(/members\.xlsx/);
+  });  it('shows what the browser read of the shipped database for Explore and a filter, next to the file', () => {
+    const withBrowser: BenchResult = {
+      ...result(6000),
+      browser: {
+        databaseBytes: 45 * 2 ** 20,
+        wasmBytes: 33 * 2 ** 20,
+        explore: { bytes: 1.5 * 2 ** 20, requests: 8, ranged: true, ms: 2100 },
+        filter: { bytes: 6 * 2 ** 20, requests: 30, ranged: false, ms: 3400, region: '华东' },
+      },
+    };
+    const lines = benchTable(withBrowser).split('\n');
+    expect(lines.find((l) => l.startsWith('browser'))).toMatch(/33\.0 MiB once per reader.* 45\.0 MiB$/);
+    expect(lines.find((l) => l.startsWith('  explore'))).toMatch(/8 range requests, 2\.1 s .* 1\.5 MiB$/);
+    expect(lines.find((l) => l.startsWith('  filter'))).toMatch(/region 华东.*30 requests, not all ranged, 3\.4 s .* 6\.0 MiB$/);
+    expect(benchTable(result())).not.toMatch(/^browser/m);
   });
 });
 

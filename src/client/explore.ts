@@ -23,6 +23,8 @@ interface Texts {
   empty: string;
   failed: string;
   result: string;
+  /** appended to the status line when the whole database had to be downloaded */
+  whole: string;
 }
 
 const root = document.querySelector<HTMLElement>('#explore')!;
@@ -127,7 +129,7 @@ async function run(): Promise<void> {
   try {
     const { columns, rows } = await db.query(sql);
     const ms = Math.round(performance.now() - start);
-    status.textContent = rows.length > SHOWN ? fill(texts.shown, { shown: number.format(SHOWN), n: number.format(rows.length), ms }) : fill(texts.rows, { n: number.format(rows.length), ms });
+    status.textContent = (rows.length > SHOWN ? fill(texts.shown, { shown: number.format(SHOWN), n: number.format(rows.length), ms }) : fill(texts.rows, { n: number.format(rows.length), ms })) + readNote();
     if (!rows.length) result.replaceChildren(Object.assign(document.createElement('p'), { textContent: texts.empty }));
     else renderTable(columns, rows);
     renderChart(columns, rows);
@@ -169,13 +171,16 @@ window.addEventListener('hashchange', () => {
   }
 });
 
+/** The status line says when the host made the browser download the whole database (no range reads). */
+const readNote = () => (db?.databaseRead === 'whole' ? ` ${texts.whole}` : '');
+
 const fromUrl = sqlFromUrl();
 if (fromUrl !== null) editor.value = fromUrl;
 status.textContent = texts.loading;
 try {
   db = await openWasmDb({ wasmUrl, workerUrl, databaseUrl: root.dataset.db! });
   runButton.disabled = false;
-  status.textContent = texts.ready;
+  status.textContent = texts.ready + readNote();
   root.dataset.state = 'ready';
   if (fromUrl !== null) await run();
 } catch (error) {

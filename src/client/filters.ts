@@ -26,7 +26,7 @@ const form = document.querySelector<HTMLFormElement>('#filters');
 if (form) {
   const view = JSON.parse(form.dataset.view!) as View;
   const page = form.dataset.page as 'channels' | 'retention' | 'benchmarks';
-  const texts = JSON.parse(form.dataset.texts!) as { loading: string; applied: string; failed: string };
+  const texts = JSON.parse(form.dataset.texts!) as { loading: string; applied: string; failed: string; whole: string };
   const status = form.querySelector('output')!;
   const initial = status.textContent ?? '';
   // the prerendered figures, to put back on reset (no recomputation needed for "no filter")
@@ -103,7 +103,8 @@ if (form) {
         const body = figure.querySelector('tbody');
         if (body) body.innerHTML = figureRowsHtml(model);
       }
-      status.textContent = texts.applied.replace('{n}', count.toLocaleString(view.lang === 'zh' ? 'zh-CN' : 'en'));
+      // say so when the host made the browser download the whole database (no range reads)
+      status.textContent = texts.applied.replace('{n}', count.toLocaleString(view.lang === 'zh' ? 'zh-CN' : 'en')) + (wasm.databaseRead === 'whole' ? ` ${texts.whole}` : '');
       form!.dataset.state = 'applied';
     } catch (error) {
       if (mine !== generation) return;
@@ -113,6 +114,11 @@ if (form) {
   }
 
   form.hidden = false;
+  // a reader reaching for a filter is about to use it: start loading the engine and attaching the
+  // database then, not after the choice (a failure here shows when the filter is applied)
+  const warm = () => void open().catch(() => undefined);
+  form.addEventListener('pointerdown', warm, { once: true });
+  form.addEventListener('focusin', warm, { once: true });
   form.addEventListener('change', () => void apply());
   // reset clears the selects after this event: apply once they are cleared
   form.addEventListener('reset', () => setTimeout(() => void apply(), 0));

@@ -93,12 +93,22 @@ export interface WasmEngine {
   connection: WasmConnection;
   /** Make bytes readable under a name (registerFileBuffer). */
   registerFileBuffer(name: string, bytes: Uint8Array): unknown;
+  /** Make a file on the web readable under a name, block by block over HTTP range requests (registerFileURL). */
+  registerFileURL?(name: string, url: string): unknown;
   /** End the connection and the engine. */
   close(): unknown;
 }
 
+/**
+ * How the shipped database reached the browser: `ranges`, only the blocks queries read (HTTP
+ * range requests); `whole`, one full download (the host ignored Range). The pages say which.
+ */
+export type DatabaseRead = 'ranges' | 'whole';
+
 export class WasmDb implements Db {
   readonly #engine: WasmEngine;
+  /** how the shipped database is read; null: none attached */
+  databaseRead: DatabaseRead | null = null;
   constructor(engine: WasmEngine) {
     this.#engine = engine;
   }
@@ -141,16 +151,39 @@ export class WasmDb implements Db {
 
 /**
  * A fresh engine made ready as the browser uses it: extension auto-loading off (nothing is
- * fetched), and the shipped database, if given, attached read-only as the default catalog.
+ * fetched), and the shipped database, if given, attached read-only as the default catalog:
+ * its bytes, or its URL (read over range requests; the engine must register URLs).
  */
-export async function readyWasmDb(engine: WasmEngine, database?: Uint8Array): Promise<WasmDb> {
+export async function readyWasmDb(engine: WasmEngine, database?: Uint8Array | { url: string }): Promise<WasmDb> {
   const wasm = new WasmDb(engine);
   await wasm.exec(`SET autoload_known_extensions = false; SET autoinstall_known_extensions = false`);
   if (database) {
-    await wasm.register('qunlens.duckdb', database);
+    if (database instanceof Uint8Array) {
+      await wasm.register('qunlens.duckdb', database);
+      wasm.databaseRead = 'whole';
+    } else {
+      if (!engine.registerFileURL) throw new Error('this duckdb-wasm engine cannot read files over HTTP');
+      await engine.registerFileURL('qunlens.duckdb', database.url);
+      wasm.databaseRead = 'ranges';
+    }
     await wasm.exec(`ATTACH 'qunlens.duckdb' AS qunlens (READ_ONLY); USE qunlens`);
   }
   return wasm;
+}
+
+/**
+ * Ask the host for the database's first byte. A 206 with the file's size in Content-Range: the
+ * host honours ranges, read the file block by block. Anything else that is OK came back whole
+ * (a 200): that body is the one full download, nothing is fetched twice.
+ */
+async function probeDatabase(url: string): Promise<{ url: string } | Uint8Array> {
+  const response = await fetch(url, { headers: { Range: 'bytes=0-0' } });
+  if (!response.ok) throw new Error(`${url}: ${response.status} ${response.statusText}`);
+  if (response.status === 206 && /\/\d+$/.test(response.headers.get('content-range') ?? '')) {
+    await response.body?.cancel();
+    return { url };
+  }
+  return new Uint8Array(await response.arrayBuffer());
 }
 
 export async function openWasmDb(options: WasmDbOptions): Promise<WasmDb> {
@@ -158,17 +191,19 @@ export async function openWasmDb(options: WasmDbOptions): Promise<WasmDb> {
   const worker = new Worker(options.workerUrl);
   const db = new duckdb.AsyncDuckDB(new duckdb.VoidLogger(), worker);
   await db.instantiate(options.wasmUrl);
+  // duckdb-wasm 1.32 reads HTTP files whole unless told otherwise (forceFullHTTPReads is on by
+  // default): off, it asks for the 256 KiB blocks a query touches. allowFullHTTPReads lets its own
+  // size detection go on to a ranged GET when a host answers HEAD without a range (CDNs, issue
+  // duckdb-wasm#2228); the probe below has already made sure ranged GETs are answered.
+  await db.open({ filesystem: { forceFullHTTPReads: false, allowFullHTTPReads: true } });
   const connection = await db.connect();
-  let database: Uint8Array | undefined;
-  if (options.databaseUrl) {
-    const response = await fetch(options.databaseUrl);
-    if (!response.ok) throw new Error(`${options.databaseUrl}: ${response.status} ${response.statusText}`);
-    database = new Uint8Array(await response.arrayBuffer());
-  }
+  // the worker resolves URLs against its own script: give it an absolute one
+  const database = options.databaseUrl ? await probeDatabase(new URL(options.databaseUrl, location.href).href) : undefined;
   return readyWasmDb(
     {
       connection,
       registerFileBuffer: (name, bytes) => db.registerFileBuffer(name, bytes),
+      registerFileURL: (name, url) => db.registerFileURL(name, url, duckdb.DuckDBDataProtocol.HTTP, false),
       close: async () => {
         await connection.close();
         await db.terminate();

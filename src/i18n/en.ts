@@ -36,6 +36,7 @@ export const en: Record<keyof typeof zh, string> = {
   'explore.needsJs': 'Needs JavaScript.',
   'explore.loading': 'Loading DuckDB and the database…',
   'explore.ready': 'Ready: write a query and run it.',
+  'db.wholeDownload': '(The host does not serve byte ranges: the whole database was downloaded once.)',
   'explore.running': 'Running…',
   'explore.rows': '{n} rows, {ms} ms',
   'explore.shown': '{n} rows, the first {shown} shown (the CSV has all), {ms} ms',

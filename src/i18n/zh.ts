@@ -35,6 +35,7 @@ export const zh = {
   'explore.loading': '正在加载 DuckDB 和数据库…',
   'explore.ready': '就绪：写一条 SQL，按运行。',
   'explore.running': '运行中…',
+  'db.wholeDownload': '（网站主机不支持按字节范围读取，数据库已整份下载一次。）',
   'explore.rows': '{n} 行，{ms} 毫秒',
   'explore.shown': '{n} 行，显示前 {shown} 行（CSV 含全部），{ms} 毫秒',
   'explore.empty': '查询没有返回任何行。',

@@ -79,6 +79,8 @@ async function copyCsvWithBom(db: Db, table: string, target: string): Promise<vo
 export interface OutputFile {
   name: string;
   bytes: number;
+  /** qunlens.duckdb: each table's share of the file (its storage blocks), largest first */
+  tables?: { name: string; bytes: number }[];
 }
 
 export interface OutputOptions {
@@ -152,8 +154,35 @@ export async function publicConfig(db: Db, config: QunlensConfig): Promise<Qunle
   return { ...config, channels, types };
 }
 
-/** The database file the browser attaches read-only (tables the Explore page and filters query). */
-async function writeBrowserDatabase(db: Db, path: string, options: OutputOptions): Promise<void> {
+/**
+ * The columns of f_memberships the browser's metric code reads (metrics/summaries.ts with the
+ * filters of metrics/filters.ts): the filter keys first, the table is sorted by them.
+ */
+export const FILTER_MEMBERSHIP_COLUMNS = [
+  'region',
+  'group_type',
+  'joined_date',
+  'channel',
+  'tenure_days',
+  'left_by_asof',
+  'days_observed',
+  'weeks',
+  'activation_eligible',
+  'activated',
+  'conversion_eligible',
+  'converted_30d',
+  'orders_to_asof',
+  'gmv_eligible',
+  'gmv_90d',
+] as const;
+
+/**
+ * The database file the browser attaches read-only (tables the Explore page and filters query),
+ * read there block by block over HTTP range requests: the tables the filters read are sorted by
+ * the filter keys (region, group type, join date), so a row group's min/max statistics let
+ * DuckDB skip every block a filter excludes. Returns each table's share of the file.
+ */
+async function writeBrowserDatabase(db: Db, path: string, options: OutputOptions): Promise<{ name: string; bytes: number }[]> {
   // duckdb-wasm 1.32 embeds DuckDB 1.4: keep a storage version it reads.
   await db.exec(`ATTACH ${sqlString(path)} AS pub (STORAGE_VERSION 'v1.4.0')`);
   try {
@@ -169,6 +198,12 @@ async function writeBrowserDatabase(db: Db, path: string, options: OutputOptions
         m.activation_eligible, m.activated, m.weeks, m.conversion_eligible, m.converted_30d, m.orders_to_asof,
         m.gmv_eligible, m.gmv_90d, m.retained_d30
       FROM f_memberships m JOIN m_groups g USING (group_id) ORDER BY g.public_id, m.joined_date, m.membership_id`);
+    // what the filters read of a membership, and nothing else (no IDs: a filter never reads them,
+    // and their blocks would sit between the ones it does), sorted by the filter keys
+    await db.exec(`
+      CREATE TABLE pub.filter_memberships AS
+      SELECT ${FILTER_MEMBERSHIP_COLUMNS.join(', ')} FROM f_memberships
+      ORDER BY region, group_type, joined_date, channel, tenure_days`);
     await db.exec(`
       CREATE TABLE pub.group_daily AS
       SELECT g.public_id AS group_id, a.date, a.messages, a.active_members
@@ -187,11 +222,31 @@ async function writeBrowserDatabase(db: Db, path: string, options: OutputOptions
     await db.exec(`CREATE TABLE pub.meta AS SELECT * FROM (VALUES ${meta.map(([k, v]) => `(${sqlString(k)}, ${sqlString(v)})`).join(', ')}) t(key, value)`);
     // f_memberships and f_groups as the metric code reads them, in the browser too (a view binds
     // its names in its own database, whatever the browser attaches it as)
-    await db.exec(`CREATE VIEW pub.f_memberships AS SELECT *, ${joinMonthSql('joined_date')} AS join_month FROM memberships`);
+    await db.exec(`CREATE VIEW pub.f_memberships AS SELECT *, ${joinMonthSql('joined_date')} AS join_month FROM filter_memberships`);
     await db.exec(`CREATE VIEW pub.f_groups AS SELECT *, ${dissolvedByAsOfSql('dissolved_date', `(SELECT CAST(value AS DATE) FROM meta WHERE key = 'as_of')`)} AS dissolved_by_asof FROM groups`);
+    await db.exec(`CHECKPOINT pub`);
+    const [{ block_size }] = await db.rows<{ block_size: number }>(`SELECT block_size::BIGINT AS block_size FROM pragma_database_size() WHERE database_name = 'pub'`);
+    const tables = await db.rows<{ name: string }>(`SELECT table_name AS name FROM duckdb_tables() WHERE database_name = 'pub' ORDER BY table_name`);
+    const sizes: { name: string; bytes: number }[] = [];
+    for (const { name } of tables) {
+      const [{ blocks }] = await db.rows<{ blocks: number }>(`SELECT count(DISTINCT block_id)::BIGINT AS blocks FROM pragma_storage_info(${sqlString(`pub.${name}`)}) WHERE block_id >= 0`);
+      sizes.push({ name, bytes: blocks * block_size });
+    }
+    return sizes.sort((a, b) => b.bytes - a.bytes || a.name.localeCompare(b.name));
   } finally {
     await db.exec(`DETACH pub`);
   }
+}
+
+/** The shipped database's size and its largest tables, for the build's log: what a reader's browser may read. */
+export function shippedDatabaseLine(written: readonly OutputFile[]): string {
+  const file = written.find((f) => f.name === 'qunlens.duckdb');
+  if (!file?.tables) return '';
+  const mb = (bytes: number) => (bytes / 1e6).toFixed(1);
+  const largest = file.tables.slice(0, 4).map((t) => `${t.name} ${mb(t.bytes)}`);
+  const rest = file.tables.slice(4);
+  if (rest.length) largest.push(`${rest.length} more ${mb(rest.reduce((s, t) => s + t.bytes, 0))}`);
+  return `qunlens.duckdb ${mb(file.bytes)} MB (${largest.join(', ')})`;
 }
 
 export async function writeOutputs(db: Db, effects: Effects, options: OutputOptions): Promise<OutputFile[]> {
@@ -205,8 +260,8 @@ export async function writeOutputs(db: Db, effects: Effects, options: OutputOpti
     written.push({ name, bytes: (await stat(target)).size });
   }
   const dbPath = effects.path.join(dataDir, 'qunlens.duckdb');
-  await writeBrowserDatabase(db, dbPath, options);
-  written.push({ name: 'qunlens.duckdb', bytes: (await stat(dbPath)).size });
+  const tables = await writeBrowserDatabase(db, dbPath, options);
+  written.push({ name: 'qunlens.duckdb', bytes: (await stat(dbPath)).size, tables });
 
   const summary = {
     as_of: options.model.asOf,

@@ -6,7 +6,7 @@
  * horizontal overflow, no broken internal link or anchor, no serious or critical axe-core
  * violation. Screenshots go to test-results/screenshots/ for review.
  */
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
@@ -15,7 +15,7 @@ import { PDFDocument } from 'pdf-lib';
 import { openNativeDb } from '../../src/db/native.ts';
 import { writePdf } from '../../src/pdf.ts';
 import { generateSample } from '../../src/sample/generate.ts';
-import { serveStatic } from '../../src/serve.ts';
+import { serveStatic, type ServedFile } from '../../src/serve.ts';
 import { readCsvObjects, ROOT, tempDir } from '../helpers.ts';
 import { buildData } from '../e2e/build-helpers.ts';
 
@@ -31,6 +31,8 @@ let origin: string;
 let close: () => void;
 let allPages: string[] = [];
 let siteDir: string;
+/** what the test server sent per path: the database reads are counted */
+let sent: Map<string, ServedFile>;
 
 beforeAll(async () => {
   const data = join(tempDir(), 'sample');
@@ -52,6 +54,7 @@ beforeAll(async () => {
   siteDir = out;
   const served = await serveStatic(out, { base: BASE });
   origin = new URL(served.url).origin;
+  sent = served.served;
   close = () => served.server.close();
   browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
   allPages = await crawl();
@@ -62,6 +65,16 @@ afterAll(async () => {
   await browser?.close();
   close?.();
 });
+
+/** Rows of a query on the shipped database, natively: the figure the browser must show. */
+async function nativeRows<T>(sql: string): Promise<T[]> {
+  const db = await openNativeDb({ path: join(siteDir, 'data', 'qunlens.duckdb'), readOnly: true });
+  try {
+    return await db.rows<T>(sql);
+  } finally {
+    await db.close();
+  }
+}
 
 /** Every page reachable from the home page by internal links (paths under BASE). */
 async function crawl(): Promise<string[]> {
@@ -410,6 +423,58 @@ describe('Explore and reports in Chromium', () => {
     expect(await page.innerHTML(figure)).toBe(before);
     expect(errors).toEqual([]);
     await page.context().close();
+  }, 120_000);
+
+  it('Explore and the filters read the shipped database block by block over range requests', async () => {
+    const file = `${BASE}data/qunlens.duckdb`;
+    const size = statSync(join(siteDir, 'data', 'qunlens.duckdb')).size;
+    const before = { requests: 0, ranged: 0, bytes: 0, ...sent.get(file) };
+    const { page, errors } = await openWatched(1440);
+    await page.goto(`${origin}${BASE}en/explore/#sql=${encodeURIComponent('SELECT count(*)::INTEGER AS n FROM memberships')}`);
+    await page.waitForSelector('#explore[data-state="done"]', { timeout: 60_000 });
+    const [{ n }] = await nativeRows<{ n: number }>('SELECT count(*)::INTEGER AS n FROM memberships');
+    expect(await page.textContent('#result tbody td')).toBe(n.toLocaleString('en'));
+    expect(await page.textContent('#status')).not.toMatch(/whole database/);
+    const explore = sent.get(file)!;
+    // every read of the file was ranged, and a count read far less than the file
+    expect(explore.ranged - before.ranged).toBe(explore.requests - before.requests);
+    expect(explore.bytes - before.bytes).toBeLessThan(size / 3);
+    await page.goto(`${origin}${BASE}en/channels/`);
+    await page.selectOption('select[name=region]', { index: 1 });
+    await page.waitForSelector('#filters[data-state="applied"]', { timeout: 60_000 });
+    expect(await page.textContent('#filters output')).not.toMatch(/whole database/);
+    const filters = sent.get(file)!;
+    expect(filters.ranged - explore.ranged).toBe(filters.requests - explore.requests);
+    expect(filters.bytes - explore.bytes).toBeLessThan(size);
+    expect(errors).toEqual([]);
+    await page.context().close();
+  }, 120_000);
+
+  it('falls back to one full download on a host that ignores Range, and says so in the status line', async () => {
+    const plain = await serveStatic(siteDir, { base: BASE, ranges: false });
+    try {
+      const context = await browser.newContext();
+      const page = await context.newPage();
+      const errors: string[] = [];
+      page.on('pageerror', (e) => errors.push(e.message));
+      page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
+      await page.goto(`${plain.url}en/explore/#sql=${encodeURIComponent('SELECT count(*)::INTEGER AS n FROM memberships')}`);
+      await page.waitForSelector('#explore[data-state="done"]', { timeout: 60_000 });
+      const [{ n }] = await nativeRows<{ n: number }>('SELECT count(*)::INTEGER AS n FROM memberships');
+      expect(await page.textContent('#result tbody td')).toBe(n.toLocaleString('en'));
+      expect(await page.textContent('#status')).toMatch(/does not serve byte ranges: the whole database was downloaded once/);
+      const size = statSync(join(siteDir, 'data', 'qunlens.duckdb')).size;
+      // one request, the whole file: the probe's answer is the download
+      expect(plain.served.get(`${BASE}data/qunlens.duckdb`)).toEqual({ requests: 1, ranged: 0, bytes: size });
+      await page.goto(`${plain.url}channels/`);
+      await page.selectOption('select[name=region]', { index: 1 });
+      await page.waitForSelector('#filters[data-state="applied"]', { timeout: 60_000 });
+      expect(await page.textContent('#filters output')).toMatch(/网站主机不支持按字节范围读取，数据库已整份下载一次/);
+      expect(errors).toEqual([]);
+      await context.close();
+    } finally {
+      plain.server.close();
+    }
   }, 120_000);
 
   it('CSV preview on the Data quality page flags the rows the build would reject, by line', async () => {

@@ -1,0 +1,83 @@
+/**
+ * The bench's browser half: the built site served by our static server (it honours Range and
+ * counts what it sends, like a plain static host), opened in headless Chromium. Two readers'
+ * first questions, each in a fresh browser profile (nothing cached):
+ *   explore  Explore's `SELECT count(*) FROM memberships`, from opening the page to the answer
+ *   filter   one region chosen on Channels, from the choice to the redrawn page
+ * with the bytes of data/qunlens.duckdb each read, next to the file's size.
+ */
+import { stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { chromium, type Browser } from 'playwright-core';
+import { serveStatic, type ServedFile } from './serve.ts';
+
+export interface BrowserRead {
+  /** bytes of the database file sent, and in how many requests */
+  bytes: number;
+  requests: number;
+  /** all of them ranged (false: the file came whole) */
+  ranged: boolean;
+  ms: number;
+}
+
+export interface BrowserBench {
+  databaseBytes: number;
+  /** duckdb-wasm's engine, fetched once per reader who asks a question */
+  wasmBytes: number;
+  explore: BrowserRead;
+  filter: BrowserRead & { region: string };
+}
+
+const CHROMIUM = process.env.QUNLENS_CHROMIUM ?? '/usr/bin/chromium';
+const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+
+export async function benchBrowser(siteDir: string, log: (line: string) => void): Promise<BrowserBench> {
+  const served = await serveStatic(siteDir, { base: '/' });
+  let browser: Browser | undefined;
+  const database = '/data/qunlens.duckdb';
+  const counted = (): ServedFile => ({ requests: 0, ranged: 0, bytes: 0, ...served.served.get(database) });
+  const read = (before: ServedFile, ms: number): BrowserRead => {
+    const after = counted();
+    return { bytes: after.bytes - before.bytes, requests: after.requests - before.requests, ranged: after.ranged - before.ranged === after.requests - before.requests, ms };
+  };
+  try {
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
+    const failures: string[] = [];
+    const fresh = async () => {
+      const context = await browser!.newContext({ viewport: { width: 1440, height: 900 } });
+      const page = await context.newPage();
+      page.on('pageerror', (e) => failures.push(e.message));
+      return { context, page };
+    };
+
+    log('browser: Explore, SELECT count(*) FROM memberships…');
+    let before = counted();
+    const one = await fresh();
+    let start = performance.now();
+    await one.page.goto(`${served.url}explore/#sql=${encodeURIComponent('SELECT count(*) FROM memberships')}`);
+    await one.page.waitForSelector('#explore[data-state="done"], #explore[data-state="error"]', { timeout: 300_000 });
+    const explore = read(before, performance.now() - start);
+    const exploreState = await one.page.getAttribute('#explore', 'data-state');
+    if (exploreState !== 'done') throw new Error(`Explore failed in the bench: ${await one.page.textContent('#status')}`);
+    await one.context.close();
+
+    log('browser: Channels, one region chosen…');
+    const two = await fresh();
+    await two.page.goto(`${served.url}channels/`);
+    const region = await two.page.$eval('select[name=region] option:nth-child(2)', (o) => (o as HTMLOptionElement).value);
+    before = counted();
+    start = performance.now();
+    await two.page.selectOption('select[name=region]', region);
+    await two.page.waitForSelector('#filters[data-state="applied"], #filters[data-state="error"]', { timeout: 300_000 });
+    const filter = { ...read(before, performance.now() - start), region };
+    if ((await two.page.getAttribute('#filters', 'data-state')) !== 'applied') throw new Error(`the Channels filter failed in the bench: ${await two.page.textContent('#filters output')}`);
+    await two.context.close();
+    if (failures.length) throw new Error(`the browser reported errors: ${failures.join('; ')}`);
+
+    const wasm = [...served.served].find(([path]) => path.endsWith('.wasm'));
+    return { databaseBytes: (await stat(join(siteDir, 'data', 'qunlens.duckdb'))).size, wasmBytes: wasm ? wasm[1].bytes / wasm[1].requests : 0, explore, filter };
+  } finally {
+    await browser?.close();
+    served.server.close();
+  }
+}
