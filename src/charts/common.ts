@@ -6,6 +6,8 @@
  * (render/chart-document.ts).
  */
 import * as Plot from '@observablehq/plot';
+import { color as parseColor, rgb, type RGBColor } from 'd3-color';
+import { interpolateRgb, piecewise } from 'd3-interpolate';
 import { escapeHtml } from '../core/escape.ts';
 import type { I18n, Lang } from '../i18n/index.ts';
 
@@ -266,21 +268,16 @@ export function tickFormatter(t: I18n, format: ValueFormat, step: number, max: n
 
 // ----- colours --------------------------------------------------------------------------------
 
-function rgb(hex: string): [number, number, number] | null {
-  const m = /^#([0-9a-f]{3}|[0-9a-f]{6})$/i.exec(hex.trim());
-  if (!m) return null;
-  const h = m[1].length === 3 ? [...m[1]].map((c) => c + c).join('') : m[1];
-  return [parseInt(h.slice(0, 2), 16), parseInt(h.slice(2, 4), 16), parseInt(h.slice(4, 6), 16)];
+/** The colour's sRGB channels (d3-color reads every CSS colour), or null when it is not a colour. */
+function channels(color: string): RGBColor | null {
+  return parseColor(color)?.rgb() ?? null;
 }
 
-function toHex([r, g, b]: [number, number, number]): string {
-  return '#' + [r, g, b].map((c) => Math.round(Math.max(0, Math.min(255, c))).toString(16).padStart(2, '0')).join('');
-}
-
-export function luminance(hex: string): number {
-  const c = rgb(hex);
+/** WCAG relative luminance (0 black to 1 white); 0 for what is not a colour. */
+export function luminance(color: string): number {
+  const c = channels(color);
   if (!c) return 0;
-  const lin = c.map((v) => {
+  const lin = [c.r, c.g, c.b].map((v) => {
     const s = v / 255;
     return s <= 0.03928 ? s / 12.92 : ((s + 0.055) / 1.055) ** 2.4;
   });
@@ -295,12 +292,13 @@ const textColorCache = new Map<string, string>();
 export function textColor(color: string): string {
   let out = textColorCache.get(color);
   if (out) return out;
-  const c = rgb(color);
+  const c = channels(color);
   out = color;
   if (c && 1.05 / (luminance(color) + 0.05) < 4.5) {
+    const scaled = (k: number) => rgb(c.r * k, c.g * k, c.b * k).formatHex();
     let k = 1;
-    while (k > 0.2 && (1.05 / (luminance(toHex([c[0] * k, c[1] * k, c[2] * k])) + 0.05)) < 4.5) k -= 0.05;
-    out = toHex([c[0] * k, c[1] * k, c[2] * k]);
+    while (k > 0.2 && 1.05 / (luminance(scaled(k)) + 0.05) < 4.5) k -= 0.05;
+    out = scaled(k);
   }
   textColorCache.set(color, out);
   return out;
@@ -310,16 +308,11 @@ export function textColor(color: string): string {
  * ColorBrewer Blues without its near-white first step, so a 0 cell is still visibly filled and
  * differs from an empty (null) one. Single-hue, hence safe for colour-blind readers and in greyscale print.
  */
-const BLUES = ['#deebf7', '#c6dbef', '#9ecae1', '#6baed6', '#4292c6', '#2171b5', '#08519c', '#08306b'].map((h) => rgb(h)!);
+const BLUES = piecewise(interpolateRgb, ['#deebf7', '#c6dbef', '#9ecae1', '#6baed6', '#4292c6', '#2171b5', '#08519c', '#08306b']);
 
-/** Colour of t in [0, 1] on the sequential scale. */
+/** Colour of t in [0, 1] on the sequential scale (straight lines in sRGB between the steps). */
 export function ramp(t: number): string {
-  const x = Math.max(0, Math.min(1, Number.isFinite(t) ? t : 0)) * (BLUES.length - 1);
-  const i = Math.min(BLUES.length - 2, Math.floor(x));
-  const f = x - i;
-  const a = BLUES[i];
-  const b = BLUES[i + 1];
-  return toHex([a[0] + (b[0] - a[0]) * f, a[1] + (b[1] - a[1]) * f, a[2] + (b[2] - a[2]) * f]);
+  return rgb(BLUES(Math.max(0, Math.min(1, Number.isFinite(t) ? t : 0)))).formatHex();
 }
 
 /** Dark text on light cells, white on dark ones. */

@@ -3,6 +3,8 @@
  * draws thousands of them, so each must cost microseconds. They follow the look of the Plot
  * charts (font, grid, colours, percent axes) and, like them, read with JavaScript off and print.
  */
+import { rgb } from 'd3-color';
+import { interpolateRgb, quantize } from 'd3-interpolate';
 import { escapeHtml as escapeXml } from '../core/escape.ts';
 import type { I18n } from '../i18n/index.ts';
 import { memo, type MemoCache } from '../core/memo.ts';
@@ -248,11 +250,7 @@ export function weeklyChart(o: { f: I18n; width: number; ariaLabel: string; yLab
 }
 
 /** From no messages to the busiest hour: near-white to #08306b. */
-const RHYTHM_COLORS = Array.from({ length: 8 }, (_, i) => {
-  const t = i / 7;
-  const c = (a: number, b: number) => Math.round(a + (b - a) * t).toString(16).padStart(2, '0');
-  return `#${c(239, 8)}${c(243, 48)}${c(255, 107)}`;
-});
+const RHYTHM_COLORS = quantize(interpolateRgb('#eff3ff', '#08306b'), 8).map((c) => rgb(c).formatHex());
 
 /** Weekday (rows, Monday first) × hour (columns) heat grid of messages. */
 export function rhythmGrid(o: { width: number; ariaLabel: string; weekdayLabels: string[]; hourLabel: string; cells: { weekday: number; hour: number; messages: number }[] }): string {

@@ -1,7 +1,8 @@
 /**
  * The Overview's findings: the largest honest differences in the data, each with the test that
  * says whether it is more than noise. A difference is called significant only when its test
- * gives p < 0.05; small samples never produce a finding. Pages word them in each language.
+ * gives p < 0.05; small samples never produce a finding, judged by one rule (largeEnough) as
+ * the pages' small-sample grey judges them. Pages word them in each language.
  */
 import type { QunlensConfig } from '../core/config.ts';
 import type { Db } from '../db/db.ts';
@@ -16,6 +17,7 @@ export interface ChannelGap {
   worst: string;
   bestValue: number;
   worstValue: number;
+  /** the n each value rests on (a rate's denominator; for S(30), the members at risk at day 30) */
   bestN: number;
   worstN: number;
   /** test p-value; null when the test is undefined */
@@ -46,8 +48,18 @@ export interface ZombieFinding {
 
 export type Finding = ChannelGap | LifespanGap | ZombieFinding;
 
-function rateGap(kind: ChannelGap['kind'], channels: ChannelSummary[], pick: (c: ChannelSummary) => Rate, minN: number): ChannelGap | null {
-  const usable = channels.filter((c) => c.channel !== 'other' && pick(c).rate !== null && pick(c).n >= minN);
+/**
+ * The one rule for small samples: a figure resting on fewer than `smallSample` never makes a
+ * finding. What it rests on: a rate, its denominator; a Kaplan–Meier S(30), the members still
+ * at risk at day 30 (not the joins: many recent joins leave few members behind S(30)); a median
+ * lifespan, the groups of its type; the zombie share, the groups not dissolved.
+ */
+export function largeEnough(config: Pick<QunlensConfig, 'smallSample'>, n: number): boolean {
+  return n >= config.smallSample;
+}
+
+function rateGap(config: QunlensConfig, kind: ChannelGap['kind'], channels: ChannelSummary[], pick: (c: ChannelSummary) => Rate): ChannelGap | null {
+  const usable = channels.filter((c) => c.channel !== 'other' && pick(c).rate !== null && largeEnough(config, pick(c).n));
   if (usable.length < 2) return null;
   const sorted = [...usable].sort((a, b) => pick(b).rate! - pick(a).rate!);
   const best = sorted[0];
@@ -77,11 +89,10 @@ export async function findings(
   lifespanP: number | null,
   inputs: { hasActivity: boolean; hasOrders: boolean },
 ): Promise<Finding[]> {
-  const minN = config.smallSample;
   const found: Finding[] = [];
 
   // Retention: the channels with the highest and lowest S(30), compared by log-rank
-  const retained = channels.filter((c) => c.channel !== 'other' && c.retention.d30.value !== null && c.joins >= minN);
+  const retained = channels.filter((c) => c.channel !== 'other' && c.retention.d30.value !== null && largeEnough(config, c.retention.d30.atRisk));
   if (retained.length >= 2) {
     const sorted = [...retained].sort((a, b) => b.retention.d30.value! - a.retention.d30.value!);
     const best = sorted[0];
@@ -98,24 +109,24 @@ export async function findings(
       worst: worst.channel,
       bestValue: best.retention.d30.value!,
       worstValue: worst.retention.d30.value!,
-      bestN: best.joins,
-      worstN: worst.joins,
+      bestN: best.retention.d30.atRisk,
+      worstN: worst.retention.d30.atRisk,
       p,
       test: 'log-rank',
       significant: p !== null && p < SIGNIFICANCE,
     });
   }
   if (inputs.hasOrders) {
-    const gap = rateGap('conversion_30d', channels, (c) => c.conversion30d, minN);
+    const gap = rateGap(config, 'conversion_30d', channels, (c) => c.conversion30d);
     if (gap) found.push(gap);
   }
   if (inputs.hasActivity) {
-    const gap = rateGap('activation_rate', channels, (c) => c.activation, minN);
+    const gap = rateGap(config, 'activation_rate', channels, (c) => c.activation);
     if (gap) found.push(gap);
   }
 
   // Lifespans: the shortest-lived type against the longest-lived, log-rank across all types
-  const withMedian = lifespans.filter((l) => l.groups >= 3);
+  const withMedian = lifespans.filter((l) => largeEnough(config, l.groups));
   const dying = withMedian.filter((l) => l.median !== null).sort((a, b) => a.median! - b.median!);
   if (dying.length >= 1 && withMedian.length >= 2) {
     const shortest = dying[0];
@@ -139,7 +150,7 @@ export async function findings(
         (SELECT group_type FROM f_groups WHERE status = 'zombie' GROUP BY ALL ORDER BY count(*) DESC, group_type LIMIT 1) AS worst_type,
         (SELECT count(*) FROM f_groups WHERE status = 'zombie' GROUP BY group_type ORDER BY count(*) DESC, group_type LIMIT 1)::INTEGER AS worst_n
       FROM f_groups`);
-    if (z.living > 0) found.push({ kind: 'zombies', zombies: z.zombies, share: z.zombies / z.living, worstType: z.worst_type, worstTypeZombies: z.worst_n ?? 0 });
+    if (z.living > 0 && largeEnough(config, z.living)) found.push({ kind: 'zombies', zombies: z.zombies, share: z.zombies / z.living, worstType: z.worst_type, worstTypeZombies: z.worst_n ?? 0 });
   }
 
   // Significant differences first, then by size of the gap

@@ -12,8 +12,8 @@
  *   ---
  *
  *   Prose in Markdown. {{cell.column}} is the first row's value of a cell (escaped), and
- *   {{cell.column | pct}} formats it (pct, int, num, money); any cell of the report may be
- *   quoted, above or below the sentence.
+ *   {{cell.column | pct}} formats it (pct, int, num, money, date) as the page's language
+ *   writes it; any cell of the report may be quoted, above or below the sentence.
  *
  *   ```sql by_channel                 a cell: its name, then optionally `hidden` (no table)
  *   SELECT channel, joins FROM channel_summary

@@ -10,6 +10,7 @@ import { marked } from 'marked';
 import { sqlIdent } from '../db/db.ts';
 import type { NativeDb } from '../db/native.ts';
 import { escapeHtml } from '../core/escape.ts';
+import { i18n, LANGS, type I18n, type Lang } from '../i18n/index.ts';
 import { ReportError, substitute, type ChartSpec, type ParsedReport, type ReportMeta } from './parse.ts';
 import { checkCell, type CellNames } from './sandbox.ts';
 
@@ -33,7 +34,14 @@ export interface CellResult {
   ms: number;
 }
 
-export type ReportViewBlock = { kind: 'prose'; html: string } | ({ kind: 'cell' } & CellResult) | { kind: 'chart'; spec: ChartSpec; line: number };
+/**
+ * Prose and chart text come in each of the site's languages: the words are the report's own,
+ * the values it quotes are written as the page's language writes them (i18n, like every page).
+ */
+export type ReportViewBlock =
+  | { kind: 'prose'; html: Record<Lang, string> }
+  | ({ kind: 'cell' } & CellResult)
+  | { kind: 'chart'; spec: Record<Lang, ChartSpec>; line: number };
 
 export interface ReportView {
   file: string;
@@ -45,16 +53,27 @@ export interface ReportView {
   ms: number;
 }
 
-const plainNumber = new Intl.NumberFormat('zh-CN', { maximumFractionDigits: 2 });
-const FILTERS: Record<string, (v: number) => string> = {
-  pct: (v) => `${(v * 100).toFixed(1)}%`,
-  int: (v) => Math.round(v).toLocaleString('en-US'),
-  num: (v) => v.toLocaleString('en-US', { minimumFractionDigits: 1, maximumFractionDigits: 1 }),
-  money: (v) => `¥${Math.round(v).toLocaleString('en-US')}`,
+const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
+/** {{cell.column | format}}: the value as the language writes it; null where the format does not apply (the value shows plainly). */
+const FILTERS: Record<string, (f: I18n, v: Cell) => string | null> = {
+  pct: (f, v) => (typeof v === 'number' ? f.pct(v) : null),
+  int: (f, v) => (typeof v === 'number' ? f.int(v) : null),
+  num: (f, v) => (typeof v === 'number' ? f.num(v, 1) : null),
+  money: (f, v) => (typeof v === 'number' ? f.money(v) : null),
+  date: (f, v) => (typeof v === 'string' && ISO_DATE.test(v) ? f.date(v) : null),
 };
 
-/** {{cell.column}} or {{cell.column | pct}} → the first row's value, formatted (and escaped for HTML). */
-function fillValues(file: string, markdown: string, results: Map<string, CellResult>, html = true): string {
+const plainNumbers = new Map<Lang, Intl.NumberFormat>();
+/** A value quoted without a format: numbers in the language's digits (at most 2 decimals), the rest as they are. */
+function plain(f: I18n, value: Exclude<Cell, null>): string {
+  if (typeof value !== 'number') return String(value);
+  let format = plainNumbers.get(f.lang);
+  if (!format) plainNumbers.set(f.lang, (format = new Intl.NumberFormat(f.locale, { maximumFractionDigits: 2 })));
+  return format.format(value);
+}
+
+/** {{cell.column}} or {{cell.column | pct}} → the first row's value, formatted for the language (and escaped for HTML). */
+function fillValues(f: I18n, file: string, markdown: string, results: Map<string, CellResult>, html = true): string {
   const out = (text: string) => (html ? escapeHtml(text) : text);
   return markdown.replace(/\{\{\s*([A-Za-z_]\w*)\.([^}|\s]+)\s*(?:\|\s*(\w+)\s*)?\}\}/g, (whole, cell: string, column: string, filter?: string) => {
     const result = results.get(cell);
@@ -64,9 +83,12 @@ function fillValues(file: string, markdown: string, results: Map<string, CellRes
     if (filter && !FILTERS[filter]) throw new ReportError(`${file}: ${whole}: unknown format "${filter}" (formats: ${Object.keys(FILTERS).join(', ')})`);
     const value = result.rows[0]?.[index] ?? null;
     if (value === null) return '—';
-    if (typeof value === 'number') return out(filter ? FILTERS[filter](value) : plainNumber.format(value));
-    return out(String(value));
+    return out((filter ? FILTERS[filter](f, value) : null) ?? plain(f, value));
   });
+}
+
+function inEachLang<T>(make: (f: I18n) => T): Record<Lang, T> {
+  return Object.fromEntries(LANGS.map((lang) => [lang, make(i18n(lang))])) as Record<Lang, T>;
 }
 
 /** Earlier cells this SQL reads (by name, and what those read), in the order they ran. */
@@ -180,10 +202,12 @@ export async function runReport(db: NativeDb, report: ParsedReport, context: Rep
           }
         }
         // a chart's title and takeaway may quote values too, so the one-line reading follows the data
-        const spec = { ...block.spec, title: fillValues(report.file, block.spec.title, results, false), takeaway: fillValues(report.file, block.spec.takeaway, results, false) };
+        const spec = inEachLang((f) => ({ ...block.spec, title: fillValues(f, report.file, block.spec.title, results, false), takeaway: fillValues(f, report.file, block.spec.takeaway, results, false) }));
         blocks.push({ kind: 'chart', spec, line: block.line });
       } else {
-        blocks.push({ kind: 'prose', html: await marked.parse(fillValues(report.file, block.markdown, results), { async: true }) });
+        const html = {} as Record<Lang, string>;
+        for (const lang of LANGS) html[lang] = await marked.parse(fillValues(i18n(lang), report.file, block.markdown, results), { async: true });
+        blocks.push({ kind: 'prose', html });
       }
     }
   } finally {

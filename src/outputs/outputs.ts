@@ -22,6 +22,7 @@ import type { FileQuality } from '../validate/validate.ts';
 import type { Effects } from '../core/effects.ts';
 import { dissolvedByAsOfSql, joinMonthSql } from '../metrics/facts.ts';
 import { publicTexts } from '../read/values.ts';
+import { outputTables } from './output-tables.ts';
 
 /** CSV outputs: file name → the table holding it. Column order is part of the public interface. */
 export const CSV_OUTPUTS: Record<string, string> = {
@@ -252,6 +253,7 @@ export function shippedDatabaseLine(written: readonly OutputFile[]): string {
 export async function writeOutputs(db: Db, effects: Effects, options: OutputOptions): Promise<OutputFile[]> {
   const { dataDir } = options;
   await effects.mkdir(dataDir);
+  await outputTables(db, options.config, options.model, options.metrics);
   await qualityTables(db, options.files, options.model);
   const written: OutputFile[] = [];
   for (const [name, table] of Object.entries(CSV_OUTPUTS)) {

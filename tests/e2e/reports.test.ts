@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { build, type BuildOptions } from '../../src/build.ts';
 import { ReportError } from '../../src/notebook/parse.ts';
 import { nodeEffects, silentLogger } from '../../src/core/effects.ts';
+import { i18n } from '../../src/i18n/index.ts';
 import { FIXTURES, tempDir } from '../helpers.ts';
 
 function options(reportsDir: string, outDir: string): BuildOptions {
@@ -27,7 +28,8 @@ describe('reports in the build', () => {
     const [report] = result.site.reports;
     const summary = JSON.parse(readFileSync(join(out, 'data', 'summary.json'), 'utf8'));
     const joins = result.metrics.channels.reduce((s, c) => s + c.joins, 0);
-    expect(report.blocks[0]).toEqual({ kind: 'prose', html: `<p>${joins} joins.</p>\n` });
+    const html = `<p>${i18n('zh').int(joins)} joins.</p>\n`;
+    expect(report.blocks[0]).toEqual({ kind: 'prose', html: { zh: html, en: html } });
     expect(report.blocks[1]).toMatchObject({ kind: 'cell', name: 'total', rows: [[joins, result.model.asOf]] });
     // the report ran on the as-of date the site publishes
     expect(summary.as_of).toBe(result.model.asOf);

@@ -11,20 +11,22 @@ import { findings, type ChannelGap, type Finding, type LifespanGap, type ZombieF
 import { rateOf, type ChannelSummary, type LifespanSummary } from '../../src/metrics/summaries.ts';
 import { chiSquareUpperTail } from '../../src/stats/index.ts';
 
-// small samples start under 4 here, so a handful of rows is enough to make a finding
+// small samples start under 4 here, so a handful of rows is enough to make a finding; every
+// finding judges it the same way (largeEnough): a rate by its denominator, S(30) by the members
+// at risk at day 30, a median lifespan by its type's groups, the zombie share by the living groups
 const config: QunlensConfig = { ...DEFAULT_CONFIG, smallSample: 4 };
 const NONE = { value: null, lower: null, upper: null, atRisk: 0 };
 
-/** A channel summary with only what findings() reads: joins, S(30), activation and conversion. */
-function channel(key: string, o: { joins: number; d30?: number | null; act?: [number, number]; conv?: [number, number] }): ChannelSummary {
+/** A channel summary with only what findings() reads: joins, S(30) and its n at risk, activation and conversion. */
+function channel(key: string, o: { joins: number; d30?: number | null; atRisk?: number; act?: [number, number]; conv?: [number, number] }): ChannelSummary {
   const [ax, an] = o.act ?? [0, 0];
   const [cx, cn] = o.conv ?? [0, 0];
   return {
     channel: key,
     joins: o.joins,
     activation: rateOf(ax, an, 0.95),
-    // (every member of these channels followed 30 days: at risk at day 30 = joins)
-    retention: { d7: NONE, d30: { value: o.d30 ?? null, lower: null, upper: null, atRisk: o.joins }, d90: NONE },
+    // at risk at day 30: joins unless given (every member followed 30 days)
+    retention: { d7: NONE, d30: { value: o.d30 ?? null, lower: null, upper: null, atRisk: o.atRisk ?? o.joins }, d90: NONE },
     conversion30d: rateOf(cx, cn, 0.95),
     repurchase: rateOf(0, 0, 0.95),
     gmv90: { mean: null, lower: null, upper: null, n: 0, total: 0 },
@@ -58,20 +60,23 @@ afterAll(async () => db?.close());
 
 describe('findings: channel retention (log-rank)', () => {
   const channels = [
-    channel('guide', { joins: 4, d30: 1 }),
+    // 9 joins, 5 of them recent: 4 at risk at day 30 (= smallSample, usable)
+    channel('guide', { joins: 9, d30: 1, atRisk: 4 }),
     channel('material', { joins: 4, d30: 0 }),
     // 'other' is never a side of a finding, however it ranks
     channel('other', { joins: 50, d30: 0.99 }),
     // under smallSample (4): left out although it would be the worst
     channel('invite', { joins: 3, d30: 0.01 }),
-    // no S(30) at all: left out
-    channel('official_account', { joins: 10, d30: null }),
+    // 60 joins but only 3 at risk at day 30 (most joined lately): S(30) rests on 3, left out
+    // although it would be the best
+    channel('official_account', { joins: 60, d30: 1, atRisk: 3 }),
   ];
 
   it('compares the best and worst S(30) among usable channels, tested on their tenures', async () => {
     const found = await findings(db, config, channels, [], null, { hasActivity: false, hasOrders: false });
     expect(found.map((f) => f.kind)).toEqual(['retention_d30']);
     const gap = of(found, 'retention_d30')!;
+    // the n of each side is its number at risk at day 30, not its joins
     expect(gap).toMatchObject({ best: 'guide', worst: 'material', bestValue: 1, worstValue: 0, bestN: 4, worstN: 4, test: 'log-rank', significant: false });
     // Log-rank by hand over the tenures in f_memberships (guide 40+, 50+ censored; material left at 10, 20):
     //   t=10: N=4 (2 guide, 2 material), d=1: E_material += 2/4, V += 1·2·3/(4·3) · (1 − 2/4) = 1/4
@@ -85,6 +90,9 @@ describe('findings: channel retention (log-rank)', () => {
   it('no finding when fewer than two channels are usable', async () => {
     const found = await findings(db, config, channels.filter((c) => c.channel !== 'material'), [], null, { hasActivity: false, hasOrders: false });
     expect(found).toEqual([]);
+    // one fewer at risk at day 30 and guide is a small sample too, whatever its joins
+    const fewer = channels.map((c) => (c.channel === 'guide' ? channel('guide', { joins: 9, d30: 1, atRisk: 3 }) : c));
+    expect(await findings(db, config, fewer, [], null, { hasActivity: false, hasOrders: false })).toEqual([]);
   });
 });
 
@@ -133,9 +141,11 @@ describe('findings: lifespans and zombies', () => {
     lifespan('interest', 5, 10),
     // more than half of its groups still live: its median is not reached, the longest-lived
     lifespan('core_user', 4, null),
-    lifespan('industry', 3, 50),
-    // the shortest median, but only 2 groups (under 3): not a side of the finding
-    lifespan('conversion', 2, 1),
+    lifespan('industry', 4, 50),
+    // the shortest median, but only 3 groups (under smallSample 4): not a side of the finding
+    lifespan('conversion', 3, 1),
+    // would be the longest-lived, but 3 groups: not a side either
+    lifespan('welfare', 3, null),
   ];
 
   it('shortest finite median against the longest-lived type, with the given log-rank p', async () => {
@@ -145,15 +155,23 @@ describe('findings: lifespans and zombies', () => {
     expect(of(weak, 'lifespan')).toMatchObject({ shortest: 'interest', longest: 'industry', longestMedian: 50, significant: false });
   });
 
-  it('no lifespan finding when no type with 3 groups has a median', async () => {
-    const found = await findings(db, config, [], [lifespan('interest', 5, null), lifespan('industry', 3, null)], 0.5, { hasActivity: false, hasOrders: false });
+  it('no lifespan finding when no type of smallSample groups has a median, or only one type has smallSample groups', async () => {
+    const found = await findings(db, config, [], [lifespan('interest', 5, null), lifespan('industry', 4, null), lifespan('conversion', 3, 1)], 0.5, { hasActivity: false, hasOrders: false });
     expect(found).toEqual([]);
+    const alone = await findings(db, config, [], [lifespan('interest', 5, 10), lifespan('industry', 3, 50)], 0.5, { hasActivity: false, hasOrders: false });
+    expect(alone).toEqual([]);
   });
 
   it('zombies: counted over groups not dissolved, with the type that has most', async () => {
     const found = await findings(db, config, [], [], null, { hasActivity: true, hasOrders: false });
     // 6 groups, 1 dissolved → 5 living; 3 zombies (interest 2, learning 1): share 3/5
     expect(found).toEqual([{ kind: 'zombies', zombies: 3, share: 0.6, worstType: 'interest', worstTypeZombies: 2 } satisfies ZombieFinding]);
+  });
+
+  it('zombies: a share of fewer living groups than smallSample is no finding', async () => {
+    // 5 living groups: enough at smallSample 5, a small sample at 6
+    expect(await findings(db, { ...config, smallSample: 5 }, [], [], null, { hasActivity: true, hasOrders: false })).toMatchObject([{ kind: 'zombies', zombies: 3 }]);
+    expect(await findings(db, { ...config, smallSample: 6 }, [], [], null, { hasActivity: true, hasOrders: false })).toEqual([]);
   });
 
   it('significant findings first, then zombies, then the rest', async () => {

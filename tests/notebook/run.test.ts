@@ -58,14 +58,52 @@ describe('runReports', () => {
     expect(view.slug).toBe('a');
     expect(view.cells).toBe(3);
     const [prose, big, best, meta, chart] = view.blocks;
-    expect(prose).toEqual({ kind: 'prose', html: '<p>Best: <strong>guide</strong> at 75.0% of 120; as of 2026-10-31.</p>\n' });
+    const html = '<p>Best: <strong>guide</strong> at 75.0% of 120; as of 2026-10-31.</p>\n';
+    expect(prose).toEqual({ kind: 'prose', html: { zh: html, en: html } });
     expect(big).toMatchObject({ kind: 'cell', name: 'big', rowCount: 2, rows: [['guide', 120, 0.75], ['invite', 80, 0.5]], sql: 'SELECT * FROM channel_summary WHERE joins >= 50 ORDER BY joins DESC' });
     expect(big.kind === 'cell' && big.columns.map((c) => c.name)).toEqual(['channel', 'joins', 'retention_d30']);
     // the cell as Explore would run it: the cell it reads in front of it as a CTE
     expect(best).toMatchObject({ kind: 'cell', hidden: true, exploreSql: 'WITH big AS (\nSELECT * FROM channel_summary WHERE joins >= 50 ORDER BY joins DESC\n)\nSELECT * FROM big ORDER BY retention_d30 DESC LIMIT 1' });
     expect(meta).toMatchObject({ rows: [['2026-10-31', '2026-10-01']] });
     // chart text is plain (the page escapes it); values fill in
-    expect(chart).toMatchObject({ kind: 'chart', spec: { title: 'Retention', takeaway: 'guide keeps most: 75.0% <ok>' } });
+    const text = { title: 'Retention', takeaway: 'guide keeps most: 75.0% <ok>' };
+    expect(chart).toMatchObject({ kind: 'chart', spec: { zh: { data: 'big', ...text }, en: { data: 'big', ...text } } });
+  });
+
+  it("writes the values it quotes as each page's language does (i18n), in the prose and in chart text", async () => {
+    const dir = reports({
+      'q.md': [
+        '---',
+        'title: Q',
+        '---',
+        '{{v.share | pct}} · {{v.n | int}} · {{v.x | num}} · {{v.small | money}} · {{v.big | money}} · {{v.day | date}} · {{v.day}} · {{v.plain}} · {{v.label | pct}}',
+        '```sql v',
+        "SELECT 0.7412 AS share, 12345.6 AS n, 3.14159 AS x, 12.5 AS small, 1234.5 AS big, DATE '2026-10-31' AS day, 1234.5678 AS plain, 'a<b' AS label",
+        '```',
+        '```chart',
+        'data: v',
+        'type: bar',
+        'x: n',
+        'y: label',
+        'title: Up to {{v.day | date}}',
+        'takeaway: {{v.share | pct}} of {{v.n | int}}',
+        '```',
+      ].join('\n'),
+    });
+    const [view] = await runReports(effects, { databaseFile, asOf: '2026-10-31', reportsDir: dir, shownAs: 'src/reports' });
+    const [prose, , chart] = view.blocks;
+    // zh-CN and en-GB group and round numbers alike; dates are each language's own
+    expect(prose).toEqual({
+      kind: 'prose',
+      html: {
+        zh: '<p>74.1% · 12,346 · 3.1 · ¥12.5 · ¥1,235 · 2026年10月31日 · 2026-10-31 · 1,234.57 · a&lt;b</p>\n',
+        en: '<p>74.1% · 12,346 · 3.1 · ¥12.5 · ¥1,235 · 31 Oct 2026 · 2026-10-31 · 1,234.57 · a&lt;b</p>\n',
+      },
+    });
+    expect(chart).toMatchObject({
+      kind: 'chart',
+      spec: { zh: { title: 'Up to 2026年10月31日', takeaway: '74.1% of 12,346' }, en: { title: 'Up to 31 Oct 2026', takeaway: '74.1% of 12,346' } },
+    });
   });
 
   it('fails naming the report file, the cell and DuckDB\'s message', async () => {

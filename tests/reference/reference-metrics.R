@@ -127,6 +127,9 @@ km_at <- function(fit, d) {
   i <- match(d, s$time)
   list(surv = s$surv[i], lower = s$lower[i], upper = s$upper[i])
 }
+# Number at risk at day d (the subjects still followed at d): summary(times = d)$n.risk, with
+# extend = TRUE so that past the last observed time it is 0, not missing.
+km_at_risk <- function(fit, d) summary(fit, times = d, extend = TRUE)$n.risk
 
 # ---------------------------------------------------------------- output ------------------
 
@@ -283,9 +286,11 @@ for (ck in CHANNELS) {
   a <- if (has_activity) wilson(sum(mc$activated[el]), sum(el)) else c(NA, NA, NA)
   # retention (KM)
   ret <- list(surv = rep(NA_real_, 3), lower = rep(NA_real_, 3), upper = rep(NA_real_, 3))
+  at_risk_d30 <- 0
   if (nrow(mc) > 0) {
     fit <- km_fit(mc$tenure, as.numeric(mc$left_event))
     ret <- km_at(fit, c(7, 30, 90))
+    at_risk_d30 <- km_at_risk(fit, 30)
     surv_rows[[ck]] <- cbind(data.frame(channel = ck), km_rows(fit))
   }
   # conversion 30 d
@@ -319,7 +324,8 @@ for (ck in CHANNELS) {
     conversion_30d_upper = cv[[3]],
     repurchase_n = if (has_orders) sum(buyers) else NA, repurchase_lower = rp[[2]],
     repurchase_upper = rp[[3]],
-    gmv_n = if (has_orders) gn else NA, gmv_lower = glo, gmv_upper = gup)
+    gmv_n = if (has_orders) gn else NA, gmv_lower = glo, gmv_upper = gup,
+    at_risk_d30 = at_risk_d30)
 }
 write_out(do.call(rbind, chan_rows), "channel_summary.csv")
 surv_cols <- c("channel", "day", "at_risk", "events", "survival", "lower", "upper", "censored")
@@ -359,9 +365,10 @@ write_out(finish_weekly(weekly(m$cohort), "cohort"), "cohort_retention.csv")
 
 METRICS <- c("size", "weekly_active_ratio", "messages_per_member_week", "activation_rate",
              "conversion_30d", "retained_d30")
+KM30 <- c("at_risk_d30", "km_retained_d30", "km_retained_d30_lower", "km_retained_d30_upper")
 gr <- g
 ng <- nrow(gr)
-for (v in c(METRICS, "lifespan_days", "event", "days_silent")) gr[[v]] <- rep(NA_real_, ng)
+for (v in c(METRICS, "lifespan_days", "event", "days_silent", KM30)) gr[[v]] <- rep(NA_real_, ng)
 gr$last_active_date <- gr$created
 gr$last_order <- as.Date(rep(NA_character_, ng))
 mo$group_id <- m$group_id[mo$mid]
@@ -383,6 +390,16 @@ for (i in seq_len(ng)) {
   if (any(el30)) {
     left30 <- mg$left_event[el30] & as.numeric(mg$left_d[el30] - mg$join[el30]) <= 30
     gr$retained_d30[i] <- mean(!left30)
+  }
+  # the group's Kaplan-Meier S(30) of its memberships with its band, and its n at risk at day 30
+  # (a group without memberships has none of them)
+  if (nrow(mg) > 0) {
+    fit <- km_fit(mg$tenure, as.numeric(mg$left_event))
+    k <- km_at(fit, 30)
+    gr$at_risk_d30[i] <- km_at_risk(fit, 30)
+    gr$km_retained_d30[i] <- k$surv
+    gr$km_retained_d30_lower[i] <- k$lower
+    gr$km_retained_d30_upper[i] <- k$upper
   }
   od <- mo$odate[mo$group_id == gid]
   if (length(od)) gr$last_order[i] <- max(od)
@@ -484,4 +501,4 @@ write_out(gr[, c("group_id", "group_type", "size", "weekly_active_ratio", "lifes
                  "conversion_30d", "retained_d30", "rank_size", "rank_weekly_active_ratio",
                  "rank_messages_per_member_week", "rank_activation_rate",
                  "rank_conversion_30d", "rank_retained_d30", "last_active_date",
-                 "days_silent")], "groups.csv")
+                 "days_silent", KM30)], "groups.csv")

@@ -25,6 +25,12 @@ const KEYS: Record<string, string[]> = {
   'groups.csv': ['group_id'],
 };
 
+/** Columns R computes too (summary(survfit, times = 30)), so the comparison covers them. */
+const DAY_30: Record<string, string[]> = {
+  'channel_summary.csv': ['at_risk_d30'],
+  'groups.csv': ['at_risk_d30', 'km_retained_d30', 'km_retained_d30_lower', 'km_retained_d30_upper'],
+};
+
 function same(ours: string, expected: string): boolean {
   if (ours === expected) return true;
   if (ours === '' || expected === '') return false;
@@ -67,6 +73,12 @@ describe.each(cases)('reference case %s', (name) => {
     ({ data } = await buildData(join(CASES, name, 'input'), { asOf }));
     expect(Object.keys(KEYS).filter((file) => !existsSync(join(data, file)))).toEqual([]);
   }, 300_000);
+  it('R computed the day-30 columns: the number at risk, the Kaplan–Meier S(30) and its band', () => {
+    for (const [file, columns] of Object.entries(DAY_30)) {
+      const header = Object.keys(readCsvObjects(join(CASES, name, 'expected', file))[0] ?? {});
+      expect(columns.filter((c) => !header.includes(c)), file).toEqual([]);
+    }
+  });
   it.each(Object.entries(KEYS))('%s equals R', (file, keys) => {
     expect(compareFile(join(data, file), join(CASES, name, 'expected', file), keys).slice(0, 20)).toEqual([]);
   });
