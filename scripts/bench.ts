@@ -1,11 +1,12 @@
-// `npm run bench -- [--scale X] [--seed N]`: the benchmark of src/bench.ts.
+// `npm run bench -- [--scale X] [--seed N] [--no-workbook] [--data-only]`: the benchmark of src/bench.ts
+// (--no-workbook leaves out the Excel lines, --data-only makes the data set and stops).
 // Internal: `--baseline DIR --result FILE` (or `--floor DIR`) runs only DuckDB's own load, in its own process;
 // `--workbook XLSX` the workbook's conversion and load, `--members-csv CSV` DuckDB's load of the same rows as CSV.
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { baselineLoad, bench, benchTable, membersCsvRead, workbookRead, type BenchResult } from '../src/bench.ts';
+import { baselineLoad, bench, benchTable, ensureData, membersCsvRead, workbookRead, type BenchResult } from '../src/bench.ts';
 
 const { values } = parseArgs({
   options: {
@@ -16,6 +17,8 @@ const { values } = parseArgs({
     workbook: { type: 'string' },
     'members-csv': { type: 'string' },
     result: { type: 'string' },
+    'data-only': { type: 'boolean' },
+    'no-workbook': { type: 'boolean' },
   },
   strict: true,
 });
@@ -36,11 +39,17 @@ if (values.baseline || values.floor) {
 const scale = Number(values.scale ?? 1);
 const seed = Number(values.seed ?? 42);
 if (!(scale > 0) || !Number.isInteger(seed)) {
-  process.stderr.write('usage: npm run bench -- [--scale X (default 1: 5,000 groups, 20 M messages)] [--seed N]\n');
+  process.stderr.write('usage: npm run bench -- [--scale X (default 1: 5,000 groups, 20 M messages)] [--seed N] [--no-workbook] [--data-only]\n');
   process.exit(1);
 }
 const root = '.qunlens/bench';
-const result = await bench({ scale, seed, root, log: (line) => process.stderr.write(`${line}\n`) });
+const log = (line: string) => process.stderr.write(`${line}\n`);
+if (values['data-only']) {
+  // make (or find) the data set and stop: a large one can be generated ahead of a quiet machine's run
+  await ensureData(join(root, `scale-${scale}`), { scale, seed, root, log });
+  process.exit(0);
+}
+const result = await bench({ scale, seed, root, log, workbook: !values['no-workbook'] });
 // growth against the other scale's last result on this machine, when there is one
 const other = fileURLToPath(new URL(`../${root}/result-${scale === 1 ? 0.1 : 1}.json`, import.meta.url));
 const previous = existsSync(other) ? (JSON.parse(readFileSync(other, 'utf8')) as BenchResult) : undefined;

@@ -43,6 +43,11 @@ export interface BenchOptions {
   /** where data sets, sites and results live (default .qunlens/bench) */
   root: string;
   log: (line: string) => void;
+  /**
+   * false: leave out the Excel workbook lines (its conversion and the whole build from
+   * members.xlsx), which at large scales take long and a second site's disk; default true
+   */
+  workbook?: boolean;
 }
 
 export interface PageWeight {
@@ -296,7 +301,7 @@ async function warm(dataDir: string): Promise<number> {
   return bytes;
 }
 
-async function ensureData(dir: string, options: BenchOptions): Promise<Record<string, number>> {
+export async function ensureData(dir: string, options: BenchOptions): Promise<Record<string, number>> {
   const { generateSample, scaledSizes, SAMPLE_BENCHMARK, SAMPLE_FILES } = await import('./sample/generate.ts');
   const sizes = scaledSizes(Math.max(1, Math.round(SAMPLE_BENCHMARK.groups * options.scale)));
   const stampFile = join(dir, '.bench.json');
@@ -399,7 +404,8 @@ export async function bench(options: BenchOptions): Promise<BenchResult> {
   };
   const baseline = await duckdbAlone('baseline', `loading ${mb(inputBytes)} of CSV into tables`);
   const floor = await duckdbAlone('floor', 'loading the same, with messages counted per group, member and day');
-  const workbook = await benchWorkbook(root, tag, dataDir, options);
+  const withWorkbook = options.workbook ?? true;
+  const workbook = withWorkbook ? await benchWorkbook(root, tag, dataDir, options) : undefined;
 
   options.log('build: npm run build from scratch…');
   // the site's folder, then the link to it (dist is a link: publish.ts)
@@ -410,15 +416,18 @@ export async function bench(options: BenchOptions): Promise<BenchResult> {
   const rebuild = await timedBuild(dataDir, outDir, reportFile);
   const site = await siteStats(outDir);
   const browser = await benchBrowser(outDir, options.log);
-  options.log('build: npm run build from scratch with members.xlsx for members.csv…');
-  const xlsxOut = join(root, `dist-${options.scale}-xlsx`);
-  await rm(await realpath(xlsxOut).catch(() => xlsxOut), { recursive: true, force: true });
-  await rm(xlsxOut, { recursive: true, force: true });
-  const workbookBuild = await timedBuild(await workbookData(dataDir, await ensureWorkbook(root, tag, dataDir, options.log)), xlsxOut, reportFile);
-  const differ = await sameFigures(outDir, xlsxOut);
-  if (differ.length) throw new Error(`the build from members.xlsx published other figures than the build from members.csv: ${differ.join(', ')}`);
-  await rm(await realpath(xlsxOut).catch(() => xlsxOut), { recursive: true, force: true });
-  await rm(xlsxOut, { recursive: true, force: true });
+  let workbookBuild: Run | undefined;
+  if (withWorkbook) {
+    options.log('build: npm run build from scratch with members.xlsx for members.csv…');
+    const xlsxOut = join(root, `dist-${options.scale}-xlsx`);
+    await rm(await realpath(xlsxOut).catch(() => xlsxOut), { recursive: true, force: true });
+    await rm(xlsxOut, { recursive: true, force: true });
+    workbookBuild = await timedBuild(await workbookData(dataDir, await ensureWorkbook(root, tag, dataDir, options.log)), xlsxOut, reportFile);
+    const differ = await sameFigures(outDir, xlsxOut);
+    if (differ.length) throw new Error(`the build from members.xlsx published other figures than the build from members.csv: ${differ.join(', ')}`);
+    await rm(await realpath(xlsxOut).catch(() => xlsxOut), { recursive: true, force: true });
+    await rm(xlsxOut, { recursive: true, force: true });
+  }
 
   const t = build.report.timings;
   const pipelineMs = ['read', 'validate', 'model', 'metrics', 'outputs'].reduce((sum, k) => sum + (t[k] ?? 0), 0);
