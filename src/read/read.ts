@@ -64,11 +64,14 @@ export async function readInputs(db: Db, effects: Effects, options: ReadOptions)
       // exports share are counted once (validate.ts), as are rows with a message ID (a msgid
       // pulled twice into one archive)
       const [source] = files;
-      const { aggregateMessages, messagesStrategy } = await import('./events.ts');
+      const { aggregateMessages, dailySlices, messagesStrategy } = await import('./events.ts');
       const bytes = (await effects.stat(source.readPath)).size;
-      const strategy = messagesStrategy(bytes, await memoryLimitBytes(db));
-      if (strategy === 'in parts') effects.log.info(`  messages: ${(bytes / 2 ** 30).toFixed(1)} GiB, over twice DuckDB's memory limit; aggregating in parts (one more scan, less memory)`);
-      tables.set(table, await aggregateMessages(db, source, plan, effects.log, strategy));
+      const limit = await memoryLimitBytes(db);
+      const strategy = messagesStrategy(bytes, limit);
+      const slices = strategy === 'in parts' ? dailySlices(bytes, limit) : 1;
+      if (strategy === 'in parts')
+        effects.log.info(`  messages: ${(bytes / 2 ** 30).toFixed(1)} GiB, over twice DuckDB's memory limit; aggregating in parts (${slices > 1 ? `the daily set in ${slices} slices of the groups, ${slices} more scans` : 'one more scan'}, less memory)`);
+      tables.set(table, await aggregateMessages(db, source, plan, effects.log, strategy, slices));
     } else {
       tables.set(table, await loadRows(db, table, files, plan));
     }

@@ -11,7 +11,7 @@ import { OutOfMemoryError } from '../../src/db/db.ts';
 import { NativeDb, openNativeDb } from '../../src/db/native.ts';
 import { parsePlan } from '../../src/read/row-checks.ts';
 import { nodeEffects, silentLogger } from '../../src/core/effects.ts';
-import { aggregate, aggregateFromRows, aggregateMessages, DAILY_SET, HOURLY_SET, messagesStrategy, subtractRejected, TOTAL_SET } from '../../src/read/events.ts';
+import { aggregate, aggregateFromRows, aggregateMessages, dailySlices, DAILY_SET, HOURLY_SET, messagesStrategy, subtractRejected, TOTAL_SET } from '../../src/read/events.ts';
 import { CROSS_BIT } from '../../src/read/row-checks.ts';
 import { loadRows } from '../../src/read/read.ts';
 import { prepareInputs } from '../../src/read/sources.ts';
@@ -41,10 +41,10 @@ afterAll(async () => {
   await db?.close();
 });
 
-async function messagesTable(strategy: 'one pass' | 'in parts') {
+async function messagesTable(strategy: 'one pass' | 'in parts', slices = 1) {
   const { sources } = await prepareInputs(db, nodeEffects(silentLogger), { dataDir, workDir: work });
   const [source] = sources.get('messages')!;
-  const loaded = await aggregateMessages(db, source, parsePlan(source.spec, [source]), silentLogger, strategy);
+  const loaded = await aggregateMessages(db, source, parsePlan(source.spec, [source]), silentLogger, strategy, slices);
   return { loaded, rows: await db.rows(ORDERED) };
 }
 
@@ -60,6 +60,15 @@ describe('agg_messages', () => {
     const total = one.rows.find((r) => r.grouping_set === TOTAL_SET)!;
     expect(total.bad).toBeGreaterThan(0);
     expect(one.rows.some((r) => r.grouping_set === HOURLY_SET && r.staff === true)).toBe(true);
+  });
+
+  it('is the same with the daily set made in slices of the groups (a file far over the memory limit)', async () => {
+    const one = await messagesTable('one pass');
+    const sliced = await messagesTable('in parts', 3);
+    expect(sliced.rows).toEqual(one.rows);
+    // every row counted once: the file's records, its rejects among them once
+    expect(sliced.loaded.rows).toBe(one.loaded.rows);
+    expect(sliced.loaded.sources[0].rejects).toEqual(one.loaded.sources[0].rejects);
   });
 
   it('from the fast pass, less the rows a cross check rejected, equals the exact path', async () => {
@@ -116,6 +125,9 @@ describe('agg_messages', () => {
     expect(messagesStrategy(1.27e9, 1e9)).toBe('one pass'); // the benchmark's 20 M messages
     expect(messagesStrategy(2.55e9, 1e9)).toBe('in parts'); // twice that, which ran out of memory
     expect(messagesStrategy(5e9, null)).toBe('one pass'); // a limit it cannot read: try, then fall back
+    // the daily set in slices of the groups from 3 × the limit: 200 M messages (12.1 GiB) in 5
+    expect([dailySlices(2.55e9, 1e9), dailySlices(12.1 * 2 ** 30, 2 ** 30), dailySlices(12.1 * 2 ** 30, 2 * 2 ** 30), dailySlices(5e9, null)]).toEqual([1, 5, 3, 1]);
+    expect(dailySlices(2.4 * 2 ** 30, 2 ** 30)).toBe(1); // 40 M messages held in one
     const limited = await openNativeDb({ memoryLimit: '500MB' });
     try {
       expect(await memoryLimitBytes(limited)).toBeCloseTo(476.8 * 2 ** 20, -6); // DuckDB says '476.8 MiB'
