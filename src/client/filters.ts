@@ -63,11 +63,27 @@ if (form) {
     return { models: [...result.quantityQuality, ...result.rates], summaryRows: result.summaryRows, count: channels.reduce((s, ch) => s + ch.joins, 0) };
   }
 
-  const open = () =>
-    (db ??= Promise.all([import('../db/wasm.ts'), import('./wasm-assets.ts')]).then(async ([{ openWasmDb }, { wasmUrl, workerUrl }]) => {
+  /**
+   * The code compute() runs for this page, fetched while the engine loads (one round of
+   * requests instead of a chain after it): compute's own imports then find them loaded.
+   */
+  const preload = () =>
+    Promise.all([
+      import('../metrics/filters.ts'),
+      import('../i18n/index.ts'),
+      import('../core/config.ts'),
+      ...(page === 'benchmarks'
+        ? [import('../metrics/facts.ts'), import('../ui/benchmark-figures.ts')]
+        : [import('../metrics/summaries.ts'), page === 'retention' ? import('../ui/retention-figures.ts') : import('../ui/channel-figures.ts')]),
+    ]).catch(() => undefined);
+
+  const open = () => {
+    if (!db) void preload();
+    return (db ??= Promise.all([import('../db/wasm.ts'), import('./wasm-assets.ts')]).then(async ([{ openWasmDb }, { wasmUrl, workerUrl }]) => {
       // the metric code reads f_memberships and f_groups: views the shipped database holds
       return openWasmDb({ wasmUrl, workerUrl, databaseUrl: form.dataset.db! });
     }));
+  };
 
   const choice = (): FilterChoice => {
     const data = new FormData(form);

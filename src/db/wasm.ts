@@ -187,6 +187,10 @@ async function probeDatabase(url: string): Promise<{ url: string } | Uint8Array>
 }
 
 export async function openWasmDb(options: WasmDbOptions): Promise<WasmDb> {
+  // the worker resolves URLs against its own script: give it an absolute one; the probe runs
+  // while the engine compiles
+  const probe = options.databaseUrl ? probeDatabase(new URL(options.databaseUrl, location.href).href) : undefined;
+  probe?.catch(() => undefined); // awaited below: not an unhandled rejection meanwhile
   const duckdb = await import('@duckdb/duckdb-wasm');
   const worker = new Worker(options.workerUrl);
   const db = new duckdb.AsyncDuckDB(new duckdb.VoidLogger(), worker);
@@ -197,8 +201,7 @@ export async function openWasmDb(options: WasmDbOptions): Promise<WasmDb> {
   // duckdb-wasm#2228); the probe below has already made sure ranged GETs are answered.
   await db.open({ filesystem: { forceFullHTTPReads: false, allowFullHTTPReads: true } });
   const connection = await db.connect();
-  // the worker resolves URLs against its own script: give it an absolute one
-  const database = options.databaseUrl ? await probeDatabase(new URL(options.databaseUrl, location.href).href) : undefined;
+  const database = await probe;
   return readyWasmDb(
     {
       connection,
