@@ -9,6 +9,7 @@
 import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { chromium, type Browser } from 'playwright-core';
+import { CHROMIUM_ARGS } from './pdf.ts';
 import { serveStatic, type ServedFile } from './serve.ts';
 
 export interface BrowserRead {
@@ -28,8 +29,8 @@ export interface BrowserBench {
   filter: BrowserRead & { region: string };
 }
 
-const CHROMIUM = process.env.QUNLENS_CHROMIUM ?? '/usr/bin/chromium';
-const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+// the same Chromium, found the same way, as npm run pdf
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
 export async function benchBrowser(siteDir: string, log: (line: string) => void): Promise<BrowserBench> {
   const served = await serveStatic(siteDir, { base: '/' });
@@ -41,7 +42,7 @@ export async function benchBrowser(siteDir: string, log: (line: string) => void)
     return { bytes: after.bytes - before.bytes, requests: after.requests - before.requests, ranged: after.ranged - before.ranged === after.requests - before.requests, ms };
   };
   try {
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
     const failures: string[] = [];
     const fresh = async () => {
       const context = await browser!.newContext({ viewport: { width: 1440, height: 900 } });

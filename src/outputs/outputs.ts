@@ -159,7 +159,7 @@ export async function publicConfig(db: Db, config: QunlensConfig): Promise<Qunle
  * The columns of f_memberships the browser's metric code reads (metrics/summaries.ts with the
  * filters of metrics/filters.ts): the filter keys first, the table is sorted by them.
  */
-export const FILTER_MEMBERSHIP_COLUMNS = [
+const FILTER_MEMBERSHIP_COLUMNS = [
   'region',
   'group_type',
   'joined_date',
