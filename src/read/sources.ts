@@ -202,7 +202,17 @@ export interface PrepareOptions {
   workDir: string;
   /** config `files`, `columns` and `sheet` */
   config?: Pick<QunlensConfig, 'files' | 'columns' | 'sheet'>;
+  /**
+   * Told of each table as soon as its files are prepared (members first, then messages, then
+   * the rest), so DuckDB can load it while the next is prepared. All of prepareInputs' fatal
+   * problems are still thrown together at its end.
+   */
+  onTable?: (table: TableName, sources: SourceFile[]) => void;
 }
+
+/** members first (the first load), messages next (the longest scan, done while others load). */
+const PREPARE_FIRST: readonly TableName[] = ['members', 'messages'];
+const prepareRank = (table: TableName) => (PREPARE_FIRST.includes(table) ? PREPARE_FIRST.indexOf(table) : PREPARE_FIRST.length);
 
 /** Locate and prepare every input; all fatal problems are reported together. */
 export async function prepareInputs(db: Db, effects: Effects, options: PrepareOptions): Promise<PreparedInputs> {
@@ -210,7 +220,7 @@ export async function prepareInputs(db: Db, effects: Effects, options: PrepareOp
   const context: PrepareContext = { workDir: options.workDir, columns: options.config?.columns ?? {}, sheet: options.config?.sheet };
   const problems: string[] = [];
   const sources = new Map<TableName, SourceFile[]>();
-  for (const [table, list] of files) {
+  for (const [table, list] of [...files].sort(([a], [b]) => prepareRank(a) - prepareRank(b))) {
     const prepared: SourceFile[] = [];
     for (const file of list) {
       if ((await effects.stat(file.path)).size === 0) {
@@ -232,8 +242,13 @@ export async function prepareInputs(db: Db, effects: Effects, options: PrepareOp
         else throw error;
       }
     }
-    if (prepared.length) sources.set(table, prepared);
+    if (prepared.length) {
+      sources.set(table, prepared);
+      // a table with a problem is not loaded: the build stops with every problem once all are known
+      if (!problems.length) options.onTable?.(table, prepared);
+    }
   }
   if (problems.length) throw new InputError(problems);
-  return { sources, issues };
+  // in discovery order, as before preparing went by rank
+  return { sources: new Map([...files.keys()].filter((t) => sources.has(t)).map((t) => [t, sources.get(t)!])), issues };
 }

@@ -81,3 +81,23 @@ describe('native values as plain JS', () => {
     expect(rows[4999]).toEqual({ i: 4999, d: '2039-09-09' });
   });
 });
+
+// The read step prepares a file (a DESCRIBE of a Parquet file, say) while DuckDB loads another,
+// on the one connection: the connector runs a connection's statements one at a time, in order.
+describe('one statement at a time', () => {
+  it('statements asked for together run in the order asked, each after the one before', async () => {
+    const [, [{ n }], , [{ m }]] = await Promise.all([
+      db.exec(`CREATE OR REPLACE TABLE serial_t AS SELECT range AS x FROM range(2000000)`),
+      db.rows<{ n: number }>(`SELECT count(*)::INTEGER AS n FROM serial_t`),
+      db.exec(`INSERT INTO serial_t SELECT range FROM range(5)`),
+      db.rows<{ m: number }>(`SELECT count(*)::INTEGER AS m FROM serial_t`),
+    ]);
+    expect([n, m]).toEqual([2000000, 2000005]);
+  });
+
+  it('a failed statement does not stop the ones after it', async () => {
+    const results = await Promise.allSettled([db.exec(`SELECT * FROM no_such_table`), db.rows<{ v: number }>(`SELECT 7 AS v`)]);
+    expect(results[0].status).toBe('rejected');
+    expect(results[1]).toEqual({ status: 'fulfilled', value: [{ v: 7 }] });
+  });
+});
