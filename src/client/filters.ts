@@ -78,11 +78,14 @@ if (form) {
     ]).catch(() => undefined);
 
   const open = () => {
-    if (!db) void preload();
-    return (db ??= Promise.all([import('../db/wasm.ts'), import('./wasm-assets.ts')]).then(async ([{ openWasmDb }, { wasmUrl, workerUrl }]) => {
+    if (db) return db;
+    // the engine's modules are asked for first: the browser fetches a few at a time from one host
+    db = Promise.all([import('../db/wasm.ts'), import('./wasm-assets.ts')]).then(async ([{ openWasmDb }, { wasmUrl, workerUrl }]) => {
       // the metric code reads f_memberships and f_groups: views the shipped database holds
       return openWasmDb({ wasmUrl, workerUrl, databaseUrl: form.dataset.db! });
-    }));
+    });
+    void preload();
+    return db;
   };
 
   const choice = (): FilterChoice => {
