@@ -35,20 +35,34 @@ if (form) {
   let db: Promise<WasmDb> | null = null;
   let generation = 0;
 
+  const regionFiles = JSON.parse(form.dataset.regions ?? '{}') as Record<string, string>;
+  /**
+   * The database the memberships of a region are read from: the region's own file when it has
+   * one and the host serves byte ranges (after a whole download, the big file is all here already).
+   */
+  async function regionDatabase(wasm: WasmDb, region: string | null | undefined): Promise<WasmDb> {
+    const file = region ? regionFiles[region] : undefined;
+    if (!file || wasm.databaseRead !== 'ranges') return wasm;
+    const name = `region_${Object.keys(regionFiles).indexOf(region!)}`;
+    return wasm.attachDatabase(name, { url: new URL(file, location.href).href });
+  }
+
   /** The page's figures for a choice: the build's metric code over the shipped tables, drawn by the page's own figure module. */
-  async function compute(wasm: WasmDb, c: FilterChoice): Promise<{ models: FigureModel[]; summaryRows: string | null; count: number }> {
+  async function compute(main: WasmDb, c: FilterChoice): Promise<{ models: FigureModel[]; summaryRows: string | null; count: number }> {
     const [{ membershipFilter, groupFilter }, { i18n }, { CHANNEL_KEYS }] = await Promise.all([import('../metrics/filters.ts'), import('../i18n/index.ts'), import('../core/config.ts')]);
     const f = i18n(view.lang);
     const config = { confLevel: view.confLevel, maxWeeks: view.maxWeeks } as QunlensConfig;
     if (page === 'benchmarks') {
       const [{ benchmarksSql }, { benchmarkFigures }] = await Promise.all([import('../metrics/facts.ts'), import('../ui/benchmark-figures.ts')]);
       const { where, params } = groupFilter(c);
-      const rows = await wasm.rows<BenchmarkRow>(benchmarksSql(where), params);
-      const [{ n }] = await wasm.rows<{ n: number }>(`SELECT count(*)::INTEGER AS n FROM f_groups WHERE NOT dissolved_by_asof AND (${where})`, params);
+      const rows = await main.rows<BenchmarkRow>(benchmarksSql(where), params);
+      const [{ n }] = await main.rows<{ n: number }>(`SELECT count(*)::INTEGER AS n FROM f_groups WHERE NOT dissolved_by_asof AND (${where})`, params);
       return { models: benchmarkFigures(rows, view.typeNames!, f), summaryRows: null, count: n };
     }
     const [{ channelSummaries, membershipCurves, weeklyRetention }] = await Promise.all([import('../metrics/summaries.ts')]);
     const filter = membershipFilter(c);
+    // a region with a file of its own: read that file (the same rows, never more than it)
+    const wasm = await regionDatabase(main, c.region);
     const curves = await membershipCurves(wasm, config, filter);
     if (page === 'retention') {
       const { retentionFigures } = await import('../ui/retention-figures.ts');

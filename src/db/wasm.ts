@@ -91,6 +91,8 @@ export interface WasmStatement {
 /** A duckdb-wasm engine with one connection: the browser's, or Node's blocking build in tests. */
 export interface WasmEngine {
   connection: WasmConnection;
+  /** Another connection to the same engine (its own default catalog: WasmDb.attachDatabase). */
+  connect(): WasmConnection | Promise<WasmConnection>;
   /** Make bytes readable under a name (registerFileBuffer). */
   registerFileBuffer(name: string, bytes: Uint8Array): unknown;
   /** Make a file on the web readable under a name, block by block over HTTP range requests (registerFileURL). */
@@ -107,15 +109,46 @@ export type DatabaseRead = 'ranges' | 'whole';
 
 export class WasmDb implements Db {
   readonly #engine: WasmEngine;
+  readonly #connection: WasmConnection;
+  /** databases attached besides the shipped one, by name (attachDatabase) */
+  readonly #attached = new Map<string, Promise<WasmDb>>();
   /** how the shipped database is read; null: none attached */
   databaseRead: DatabaseRead | null = null;
-  constructor(engine: WasmEngine) {
+  constructor(engine: WasmEngine, connection = engine.connection) {
     this.#engine = engine;
+    this.#connection = connection;
+  }
+
+  /**
+   * Another shipped database (a region's own file), attached read-only once, as a WasmDb on a
+   * connection of its own whose default catalog it is: the metric code's names (f_memberships)
+   * then read that file, and this connection's stay as they were.
+   */
+  attachDatabase(name: string, source: Uint8Array | { url: string }): Promise<WasmDb> {
+    if (!/^[a-z][a-z0-9_]*$/.test(name)) throw new Error(`not a database name: ${name}`);
+    let attached = this.#attached.get(name);
+    if (!attached) {
+      attached = (async () => {
+        const file = `${name}.duckdb`;
+        if (source instanceof Uint8Array) await this.#engine.registerFileBuffer(file, source);
+        else if (this.#engine.registerFileURL) await this.#engine.registerFileURL(file, source.url);
+        else throw new Error('this duckdb-wasm engine cannot read files over HTTP');
+        await this.exec(`ATTACH '${file}' AS ${name} (READ_ONLY)`);
+        const other = new WasmDb(this.#engine, await this.#engine.connect());
+        await other.exec(`USE ${name}`);
+        other.databaseRead = source instanceof Uint8Array ? 'whole' : 'ranges';
+        return other;
+      })();
+      // a failed attach may be tried again
+      attached.catch(() => this.#attached.delete(name));
+      this.#attached.set(name, attached);
+    }
+    return attached;
   }
 
   /** The one place a wasm result is asked for: with params, as a prepared statement (see db.ts). */
   async #table(sql: string, params?: readonly unknown[]): Promise<ArrowTable> {
-    const connection = this.#engine.connection;
+    const connection = this.#connection;
     if (!params?.length) return await connection.query(sql);
     const statement = await connection.prepare(sql);
     try {
@@ -144,8 +177,9 @@ export class WasmDb implements Db {
     return name;
   }
 
+  /** Ends the engine; for an attached database's WasmDb, nothing (it ends with the engine). */
   async close(): Promise<void> {
-    await this.#engine.close();
+    if (this.#connection === this.#engine.connection) await this.#engine.close();
   }
 }
 
@@ -207,6 +241,7 @@ export async function openWasmDb(options: WasmDbOptions): Promise<WasmDb> {
   return readyWasmDb(
     {
       connection,
+      connect: () => db.connect(),
       registerFileBuffer: (name, bytes) => db.registerFileBuffer(name, bytes),
       registerFileURL: (name, url) => db.registerFileURL(name, url, duckdb.DuckDBDataProtocol.HTTP, false),
       close: async () => {

@@ -82,7 +82,15 @@ export interface OutputFile {
   bytes: number;
   /** qunlens.duckdb: each table's share of the file (its storage blocks), largest first */
   tables?: { name: string; bytes: number }[];
+  /** region-N.duckdb: the region whose memberships it holds */
+  region?: string;
 }
+
+/**
+ * At most this many regions get a database file of their own (the ones with the most
+ * memberships): a chain that files stores as regions would otherwise ship hundreds of files.
+ */
+export const MAX_REGION_FILES = 64;
 
 export interface OutputOptions {
   dataDir: string;
@@ -177,6 +185,12 @@ const FILTER_MEMBERSHIP_COLUMNS = [
   'gmv_90d',
 ] as const;
 
+/** filter_memberships' order after region (within a region file, its whole order) */
+const FILTER_ORDER = 'group_type, joined_date, channel, tenure_days';
+
+/** f_memberships as the metric code reads it, in every shipped database that holds filter_memberships */
+const F_MEMBERSHIPS_VIEW = `SELECT *, ${joinMonthSql('joined_date')} AS join_month FROM filter_memberships`;
+
 /**
  * The database file the browser attaches read-only (tables the Explore page and filters query),
  * read there block by block over HTTP range requests: the tables the filters read are sorted by
@@ -204,7 +218,7 @@ async function writeBrowserDatabase(db: Db, path: string, options: OutputOptions
     await db.exec(`
       CREATE TABLE pub.filter_memberships AS
       SELECT ${FILTER_MEMBERSHIP_COLUMNS.join(', ')} FROM f_memberships
-      ORDER BY region, group_type, joined_date, channel, tenure_days`);
+      ORDER BY region, ${FILTER_ORDER}`);
     await db.exec(`
       CREATE TABLE pub.group_daily AS
       SELECT g.public_id AS group_id, a.date, a.messages, a.active_members
@@ -223,7 +237,7 @@ async function writeBrowserDatabase(db: Db, path: string, options: OutputOptions
     await db.exec(`CREATE TABLE pub.meta AS SELECT * FROM (VALUES ${meta.map(([k, v]) => `(${sqlString(k)}, ${sqlString(v)})`).join(', ')}) t(key, value)`);
     // f_memberships and f_groups as the metric code reads them, in the browser too (a view binds
     // its names in its own database, whatever the browser attaches it as)
-    await db.exec(`CREATE VIEW pub.f_memberships AS SELECT *, ${joinMonthSql('joined_date')} AS join_month FROM filter_memberships`);
+    await db.exec(`CREATE VIEW pub.f_memberships AS ${F_MEMBERSHIPS_VIEW}`);
     await db.exec(`CREATE VIEW pub.f_groups AS SELECT *, ${dissolvedByAsOfSql('dissolved_date', `(SELECT CAST(value AS DATE) FROM meta WHERE key = 'as_of')`)} AS dissolved_by_asof FROM groups`);
     await db.exec(`CHECKPOINT pub`);
     const [{ block_size }] = await db.rows<{ block_size: number }>(`SELECT block_size::BIGINT AS block_size FROM pragma_database_size() WHERE database_name = 'pub'`);
@@ -239,6 +253,39 @@ async function writeBrowserDatabase(db: Db, path: string, options: OutputOptions
   }
 }
 
+/**
+ * One small database per region (region-1.duckdb, …): that region's rows of filter_memberships,
+ * and the f_memberships view over them. A reader who picks a region on Channels or Retention
+ * reads that file, and never more than it: in the one big file the region's blocks sit among
+ * others, and duckdb-wasm's read-ahead (16 KiB growing fourfold to 16 MiB on each run of
+ * adjacent reads, not configurable) read 4 to 12 MiB for a region of 2.4 MiB, by how a build
+ * happened to place the blocks. The end of a file stops the read-ahead.
+ * Numbered by region text (stable between builds of the same data); which is which is in the
+ * site data (siteData.regionDatabases), never in a file name.
+ */
+async function writeRegionDatabases(db: Db, dataDir: string, join: (...parts: string[]) => string): Promise<OutputFile[]> {
+  const regions = await db.rows<{ region: string }>(`
+    SELECT region FROM f_memberships WHERE region IS NOT NULL GROUP BY region ORDER BY count(*) DESC, region LIMIT ${MAX_REGION_FILES}`);
+  const written: OutputFile[] = [];
+  for (const [i, { region }] of [...regions].sort((a, b) => (a.region < b.region ? -1 : 1)).entries()) {
+    const name = `region-${i + 1}.duckdb`;
+    const path = join(dataDir, name);
+    await db.exec(`ATTACH ${sqlString(path)} AS reg (STORAGE_VERSION 'v1.4.0')`);
+    try {
+      await db.exec(`
+        CREATE TABLE reg.filter_memberships AS
+        SELECT ${FILTER_MEMBERSHIP_COLUMNS.join(', ')} FROM f_memberships WHERE region = ${sqlString(region)}
+        ORDER BY ${FILTER_ORDER}`);
+      await db.exec(`CREATE VIEW reg.f_memberships AS ${F_MEMBERSHIPS_VIEW}`);
+      await db.exec(`CHECKPOINT reg`);
+    } finally {
+      await db.exec(`DETACH reg`);
+    }
+    written.push({ name, bytes: (await stat(path)).size, region });
+  }
+  return written;
+}
+
 /** The shipped database's size and its largest tables, for the build's log: what a reader's browser may read. */
 export function shippedDatabaseLine(written: readonly OutputFile[]): string {
   const file = written.find((f) => f.name === 'qunlens.duckdb');
@@ -247,7 +294,9 @@ export function shippedDatabaseLine(written: readonly OutputFile[]): string {
   const largest = file.tables.slice(0, 4).map((t) => `${t.name} ${mb(t.bytes)}`);
   const rest = file.tables.slice(4);
   if (rest.length) largest.push(`${rest.length} more ${mb(rest.reduce((s, t) => s + t.bytes, 0))}`);
-  return `qunlens.duckdb ${mb(file.bytes)} MB (${largest.join(', ')})`;
+  const regions = written.filter((f) => f.region !== undefined);
+  const perRegion = regions.length ? `; ${regions.length} region files ${mb(regions.reduce((s, f) => s + f.bytes, 0))} MB, the largest ${mb(Math.max(...regions.map((f) => f.bytes)))}` : '';
+  return `qunlens.duckdb ${mb(file.bytes)} MB (${largest.join(', ')})${perRegion}`;
 }
 
 export async function writeOutputs(db: Db, effects: Effects, options: OutputOptions): Promise<OutputFile[]> {
@@ -264,6 +313,7 @@ export async function writeOutputs(db: Db, effects: Effects, options: OutputOpti
   const dbPath = effects.path.join(dataDir, 'qunlens.duckdb');
   const tables = await writeBrowserDatabase(db, dbPath, options);
   written.push({ name: 'qunlens.duckdb', bytes: (await stat(dbPath)).size, tables });
+  written.push(...(await writeRegionDatabases(db, dataDir, effects.path.join)));
 
   const summary = {
     as_of: options.model.asOf,

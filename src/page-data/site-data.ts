@@ -96,6 +96,8 @@ export interface SiteData {
   reports: ReportView[];
   /** the tables of dist/data/qunlens.duckdb (Explore lists them) */
   tables: ShippedTable[];
+  /** region → its own database file in dist/data (region-N.duckdb): what a region filter reads */
+  regionDatabases: Record<string, string>;
   /** check-ins, streaks, completion, habit and retention, inviters (the Habits page) */
   habits: HabitPage & { streaks: HabitSummaries['streaks']; completion: HabitSummaries['completion']; habit: HabitSummaries['habit'] };
   quality: {
@@ -126,6 +128,7 @@ export function siteData(input: {
   issues: QualityIssue[];
   reports?: ReportView[];
   tables?: ShippedTable[];
+  regionDatabases?: Record<string, string>;
   habits?: HabitPage;
 }): SiteData {
   const { config, model, metrics } = input;
@@ -192,6 +195,7 @@ export function siteData(input: {
     findings: metrics.findings,
     reports: input.reports ?? [],
     tables: input.tables ?? [],
+    regionDatabases: input.regionDatabases ?? {},
     habits: { ...(input.habits ?? EMPTY_HABIT_PAGE), ...metrics.habits },
     quality: {
       files: input.files,

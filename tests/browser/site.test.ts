@@ -440,12 +440,19 @@ describe('Explore and reports in Chromium', () => {
     expect(explore.ranged - before.ranged).toBe(explore.requests - before.requests);
     expect(explore.bytes - before.bytes).toBeLessThan(size / 3);
     await page.goto(`${origin}${BASE}en/channels/`);
-    await page.selectOption('select[name=region]', { index: 1 });
+    const region = await page.$eval('select[name=region] option:nth-child(2)', (o) => (o as HTMLOptionElement).value);
+    const regionFile = (JSON.parse((await page.getAttribute('#filters', 'data-regions'))!) as Record<string, string>)[region];
+    expect(regionFile).toMatch(new RegExp(`^${BASE}data/region-\\d+\\.duckdb$`));
+    await page.selectOption('select[name=region]', region);
     await page.waitForSelector('#filters[data-state="applied"]', { timeout: 60_000 });
     expect(await page.textContent('#filters output')).not.toMatch(/whole database/);
     const filters = sent.get(file)!;
     expect(filters.ranged - explore.ranged).toBe(filters.requests - explore.requests);
-    expect(filters.bytes - explore.bytes).toBeLessThan(size);
+    // the region's memberships came from its own file, over ranges; of the big file, nothing but its catalog
+    const own = sent.get(regionFile)!;
+    expect(own.requests).toBeGreaterThan(0);
+    expect(own.ranged).toBe(own.requests);
+    expect(filters.bytes - explore.bytes).toBeLessThan(size / 3);
     expect(errors).toEqual([]);
     await page.context().close();
   }, 120_000);
@@ -470,6 +477,8 @@ describe('Explore and reports in Chromium', () => {
       await page.selectOption('select[name=region]', { index: 1 });
       await page.waitForSelector('#filters[data-state="applied"]', { timeout: 60_000 });
       expect(await page.textContent('#filters output')).toMatch(/网站主机不支持按字节范围读取，数据库已整份下载一次/);
+      // the whole database is here already: no region file is fetched on top of it
+      expect([...plain.served.keys()].filter((p) => p.endsWith('.duckdb'))).toEqual([`${BASE}data/qunlens.duckdb`]);
       expect(errors).toEqual([]);
       await context.close();
     } finally {

@@ -17,6 +17,7 @@ import { generateSample } from '../../src/sample/generate.ts';
 import { tempDir } from '../helpers.ts';
 import { buildData } from './build-helpers.ts';
 import { openWasmNodeDb } from './wasm-node.ts';
+import type { WasmDb } from '../../src/db/wasm.ts';
 
 async function channels(db: Db, config: QunlensConfig, filter: MembershipFilter): Promise<ChannelSummary[]> {
   return channelSummaries(db, config, await membershipCurves(db, config, filter), filter);
@@ -28,11 +29,13 @@ describe('filters: the browser engine and the build give the same numbers', () =
   let wasm: Db;
   let native: Db;
   let result: Awaited<ReturnType<typeof buildData>>['result'];
+  let out: string;
 
   beforeAll(async () => {
     const data = join(tempDir(), 'sample');
     await generateSample({ outDir: data, groups: 20, memberships: 4000, messages: 40_000, orders: 1200 });
-    const { data: out, result: built_ } = await buildData(data);
+    const { data: shipped, result: built_ } = await buildData(data);
+    out = shipped;
     result = built_;
     built = result.metrics.channels;
     config = result.config;
@@ -99,6 +102,28 @@ describe('filters: the browser engine and the build give the same numbers', () =
       expect(inBrowser, JSON.stringify(choice)).toEqual(expected);
       // and the filter did filter: fewer joins than the whole
       expect(inBrowser.reduce((s, c) => s + c.joins, 0)).toBeLessThan(built.reduce((s, c) => s + c.joins, 0));
+    }
+  });
+
+  it("each region's own file gives that region the same numbers as the shipped database, Channels and Retention", async () => {
+    const files = result.site.regionDatabases;
+    const regions = await native.rows<{ region: string }>(`SELECT DISTINCT region FROM memberships WHERE region IS NOT NULL ORDER BY region`);
+    const [{ group_type: type }] = await native.rows<{ group_type: string }>(`SELECT group_type FROM memberships GROUP BY 1 ORDER BY count(*) DESC LIMIT 1`);
+    // every region has its file (the sample has far fewer than MAX_REGION_FILES), named by the site data
+    expect(Object.keys(files).sort()).toEqual(regions.map((r) => r.region).sort());
+    for (const [i, { region }] of regions.entries()) {
+      const own = await (wasm as WasmDb).attachDatabase(`region_${i}`, new Uint8Array(readFileSync(join(out, files[region]))));
+      const [{ n }] = await own.rows<{ n: number }>(`SELECT count(*)::INTEGER AS n FROM filter_memberships WHERE region IS DISTINCT FROM $1`, [region]);
+      expect(n, region).toBe(0);
+      for (const choice of [{ region }, { region, groupType: type, from: '2026-02' }]) {
+        const filter = membershipFilter(choice);
+        expect(await channels(own, config, filter), JSON.stringify(choice)).toEqual(await channels(wasm, config, filter));
+        expect(await membershipCurves(own, config, filter)).toEqual(await membershipCurves(wasm, config, filter));
+        for (const key of ['channel', 'join_month'] as const) expect(await weeklyRetention(own, config, key, filter)).toEqual(await weeklyRetention(wasm, config, key, filter));
+      }
+      // the region's file is the shipped database's only where it is attached: the main connection reads all regions still
+      const [{ all }] = await wasm.rows<{ all: number }>(`SELECT count(DISTINCT region)::INTEGER AS "all" FROM f_memberships`);
+      expect(all).toBeGreaterThan(1);
     }
   });
 

@@ -253,7 +253,7 @@ const qzHash = (id: string, len: number) =>
 let out: string;
 /** every CSV output: file → rows as objects */
 const csvs = new Map<string, Record<string, string>[]>();
-/** every table of the browser database: table → rows, all values as text */
+/** every table of the browser database (`table`) and of the region files (`region-N.duckdb table`): rows, all values as text */
 const dbTables = new Map<string, Record<string, string | null>[]>();
 /** every other file: path → text */
 const texts = new Map<string, string>();
@@ -273,11 +273,17 @@ beforeAll(async () => {
   }
   const db = await openNativeDb();
   try {
-    await db.exec(`ATTACH ${sqlString(join(out, 'data', 'qunlens.duckdb'))} AS pub (READ_ONLY)`);
-    const columns = await db.rows<{ t: string; c: string }>(`SELECT table_name AS t, column_name AS c FROM duckdb_columns() WHERE database_name = 'pub' ORDER BY table_name, column_index`);
-    for (const t of new Set(columns.map((c) => c.t))) {
-      const cols = columns.filter((c) => c.t === t).map((c) => `CAST(${sqlIdent(c.c)} AS VARCHAR) AS ${sqlIdent(c.c)}`);
-      dbTables.set(t, await db.rows(`SELECT ${cols.join(', ')} FROM pub.${sqlIdent(t)}`));
+    // the shipped database and each region's own (region-N.duckdb)
+    const files = readdirSync(join(out, 'data')).filter((f) => f.endsWith('.duckdb'));
+    expect(files.length).toBeGreaterThan(1);
+    for (const file of files) {
+      await db.exec(`ATTACH ${sqlString(join(out, 'data', file))} AS pub (READ_ONLY)`);
+      const columns = await db.rows<{ t: string; c: string }>(`SELECT table_name AS t, column_name AS c FROM duckdb_columns() WHERE database_name = 'pub' ORDER BY table_name, column_index`);
+      for (const t of new Set(columns.map((c) => c.t))) {
+        const cols = columns.filter((c) => c.t === t).map((c) => `CAST(${sqlIdent(c.c)} AS VARCHAR) AS ${sqlIdent(c.c)}`);
+        dbTables.set(file === 'qunlens.duckdb' ? t : `${file} ${t}`, await db.rows(`SELECT ${cols.join(', ')} FROM pub.${sqlIdent(t)}`));
+      }
+      await db.exec(`DETACH pub`);
     }
   } finally {
     await db.close();
@@ -290,7 +296,7 @@ function* cells(): Generator<[string, string]> {
     for (const h of Object.keys(rows[0] ?? {})) yield [`${file} header`, h];
     for (const [i, r] of rows.entries()) for (const [k, v] of Object.entries(r)) yield [`${file}:${i + 2} ${k}`, v];
   }
-  for (const [table, rows] of dbTables) for (const [i, r] of rows.entries()) for (const [k, v] of Object.entries(r)) if (v !== null) yield [`qunlens.duckdb ${table}[${i}].${k}`, v];
+  for (const [table, rows] of dbTables) for (const [i, r] of rows.entries()) for (const [k, v] of Object.entries(r)) if (v !== null) yield [`${table.includes(' ') ? table : `qunlens.duckdb ${table}`}[${i}].${k}`, v];
   const strings = function* (where: string, value: unknown): Generator<[string, string]> {
     if (typeof value === 'string') yield [where, value];
     else if (Array.isArray(value)) for (const [i, x] of value.entries()) yield* strings(`${where}[${i}]`, x);

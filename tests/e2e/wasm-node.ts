@@ -33,6 +33,7 @@ export async function openWasmNodeDb(file?: string): Promise<WasmDb> {
   return readyWasmDb(
     {
       connection,
+      connect: () => engine.connect(),
       registerFileBuffer: (name, bytes) => engine.registerFileBuffer(name, bytes),
       close: () => {
         connection.close();
