@@ -197,7 +197,7 @@ const F_MEMBERSHIPS_VIEW = `SELECT *, ${joinMonthSql('joined_date')} AS join_mon
  * the filter keys (region, group type, join date), so a row group's min/max statistics let
  * DuckDB skip every block a filter excludes. Returns each table's share of the file.
  */
-async function writeBrowserDatabase(db: Db, path: string, options: OutputOptions): Promise<{ name: string; bytes: number }[]> {
+async function writeBrowserDatabase(db: Db, path: string, options: OutputOptions, join: (...parts: string[]) => string): Promise<{ tables: { name: string; bytes: number }[]; regionFiles: OutputFile[] }> {
   // duckdb-wasm 1.32 embeds DuckDB 1.4: keep a storage version it reads.
   await db.exec(`ATTACH ${sqlString(path)} AS pub (STORAGE_VERSION 'v1.4.0')`);
   try {
@@ -240,6 +240,7 @@ async function writeBrowserDatabase(db: Db, path: string, options: OutputOptions
     await db.exec(`CREATE VIEW pub.f_memberships AS ${F_MEMBERSHIPS_VIEW}`);
     await db.exec(`CREATE VIEW pub.f_groups AS SELECT *, ${dissolvedByAsOfSql('dissolved_date', `(SELECT CAST(value AS DATE) FROM meta WHERE key = 'as_of')`)} AS dissolved_by_asof FROM groups`);
     await db.exec(`CHECKPOINT pub`);
+    const regionFiles = await writeRegionDatabases(db, options.dataDir, join);
     const [{ block_size }] = await db.rows<{ block_size: number }>(`SELECT block_size::BIGINT AS block_size FROM pragma_database_size() WHERE database_name = 'pub'`);
     const tables = await db.rows<{ name: string }>(`SELECT table_name AS name FROM duckdb_tables() WHERE database_name = 'pub' ORDER BY table_name`);
     const sizes: { name: string; bytes: number }[] = [];
@@ -247,7 +248,7 @@ async function writeBrowserDatabase(db: Db, path: string, options: OutputOptions
       const [{ blocks }] = await db.rows<{ blocks: number }>(`SELECT count(DISTINCT block_id)::BIGINT AS blocks FROM pragma_storage_info(${sqlString(`pub.${name}`)}) WHERE block_id >= 0`);
       sizes.push({ name, bytes: blocks * block_size });
     }
-    return sizes.sort((a, b) => b.bytes - a.bytes || a.name.localeCompare(b.name));
+    return { tables: sizes.sort((a, b) => b.bytes - a.bytes || a.name.localeCompare(b.name)), regionFiles };
   } finally {
     await db.exec(`DETACH pub`);
   }
@@ -264,8 +265,10 @@ async function writeBrowserDatabase(db: Db, path: string, options: OutputOptions
  * site data (siteData.regionDatabases), never in a file name.
  */
 async function writeRegionDatabases(db: Db, dataDir: string, join: (...parts: string[]) => string): Promise<OutputFile[]> {
+  // from the shipped filter_memberships (attached as pub): sorted by region, so each region's
+  // rows are a few row groups of 15 columns, not a scan of the wide f_memberships
   const regions = await db.rows<{ region: string }>(`
-    SELECT region FROM f_memberships WHERE region IS NOT NULL GROUP BY region ORDER BY count(*) DESC, region LIMIT ${MAX_REGION_FILES}`);
+    SELECT region FROM pub.filter_memberships WHERE region IS NOT NULL GROUP BY region ORDER BY count(*) DESC, region LIMIT ${MAX_REGION_FILES}`);
   const written: OutputFile[] = [];
   for (const [i, { region }] of [...regions].sort((a, b) => (a.region < b.region ? -1 : 1)).entries()) {
     const name = `region-${i + 1}.duckdb`;
@@ -274,7 +277,7 @@ async function writeRegionDatabases(db: Db, dataDir: string, join: (...parts: st
     try {
       await db.exec(`
         CREATE TABLE reg.filter_memberships AS
-        SELECT ${FILTER_MEMBERSHIP_COLUMNS.join(', ')} FROM f_memberships WHERE region = ${sqlString(region)}
+        SELECT * FROM pub.filter_memberships WHERE region = ${sqlString(region)}
         ORDER BY ${FILTER_ORDER}`);
       await db.exec(`CREATE VIEW reg.f_memberships AS ${F_MEMBERSHIPS_VIEW}`);
       await db.exec(`CHECKPOINT reg`);
@@ -311,9 +314,8 @@ export async function writeOutputs(db: Db, effects: Effects, options: OutputOpti
     written.push({ name, bytes: (await stat(target)).size });
   }
   const dbPath = effects.path.join(dataDir, 'qunlens.duckdb');
-  const tables = await writeBrowserDatabase(db, dbPath, options);
-  written.push({ name: 'qunlens.duckdb', bytes: (await stat(dbPath)).size, tables });
-  written.push(...(await writeRegionDatabases(db, dataDir, effects.path.join)));
+  const { tables, regionFiles } = await writeBrowserDatabase(db, dbPath, options, effects.path.join);
+  written.push({ name: 'qunlens.duckdb', bytes: (await stat(dbPath)).size, tables }, ...regionFiles);
 
   const summary = {
     as_of: options.model.asOf,
