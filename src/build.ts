@@ -217,7 +217,7 @@ export async function build(options: BuildOptions, effects: Effects, known?: Sta
         issues: await db.rows(`SELECT file, line, "column", severity, message, sheet FROM out_data_quality`),
         reports,
         tables: await shippedTables(effects.path.join(dataOut, 'qunlens.duckdb')),
-        regionDatabases: Object.fromEntries(outputs.filter((f) => f.region !== undefined).map((f) => [f.region!, f.name])),
+        regionDatabases: Object.fromEntries(outputs.filter((f) => f.region !== undefined).map((f) => [f.region!, { file: f.name, bytes: f.bytes }])),
         habits: await habitPage(db, model.hasCheckins),
       });
       await effects.writeFile(siteFile, JSON.stringify(site));

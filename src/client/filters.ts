@@ -22,6 +22,9 @@ interface View {
   hasOrders: boolean;
 }
 
+/** A region's file up to this size is fetched whole (the form's data-whole-below may say otherwise). */
+const WHOLE_REGION_FILE_BYTES = 4 * 2 ** 20;
+
 const form = document.querySelector<HTMLFormElement>('#filters');
 if (form) {
   const view = JSON.parse(form.dataset.view!) as View;
@@ -35,16 +38,24 @@ if (form) {
   let db: Promise<WasmDb> | null = null;
   let generation = 0;
 
-  const regionFiles = JSON.parse(form.dataset.regions ?? '{}') as Record<string, string>;
+  const regionFiles = JSON.parse(form.dataset.regions ?? '{}') as Record<string, { url: string; bytes: number }>;
   /**
    * The database the memberships of a region are read from: the region's own file when it has
    * one and the host serves byte ranges (after a whole download, the big file is all here already).
+   * A small file comes in one request: a region's figures read most of it, and block by block
+   * that took some twenty requests, one after the other (each a round trip on a phone's network).
    */
   async function regionDatabase(wasm: WasmDb, region: string | null | undefined): Promise<WasmDb> {
     const file = region ? regionFiles[region] : undefined;
     if (!file || wasm.databaseRead !== 'ranges') return wasm;
     const name = `region_${Object.keys(regionFiles).indexOf(region!)}`;
-    return wasm.attachDatabase(name, { url: new URL(file, location.href).href });
+    const url = new URL(file.url, location.href).href;
+    if (file.bytes > Number(form!.dataset.wholeBelow ?? WHOLE_REGION_FILE_BYTES)) return wasm.attachDatabase(name, { url });
+    return wasm.attachDatabase(name, async () => {
+      const response = await fetch(url);
+      if (!response.ok) throw new Error(`${url}: ${response.status} ${response.statusText}`);
+      return new Uint8Array(await response.arrayBuffer());
+    });
   }
 
   /** The page's figures for a choice: the build's metric code over the shipped tables, drawn by the page's own figure module. */

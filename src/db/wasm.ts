@@ -122,14 +122,16 @@ export class WasmDb implements Db {
   /**
    * Another shipped database (a region's own file), attached read-only once, as a WasmDb on a
    * connection of its own whose default catalog it is: the metric code's names (f_memberships)
-   * then read that file, and this connection's stay as they were.
+   * then read that file, and this connection's stay as they were. `source`: the file's bytes, a
+   * function that fetches them (called once), or its URL to read over range requests.
    */
-  attachDatabase(name: string, source: Uint8Array | { url: string }): Promise<WasmDb> {
+  attachDatabase(name: string, source: Uint8Array | { url: string } | (() => Promise<Uint8Array>)): Promise<WasmDb> {
     if (!/^[a-z][a-z0-9_]*$/.test(name)) throw new Error(`not a database name: ${name}`);
     let attached = this.#attached.get(name);
     if (!attached) {
       attached = (async () => {
         const file = `${name}.duckdb`;
+        if (typeof source === 'function') source = await source();
         if (source instanceof Uint8Array) await this.#engine.registerFileBuffer(file, source);
         else if (this.#engine.registerFileURL) await this.#engine.registerFileURL(file, source.url);
         else throw new Error('this duckdb-wasm engine cannot read files over HTTP');

@@ -96,8 +96,8 @@ export interface SiteData {
   reports: ReportView[];
   /** the tables of dist/data/qunlens.duckdb (Explore lists them) */
   tables: ShippedTable[];
-  /** region → its own database file in dist/data (region-N.duckdb): what a region filter reads */
-  regionDatabases: Record<string, string>;
+  /** region → its own database file in dist/data (region-N.duckdb) and its size: what a region filter reads */
+  regionDatabases: Record<string, { file: string; bytes: number }>;
   /** check-ins, streaks, completion, habit and retention, inviters (the Habits page) */
   habits: HabitPage & { streaks: HabitSummaries['streaks']; completion: HabitSummaries['completion']; habit: HabitSummaries['habit'] };
   quality: {
@@ -128,7 +128,7 @@ export function siteData(input: {
   issues: QualityIssue[];
   reports?: ReportView[];
   tables?: ShippedTable[];
-  regionDatabases?: Record<string, string>;
+  regionDatabases?: SiteData['regionDatabases'];
   habits?: HabitPage;
 }): SiteData {
   const { config, model, metrics } = input;

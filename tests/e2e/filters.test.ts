@@ -112,7 +112,7 @@ describe('filters: the browser engine and the build give the same numbers', () =
     // every region has its file (the sample has far fewer than MAX_REGION_FILES), named by the site data
     expect(Object.keys(files).sort()).toEqual(regions.map((r) => r.region).sort());
     for (const [i, { region }] of regions.entries()) {
-      const own = await (wasm as WasmDb).attachDatabase(`region_${i}`, new Uint8Array(readFileSync(join(out, files[region]))));
+      const own = await (wasm as WasmDb).attachDatabase(`region_${i}`, new Uint8Array(readFileSync(join(out, files[region].file))));
       const [{ n }] = await own.rows<{ n: number }>(`SELECT count(*)::INTEGER AS n FROM filter_memberships WHERE region IS DISTINCT FROM $1`, [region]);
       expect(n, region).toBe(0);
       for (const choice of [{ region }, { region, groupType: type, from: '2026-02' }]) {
