@@ -264,7 +264,8 @@ export async function publicTexts<T extends string | null>(db: Db, texts: readon
  * Parsers as SQL over a column reference, for the ingest queries: a cheap fast path for the
  * shapes exports almost always have, the general macros only for the rows that need them
  * (DuckDB evaluates a CASE branch only on the rows that reach it). Each builder may repeat its
- * argument, so it must be a plain column, never an expression.
+ * raw argument `r`, so it must be a plain column; `a`, the normalised text, may be an
+ * expression: it is read only on the general path.
  */
 /** An ISO shape the plain cast reads (no offset: those are longer). */
 export const isoTimestamp = (r: string) => `(${r} LIKE '____-__-__ __:__:__' OR ${r} LIKE '____-__-__T__:__:__')`;
@@ -278,7 +279,7 @@ export const parse = {
     const blankEdge = `${c} < '!' OR suffix(${c}, ' ') OR suffix(${c}, chr(9)) OR prefix(${c}, '　') OR suffix(${c}, '　')`;
     return `CASE WHEN ${c} IS NULL THEN NULL WHEN ${blankEdge} THEN qz_text(${c}) WHEN ${c} = '-' OR ${c} = '--' THEN NULL ELSE ${c} END`;
   },
-  /** `r`: the raw field; `a`: its trimmed, full-width-normalised text (both plain columns) */
+  /** `r`: the raw field (a plain column); `a`: its trimmed, full-width-normalised text */
   timestamp(r: string, a: string): string {
     return `CASE WHEN ${isoTimestamp(r)} THEN try_cast(${r} AS TIMESTAMP) WHEN ${a} IS NULL THEN NULL ELSE qz_ts_ascii(${a}) END`;
   },
