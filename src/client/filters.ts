@@ -39,23 +39,37 @@ if (form) {
   let generation = 0;
 
   const regionFiles = JSON.parse(form.dataset.regions ?? '{}') as Record<string, { url: string; bytes: number }>;
-  /**
-   * The database the memberships of a region are read from: the region's own file when it has
-   * one and the host serves byte ranges (after a whole download, the big file is all here already).
-   * A small file comes in one request: a region's figures read most of it, and block by block
-   * that took some twenty requests, one after the other (each a round trip on a phone's network).
-   */
-  async function regionDatabase(wasm: WasmDb, region: string | null | undefined): Promise<WasmDb> {
+  const small = (file: { bytes: number }) => file.bytes <= Number(form!.dataset.wholeBelow ?? WHOLE_REGION_FILE_BYTES);
+  /** small region files asked for at the choice, while the engine loads */
+  const fetched = new Map<string, Promise<Uint8Array>>();
+  const fetchRegion = (region: string | null | undefined) => {
     const file = region ? regionFiles[region] : undefined;
-    if (!file || wasm.databaseRead !== 'ranges') return wasm;
-    const name = `region_${Object.keys(regionFiles).indexOf(region!)}`;
+    if (page === 'benchmarks' || !file || !small(file) || fetched.has(region!)) return;
     const url = new URL(file.url, location.href).href;
-    if (file.bytes > Number(form!.dataset.wholeBelow ?? WHOLE_REGION_FILE_BYTES)) return wasm.attachDatabase(name, { url });
-    return wasm.attachDatabase(name, async () => {
-      const response = await fetch(url);
+    const bytes = fetch(url).then(async (response) => {
       if (!response.ok) throw new Error(`${url}: ${response.status} ${response.statusText}`);
       return new Uint8Array(await response.arrayBuffer());
     });
+    bytes.catch(() => fetched.delete(region!)); // tried again on the next choice
+    fetched.set(region!, bytes);
+  };
+  /**
+   * The database the memberships of a region are read from: the region's own file when it has
+   * one. A small file comes in one request, started at the choice so it loads with the engine: a
+   * region's figures read most of it, and block by block that was some twenty requests one after
+   * another (each a round trip on a phone's network). A larger one is read over ranges, when the
+   * host serves them (else the big file, downloaded whole, is all here already).
+   */
+  async function regionDatabase(wasm: WasmDb, region: string | null | undefined): Promise<WasmDb> {
+    const file = region ? regionFiles[region] : undefined;
+    if (!file) return wasm;
+    const name = `region_${Object.keys(regionFiles).indexOf(region!)}`;
+    if (small(file)) {
+      fetchRegion(region);
+      return wasm.attachDatabase(name, () => fetched.get(region!)!);
+    }
+    if (wasm.databaseRead !== 'ranges') return wasm;
+    return wasm.attachDatabase(name, { url: new URL(file.url, location.href).href });
   }
 
   /** The page's figures for a choice: the build's metric code over the shipped tables, drawn by the page's own figure module. */
@@ -130,6 +144,7 @@ if (form) {
     }
     form!.dataset.state = 'loading';
     status.textContent = texts.loading;
+    fetchRegion(c.region);
     try {
       const wasm = await open();
       const { models, summaryRows, count } = await compute(wasm, c);
