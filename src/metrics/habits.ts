@@ -121,17 +121,36 @@ export async function buildInviters(db: Db, config: QunlensConfig, hasOrders: bo
   const ret = wilsonSql('retained_d30_x', 'retained_d30_n', config.confLevel);
   const conv = wilsonSql('conversion_x', 'conversion_n', config.confLevel);
   const orders = (e: string) => (hasOrders ? e : 'NULL::DOUBLE');
+  // The chains walk integer IDs over the edges that can be on a chain of 2 or more: a first
+  // step to someone who invites, later steps from someone invited. Any other inviter's depth
+  // is 1 (the coalesce below). Recursion over the whole string-keyed edge table took 1.7 s at
+  // the benchmark's scale (454,000 edges), 1.2 s this way; same depths.
   await db.exec(`
-    CREATE OR REPLACE TABLE out_inviters AS
-    WITH RECURSIVE edges AS (
-      SELECT DISTINCT inviter_id AS inviter, member_id AS invitee FROM m_memberships WHERE inviter_id IS NOT NULL AND inviter_id <> member_id),
-    chain(inviter, node, depth, path) AS (
-      SELECT inviter, invitee, 1, [inviter, invitee] FROM edges
+    CREATE OR REPLACE TEMP TABLE inv_edges AS
+    SELECT DISTINCT inviter_id AS inviter, member_id AS invitee FROM m_memberships WHERE inviter_id IS NOT NULL AND inviter_id <> member_id`);
+  await db.exec(`
+    CREATE OR REPLACE TEMP TABLE inv_ids AS
+    SELECT id, (row_number() OVER ())::INTEGER AS n FROM (
+      SELECT inviter AS id FROM inv_edges WHERE invitee IN (SELECT inviter FROM inv_edges)
+      UNION SELECT inviter FROM inv_edges WHERE inviter IN (SELECT invitee FROM inv_edges)
+      UNION SELECT invitee FROM inv_edges WHERE inviter IN (SELECT invitee FROM inv_edges))`);
+  const intEdges = (where: string) => `
+    SELECT a.n AS inviter, b.n AS invitee FROM inv_edges e JOIN inv_ids a ON a.id = e.inviter JOIN inv_ids b ON b.id = e.invitee WHERE ${where}`;
+  await db.exec(`CREATE OR REPLACE TEMP TABLE inv_first AS ${intEdges('e.invitee IN (SELECT inviter FROM inv_edges)')}`);
+  await db.exec(`CREATE OR REPLACE TEMP TABLE inv_next AS ${intEdges('e.inviter IN (SELECT invitee FROM inv_edges)')}`);
+  await db.exec(`
+    CREATE OR REPLACE TEMP TABLE inv_depth AS
+    WITH RECURSIVE chain(inviter, node, depth, path) AS (
+      SELECT inviter, invitee, 1, [inviter, invitee] FROM inv_first
       UNION ALL
       SELECT c.inviter, e.invitee, c.depth + 1, list_append(c.path, e.invitee)
-      FROM chain c JOIN edges e ON e.inviter = c.node
-      WHERE NOT list_contains(c.path, e.invitee) AND c.depth < 50),
-    depth AS (SELECT inviter, max(depth)::INTEGER AS chain_depth FROM chain GROUP BY ALL),
+      FROM chain c JOIN inv_next e ON e.inviter = c.node
+      WHERE NOT list_contains(c.path, e.invitee) AND c.depth < 50)
+    SELECT i.id AS inviter, d.chain_depth
+    FROM (SELECT inviter, max(depth)::INTEGER AS chain_depth FROM chain GROUP BY ALL) d JOIN inv_ids i ON i.n = d.inviter`);
+  await db.exec(`
+    CREATE OR REPLACE TABLE out_inviters AS
+    WITH depth AS (SELECT inviter, chain_depth FROM inv_depth),
     brought AS (
       SELECT m.inviter_id,
         count(*)::INTEGER AS invited,
@@ -155,6 +174,7 @@ export async function buildInviters(db: Db, config: QunlensConfig, hasOrders: bo
       at_risk_d30
     FROM named
     ORDER BY invited DESC, inviter`);
+  await db.exec(`DROP TABLE inv_edges; DROP TABLE inv_ids; DROP TABLE inv_first; DROP TABLE inv_next; DROP TABLE inv_depth`);
 }
 
 export interface HabitSummaries {
