@@ -164,12 +164,19 @@ export interface WeekRetention {
  * `key` is an SQL expression over f_memberships (channel, or the join month for cohorts).
  */
 export async function weeklyRetention(db: Db, config: QunlensConfig, key: string, filter = NO_FILTER): Promise<WeekRetention[]> {
-  // each membership carries a bit per week with a message (facts.ts): no join needed
+  // each membership carries a bit per week with a message (facts.ts): no join needed. Counted
+  // once per key and number of whole weeks observed (week k is whole when days_observed >=
+  // 7(k+1) - 1, i.e. k < (days_observed + 1) // 7), then summed over the weeks: a million
+  // memberships × maxWeeks rows took 0.3 s per call at the benchmark's scale.
+  const weeks = Array.from({ length: config.maxWeeks }, (_, k) => `count(*) FILTER (WHERE (weeks >> ${k}) & 1 = 1)`);
   const rows = await db.rows<{ k: string; week: number; eligible: number; retained: number }>(`
-    SELECT ${key} AS k, w.week::INTEGER AS week, count(*)::INTEGER AS eligible,
-      count(*) FILTER (WHERE (weeks >> w.week) & 1 = 1)::INTEGER AS retained
-    FROM f_memberships m, range(0, ${config.maxWeeks}) w(week)
-    WHERE m.days_observed >= 7 * (w.week + 1) - 1 AND ${filter.where}
+    WITH per AS (
+      SELECT ${key} AS k, least((days_observed + 1) // 7, ${config.maxWeeks}) AS whole, count(*) AS n, [${weeks.join(', ')}] AS r
+      FROM f_memberships m WHERE days_observed >= 6 AND ${filter.where}
+      GROUP BY ALL)
+    SELECT k, w.week::INTEGER AS week, sum(n)::INTEGER AS eligible, sum(r[w.week + 1])::INTEGER AS retained
+    FROM per, range(0, ${config.maxWeeks}) w(week)
+    WHERE w.week < whole
     GROUP BY ALL ORDER BY k, week`, filter.params);
   return rows.map((r) => ({ key: r.k, week: r.week, eligible: r.eligible, retained: r.retained, rate: rateOf(r.retained, r.eligible, config.confLevel) }));
 }
