@@ -6,7 +6,7 @@
 import type { QunlensConfig } from '../core/config.ts';
 import type { Db } from '../db/db.ts';
 import { atRiskAt, kaplanMeier, survivalAt, survivalQuantile, type SurvivalCurve } from '../stats/index.ts';
-import { rateOf, survivalCounts, type Rate } from './summaries.ts';
+import { rateOf, survivalCounts, timeCutAfter, type Rate } from './summaries.ts';
 
 export interface MatrixCell {
   channel: string;
@@ -22,7 +22,7 @@ export interface MatrixCell {
 
 /** Channel × group type: joins, Kaplan–Meier S(30) and 30-day conversion per cell. */
 export async function channelTypeMatrix(db: Db, config: QunlensConfig, hasOrders: boolean): Promise<MatrixCell[]> {
-  const byCell = await survivalCounts(db, 'f_memberships', `channel || chr(31) || group_type`, 'tenure_days', 'left_by_asof');
+  const byCell = await survivalCounts(db, 'f_memberships', `channel || chr(31) || group_type`, timeCutAfter('tenure_days', 30), 'left_by_asof');
   const rates = await db.rows<{ channel: string; group_type: string; joins: number; eligible30: number; conv_n: number; conv_x: number }>(`
     SELECT channel, group_type, count(*)::INTEGER AS joins,
       count(*) FILTER (WHERE days_observed >= 30)::INTEGER AS eligible30,
@@ -102,7 +102,8 @@ export async function placeSummaries(db: Db, config: QunlensConfig, level: 'regi
       count(*) FILTER (WHERE conversion_eligible AND converted_30d)::INTEGER AS conv_x
     FROM f_memberships ${level === 'store' ? 'WHERE store IS NOT NULL' : ''} GROUP BY ALL`);
   const byKey = new Map(rates.map((r) => [r.k, r]));
-  const counts = await survivalCounts(db, 'f_memberships', key, 'tenure_days', 'left_by_asof', level === 'store' ? 'store IS NOT NULL' : 'true');
+  // (only S(30) and the n at risk at 30 are read off these curves)
+  const counts = await survivalCounts(db, 'f_memberships', key, timeCutAfter('tenure_days', 30), 'left_by_asof', level === 'store' ? 'store IS NOT NULL' : 'true');
   const km = (k: string) => {
     const curve = kaplanMeier(counts.get(k) ?? [], { confLevel: config.confLevel });
     const at = survivalAt(curve, 30);

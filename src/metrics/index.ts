@@ -18,6 +18,7 @@ import {
   lifespanSummaries,
   membershipCurves,
   survivalCounts,
+  timeCutAfter,
   typeMembershipCurves,
   weeklyRetention,
   type ChannelSummary,
@@ -46,7 +47,7 @@ export interface MetricsResult {
 
 /** Per group: Kaplan–Meier S(30) of its memberships with its band (f_group_km). */
 async function groupKaplanMeier30(db: Db, config: QunlensConfig): Promise<void> {
-  const counts = await survivalCounts(db, 'f_memberships', 'group_id', 'tenure_days', 'left_by_asof');
+  const counts = await survivalCounts(db, 'f_memberships', 'group_id', timeCutAfter('tenure_days', 30), 'left_by_asof');
   const rows = [...counts].map(([group, c]) => {
     const at = survivalAt(kaplanMeier(c, { confLevel: config.confLevel }), 30);
     return [group, at?.survival ?? null, at?.lower ?? null, at?.upper ?? null];

@@ -72,6 +72,15 @@ export async function survivalCounts(db: Db, table: string, key: string, time: s
   return byKey;
 }
 
+/**
+ * A time expression with every time after `day` counted as day + 1: enough for S(day), its band
+ * and the n at risk at `day` (survivalAt, atRiskAt), which depend only on the counts up to `day`
+ * and their total, and the same to the last bit (the product runs over the same times in the
+ * same order). Per group, S(30) from all distinct tenures sent 478,000 rows through JavaScript
+ * at the benchmark's scale; this way at most 32 per group.
+ */
+export const timeCutAfter = (time: string, day: number) => `CASE WHEN ${time} > ${day} THEN ${day + 1} ELSE ${time} END`;
+
 export async function membershipCurves(db: Db, config: QunlensConfig, filter = NO_FILTER): Promise<Map<string, SurvivalCurve>> {
   const counts = await survivalCounts(db, 'f_memberships', 'channel', 'tenure_days', 'left_by_asof', filter.where, filter.params);
   const curves = new Map<string, SurvivalCurve>();
@@ -155,12 +164,19 @@ export interface WeekRetention {
  * `key` is an SQL expression over f_memberships (channel, or the join month for cohorts).
  */
 export async function weeklyRetention(db: Db, config: QunlensConfig, key: string, filter = NO_FILTER): Promise<WeekRetention[]> {
-  // each membership carries a bit per week with a message (facts.ts): no join needed
+  // each membership carries a bit per week with a message (facts.ts): no join needed. Counted
+  // once per key and number of whole weeks observed (week k is whole when days_observed >=
+  // 7(k+1) - 1, i.e. k < (days_observed + 1) // 7), then summed over the weeks: a million
+  // memberships × maxWeeks rows took 0.3 s per call at the benchmark's scale.
+  const weeks = Array.from({ length: config.maxWeeks }, (_, k) => `count(*) FILTER (WHERE (weeks >> ${k}) & 1 = 1)`);
   const rows = await db.rows<{ k: string; week: number; eligible: number; retained: number }>(`
-    SELECT ${key} AS k, w.week::INTEGER AS week, count(*)::INTEGER AS eligible,
-      count(*) FILTER (WHERE (weeks >> w.week) & 1 = 1)::INTEGER AS retained
-    FROM f_memberships m, range(0, ${config.maxWeeks}) w(week)
-    WHERE m.days_observed >= 7 * (w.week + 1) - 1 AND ${filter.where}
+    WITH per AS (
+      SELECT ${key} AS k, least((days_observed + 1) // 7, ${config.maxWeeks}) AS whole, count(*) AS n, [${weeks.join(', ')}] AS r
+      FROM f_memberships m WHERE days_observed >= 6 AND ${filter.where}
+      GROUP BY ALL)
+    SELECT k, w.week::INTEGER AS week, sum(n)::INTEGER AS eligible, sum(r[w.week + 1])::INTEGER AS retained
+    FROM per, range(0, ${config.maxWeeks}) w(week)
+    WHERE w.week < whole
     GROUP BY ALL ORDER BY k, week`, filter.params);
   return rows.map((r) => ({ key: r.k, week: r.week, eligible: r.eligible, retained: r.retained, rate: rateOf(r.retained, r.eligible, config.confLevel) }));
 }

@@ -269,19 +269,29 @@ export async function buildModel(db: Db, validation: ValidationResult, options: 
     CREATE OR REPLACE TABLE m_group_daily AS
     SELECT group_id, date, sum(messages)::BIGINT AS messages, count(*)::INTEGER AS active_members
     FROM m_activity GROUP BY ALL`);
-  // Members counted by a 64-bit hash of their ID: a fixed-width key aggregates several times
-  // faster than the string over millions of member-days, and two members of one group
-  // colliding in one week has odds near n²/2⁶⁵ (under 1e-12 for a 5,000-member group). This
-  // feeds only the group page's weekly chart; no metric uses hashed keys.
-  await db.exec(`
-    CREATE OR REPLACE TABLE m_group_weekly AS
-    SELECT group_id, week, count(*)::INTEGER AS active_members, sum(messages)::INTEGER AS messages
-    FROM (SELECT group_id, CAST(date_trunc('week', date) AS DATE) AS week, hash(member_id) AS member, sum(messages) AS messages FROM m_activity GROUP BY ALL)
-    GROUP BY ALL`);
+  // (before the weekly table: its 4.6 M member-weeks push the member-days out of memory,
+  // and this read them back from disk in 0.7 s instead of 0.05 s)
   await db.exec(`
     CREATE OR REPLACE TABLE m_active_7d AS
     SELECT group_id, count(DISTINCT member_id)::INTEGER AS active_members_7d
     FROM m_activity WHERE date > ${T} - 7 GROUP BY ALL`);
+  // Members counted by a 64-bit hash of their ID: a fixed-width key aggregates several times
+  // faster than the string over millions of member-days, and two members of one group
+  // colliding in one week has odds near n²/2⁶⁵ (under 1e-12 for a 5,000-member group). This
+  // feeds only the group page's weekly chart; no metric uses hashed keys.
+  // The distinct member-weeks carry no sum (a week's messages are its days' in m_group_daily),
+  // and weeks are integers until the end: 4.6 M member-weeks at the benchmark's scale. Weeks
+  // count from Monday 0001-01-01 (// truncates, so no date may come before it), as date_trunc('week').
+  const weekOf = (date: string) => `(${date} - DATE '0001-01-01') // 7`;
+  await db.exec(`
+    CREATE OR REPLACE TABLE m_group_weekly AS
+    WITH members AS (
+      SELECT group_id, week, count(*)::INTEGER AS active_members
+      FROM (SELECT DISTINCT group_id, ${weekOf('date')} AS week, hash(member_id) AS member FROM m_activity)
+      GROUP BY ALL),
+    messages AS (SELECT group_id, ${weekOf('date')} AS week, sum(messages)::INTEGER AS messages FROM m_group_daily GROUP BY ALL)
+    SELECT a.group_id, CAST(DATE '0001-01-01' + (7 * a.week)::INTEGER AS DATE) AS week, a.active_members, s.messages
+    FROM members a JOIN messages s ON s.group_id IS NOT DISTINCT FROM a.group_id AND s.week = a.week`);
   await db.exec(`DROP VIEW m_activity; DROP TABLE IF EXISTS m_activity_rows; DROP TABLE IF EXISTS agg_messages`);
 
   return {
