@@ -70,13 +70,13 @@ describe('benchTable', () => {
         databaseBytes: 45 * 2 ** 20,
         wasmBytes: 33 * 2 ** 20,
         explore: { bytes: 1.5 * 2 ** 20, requests: 8, ranged: true, ms: 2100 },
-        filter: { bytes: 6 * 2 ** 20, requests: 30, ranged: false, ms: 3400, region: '华东', runs: [{ bytes: 6 * 2 ** 20, ms: 3400 }, { bytes: 7 * 2 ** 20, ms: 4100 }, { bytes: 5 * 2 ** 20, ms: 3000 }] },
+        filter: { bytes: 6 * 2 ** 20, requests: 30, ranged: false, whole: 1, ms: 3400, region: '华东', runs: [{ bytes: 6 * 2 ** 20, ms: 3400 }, { bytes: 7 * 2 ** 20, ms: 4100 }, { bytes: 5 * 2 ** 20, ms: 3000 }] },
       },
     };
     const lines = benchTable(withBrowser).split('\n');
     expect(lines.find((l) => l.startsWith('browser'))).toMatch(/33\.0 MiB once per reader.* 45\.0 MiB$/);
     expect(lines.find((l) => l.startsWith('  explore'))).toMatch(/8 range requests, 2\.1 s .* 1\.5 MiB$/);
-    expect(lines.find((l) => l.startsWith('  filter'))).toMatch(/region 华东.*30 requests, not all ranged, 3\.4 s \(median of 3: 3\.0 s–4\.1 s, at most 7\.0 MiB\).* 6\.0 MiB$/);
+    expect(lines.find((l) => l.startsWith('  filter'))).toMatch(/region 华东.*29 range requests and 1 whole file, 3\.4 s \(median of 3: 3\.0 s–4\.1 s, at most 7\.0 MiB\).* 6\.0 MiB$/);
     expect(benchTable(result())).not.toMatch(/^browser/m);
   });
 });
