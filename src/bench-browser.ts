@@ -16,10 +16,8 @@ export interface BrowserRead {
   /** bytes of the database file sent, and in how many requests */
   bytes: number;
   requests: number;
-  /** all of them ranged (false: some file came whole) */
-  ranged: boolean;
-  /** requests answered with a whole file (a small region file is fetched whole by design) */
-  whole?: number;
+  /** requests answered with a whole file (none: all ranged; a small region file comes whole by design) */
+  whole: number;
   ms: number;
 }
 
@@ -54,7 +52,7 @@ export async function benchBrowser(siteDir: string, log: (line: string) => void)
   };
   const read = (before: ServedFile, ms: number): BrowserRead => {
     const after = counted();
-    return { bytes: after.bytes - before.bytes, requests: after.requests - before.requests, ranged: after.ranged - before.ranged === after.requests - before.requests, whole: after.requests - before.requests - (after.ranged - before.ranged), ms };
+    return { bytes: after.bytes - before.bytes, requests: after.requests - before.requests, whole: after.requests - before.requests - (after.ranged - before.ranged), ms };
   };
   try {
     browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });

@@ -478,8 +478,7 @@ function spread(runs: { bytes: number; ms: number }[] | undefined): string {
 function browserRows(r: BenchResult): [string, string, string][] {
   const b = r.browser;
   if (!b) return [];
-  const how = (x: BrowserRead) =>
-    x.ranged ? `${x.requests} range requests, ${s(x.ms)}` : x.whole !== undefined ? `${x.requests - x.whole} range requests and ${x.whole} whole file${x.whole === 1 ? '' : 's'}, ${s(x.ms)}` : `${x.requests} requests, not all ranged, ${s(x.ms)}`;
+  const how = (x: BrowserRead) => `${x.requests - x.whole} range requests${x.whole ? ` and ${x.whole} whole file${x.whole === 1 ? '' : 's'}` : ''}, ${s(x.ms)}`;
   return [
     ['browser', `data/qunlens.duckdb (duckdb-wasm's engine: ${mb(b.wasmBytes)} once per reader)`, mb(b.databaseBytes)],
     ['  explore', `SELECT count(*) FROM memberships, page open → answer: ${how(b.explore)}`, mb(b.explore.bytes)],

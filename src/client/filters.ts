@@ -38,14 +38,17 @@ if (form) {
   let db: Promise<WasmDb> | null = null;
   let generation = 0;
 
-  const regionFiles = JSON.parse(form.dataset.regions ?? '{}') as Record<string, { url: string; bytes: number }>;
+  // absolute URLs: the engine's worker resolves them against its own script
+  const regionFiles = Object.fromEntries(
+    Object.entries(JSON.parse(form.dataset.regions ?? '{}') as Record<string, { url: string; bytes: number }>).map(([region, f]) => [region, { ...f, url: new URL(f.url, location.href).href }]),
+  );
   const small = (file: { bytes: number }) => file.bytes <= Number(form!.dataset.wholeBelow ?? WHOLE_REGION_FILE_BYTES);
   /** small region files asked for at the choice, while the engine loads */
   const fetched = new Map<string, Promise<Uint8Array>>();
   const fetchRegion = (region: string | null | undefined) => {
     const file = region ? regionFiles[region] : undefined;
     if (page === 'benchmarks' || !file || !small(file) || fetched.has(region!)) return;
-    const url = new URL(file.url, location.href).href;
+    const { url } = file;
     const bytes = fetch(url).then(async (response) => {
       if (!response.ok) throw new Error(`${url}: ${response.status} ${response.statusText}`);
       return new Uint8Array(await response.arrayBuffer());
@@ -69,7 +72,7 @@ if (form) {
       return wasm.attachDatabase(name, () => fetched.get(region!)!);
     }
     if (wasm.databaseRead !== 'ranges') return wasm;
-    return wasm.attachDatabase(name, { url: new URL(file.url, location.href).href });
+    return wasm.attachDatabase(name, { url: file.url });
   }
 
   /** The page's figures for a choice: the build's metric code over the shipped tables, drawn by the page's own figure module. */

@@ -131,14 +131,11 @@ export class WasmDb implements Db {
     if (!attached) {
       attached = (async () => {
         const file = `${name}.duckdb`;
-        if (typeof source === 'function') source = await source();
-        if (source instanceof Uint8Array) await this.#engine.registerFileBuffer(file, source);
-        else if (this.#engine.registerFileURL) await this.#engine.registerFileURL(file, source.url);
-        else throw new Error('this duckdb-wasm engine cannot read files over HTTP');
+        const read = await registerDatabase(this.#engine, file, typeof source === 'function' ? await source() : source);
         await this.exec(`ATTACH '${file}' AS ${name} (READ_ONLY)`);
         const other = new WasmDb(this.#engine, await this.#engine.connect());
         await other.exec(`USE ${name}`);
-        other.databaseRead = source instanceof Uint8Array ? 'whole' : 'ranges';
+        other.databaseRead = read;
         return other;
       })();
       // a failed attach may be tried again
@@ -185,6 +182,17 @@ export class WasmDb implements Db {
   }
 }
 
+/** A database file made readable under `file`: its bytes, or its URL (range requests; the engine must register URLs). */
+async function registerDatabase(engine: WasmEngine, file: string, source: Uint8Array | { url: string }): Promise<DatabaseRead> {
+  if (source instanceof Uint8Array) {
+    await engine.registerFileBuffer(file, source);
+    return 'whole';
+  }
+  if (!engine.registerFileURL) throw new Error('this duckdb-wasm engine cannot read files over HTTP');
+  await engine.registerFileURL(file, source.url);
+  return 'ranges';
+}
+
 /**
  * A fresh engine made ready as the browser uses it: extension auto-loading off (nothing is
  * fetched), and the shipped database, if given, attached read-only as the default catalog:
@@ -194,14 +202,7 @@ export async function readyWasmDb(engine: WasmEngine, database?: Uint8Array | { 
   const wasm = new WasmDb(engine);
   await wasm.exec(`SET autoload_known_extensions = false; SET autoinstall_known_extensions = false`);
   if (database) {
-    if (database instanceof Uint8Array) {
-      await wasm.register('qunlens.duckdb', database);
-      wasm.databaseRead = 'whole';
-    } else {
-      if (!engine.registerFileURL) throw new Error('this duckdb-wasm engine cannot read files over HTTP');
-      await engine.registerFileURL('qunlens.duckdb', database.url);
-      wasm.databaseRead = 'ranges';
-    }
+    wasm.databaseRead = await registerDatabase(engine, 'qunlens.duckdb', database);
     await wasm.exec(`ATTACH 'qunlens.duckdb' AS qunlens (READ_ONLY); USE qunlens`);
   }
   return wasm;
