@@ -35,7 +35,8 @@ if (form) {
   // the prerendered figures, to put back on reset (no recomputation needed for "no filter")
   const pristine = new Map<Element, string>();
   for (const el of document.querySelectorAll('#channel-summary-rows, figure.figure')) pristine.set(el, el.innerHTML);
-  let db: Promise<WasmDb> | null = null;
+  let engine: Promise<WasmDb> | null = null;
+  let main: Promise<WasmDb> | null = null;
   let generation = 0;
 
   // absolute URLs: the engine's worker resolves them against its own script
@@ -58,31 +59,34 @@ if (form) {
   };
   /**
    * The database the memberships of a region are read from: the region's own file when it has
-   * one. A small file comes in one request, started at the choice so it loads with the engine: a
-   * region's figures read most of it, and block by block that was some twenty requests one after
-   * another (each a round trip on a phone's network). A larger one is read over ranges, when the
-   * host serves them (else the big file, downloaded whole, is all here already).
+   * one, and then the shipped database is never attached. A small file comes in one request,
+   * started at the choice so it loads with the engine: a region's figures read most of it, and
+   * block by block that was some twenty requests one after another (each a round trip on a
+   * phone's network). A larger one is read over ranges, when the host serves them (else the big
+   * file, downloaded whole, is all here already).
    */
-  async function regionDatabase(wasm: WasmDb, region: string | null | undefined): Promise<WasmDb> {
+  async function regionDatabase(region: string | null | undefined): Promise<WasmDb> {
     const file = region ? regionFiles[region] : undefined;
-    if (!file) return wasm;
+    if (!file) return shipped();
     const name = `region_${Object.keys(regionFiles).indexOf(region!)}`;
     if (small(file)) {
       fetchRegion(region);
-      return wasm.attachDatabase(name, () => fetched.get(region!)!);
+      return (await open()).attachDatabase(name, () => fetched.get(region!)!);
     }
-    if (wasm.databaseRead !== 'ranges') return wasm;
-    return wasm.attachDatabase(name, { url: file.url });
+    const main = await shipped();
+    if (main.databaseRead !== 'ranges') return main;
+    return main.attachDatabase(name, { url: file.url });
   }
 
   /** The page's figures for a choice: the build's metric code over the shipped tables, drawn by the page's own figure module. */
-  async function compute(main: WasmDb, c: FilterChoice): Promise<{ models: FigureModel[]; summaryRows: string | null; count: number }> {
+  async function compute(c: FilterChoice): Promise<{ models: FigureModel[]; summaryRows: string | null; count: number }> {
     const [{ membershipFilter, groupFilter }, { i18n }, { CHANNEL_KEYS }] = await Promise.all([import('../metrics/filters.ts'), import('../i18n/index.ts'), import('../core/config.ts')]);
     const f = i18n(view.lang);
     const config = { confLevel: view.confLevel, maxWeeks: view.maxWeeks } as QunlensConfig;
     if (page === 'benchmarks') {
       const [{ benchmarksSql }, { benchmarkFigures }] = await Promise.all([import('../metrics/facts.ts'), import('../ui/benchmark-figures.ts')]);
       const { where, params } = groupFilter(c);
+      const main = await shipped();
       const rows = await main.rows<BenchmarkRow>(benchmarksSql(where), params);
       const [{ n }] = await main.rows<{ n: number }>(`SELECT count(*)::INTEGER AS n FROM f_groups WHERE NOT dissolved_by_asof AND (${where})`, params);
       return { models: benchmarkFigures(rows, view.typeNames!, f), summaryRows: null, count: n };
@@ -90,7 +94,7 @@ if (form) {
     const [{ channelSummaries, membershipCurves, weeklyRetention }] = await Promise.all([import('../metrics/summaries.ts')]);
     const filter = membershipFilter(c);
     // a region with a file of its own: read that file (the same rows, never more than it)
-    const wasm = await regionDatabase(main, c.region);
+    const wasm = await regionDatabase(c.region);
     const curves = await membershipCurves(wasm, config, filter);
     if (page === 'retention') {
       const { retentionFigures } = await import('../ui/retention-figures.ts');
@@ -119,15 +123,29 @@ if (form) {
         : [import('../metrics/summaries.ts'), page === 'retention' ? import('../ui/retention-figures.ts') : import('../ui/channel-figures.ts')]),
     ]).catch(() => undefined);
 
+  /** The engine, nothing attached: a region's own file may answer without the shipped database. */
   const open = () => {
-    if (db) return db;
+    if (engine) return engine;
     // the engine's modules are asked for first: the browser fetches a few at a time from one host
-    db = Promise.all([import('../db/wasm.ts'), import('./wasm-assets.ts')]).then(async ([{ openWasmDb }, { wasmUrl, workerUrl }]) => {
-      // the metric code reads f_memberships and f_groups: views the shipped database holds
-      return openWasmDb({ wasmUrl, workerUrl, databaseUrl: form.dataset.db! });
-    });
+    engine = Promise.all([import('../db/wasm.ts'), import('./wasm-assets.ts')]).then(([{ openWasmEngine }, { wasmUrl, workerUrl }]) => openWasmEngine({ wasmUrl, workerUrl }));
     void preload();
-    return db;
+    return engine;
+  };
+  /** The engine with the shipped database attached (its probe runs while the engine loads). */
+  const shipped = () => {
+    if (main) return main;
+    main = import('../db/wasm.ts').then(({ probeDatabase }) => {
+      // the metric code reads f_memberships and f_groups: views the shipped database holds
+      const source = probeDatabase(new URL(form.dataset.db!, location.href).href);
+      source.catch(() => undefined); // awaited below: not an unhandled rejection meanwhile
+      return open().then(async (wasm) => wasm.useShipped(await source));
+    });
+    return main;
+  };
+  /** whether a choice is answered from the shipped database (not from a region's small file) */
+  const needsShipped = (c: FilterChoice) => {
+    const file = c.region ? regionFiles[c.region] : undefined;
+    return page === 'benchmarks' || !file || !small(file);
   };
 
   const choice = (): FilterChoice => {
@@ -149,8 +167,10 @@ if (form) {
     status.textContent = texts.loading;
     fetchRegion(c.region);
     try {
-      const wasm = await open();
-      const { models, summaryRows, count } = await compute(wasm, c);
+      // the engine starts now, and the shipped database's probe when the choice needs it (compute awaits them)
+      void open().catch(() => undefined);
+      if (needsShipped(c)) void shipped().catch(() => undefined);
+      const { models, summaryRows, count } = await compute(c);
       if (mine !== generation) return; // a newer choice is on its way
       const { figureRowsHtml, legendHtml } = await import('../ui/channel-figures.ts');
       if (summaryRows !== null) document.querySelector('#channel-summary-rows')!.innerHTML = summaryRows;
@@ -166,7 +186,7 @@ if (form) {
         if (body) body.innerHTML = figureRowsHtml(model);
       }
       // say so when the host made the browser download the whole database (no range reads)
-      status.textContent = texts.applied.replace('{n}', count.toLocaleString(view.lang === 'zh' ? 'zh-CN' : 'en')) + (wasm.databaseRead === 'whole' ? ` ${texts.whole}` : '');
+      status.textContent = texts.applied.replace('{n}', count.toLocaleString(view.lang === 'zh' ? 'zh-CN' : 'en')) + ((await open()).databaseRead === 'whole' ? ` ${texts.whole}` : '');
       form!.dataset.state = 'applied';
     } catch (error) {
       if (mine !== generation) return;

@@ -145,6 +145,16 @@ export class WasmDb implements Db {
     return attached;
   }
 
+  /**
+   * The shipped database (dist/data/qunlens.duckdb) read-only as this connection's default
+   * catalog: its bytes, or its URL (read over range requests; the engine must register URLs).
+   */
+  async useShipped(database: Uint8Array | { url: string }): Promise<this> {
+    this.databaseRead = await registerDatabase(this.#engine, 'qunlens.duckdb', database);
+    await this.exec(`ATTACH 'qunlens.duckdb' AS qunlens (READ_ONLY); USE qunlens`);
+    return this;
+  }
+
   /** The one place a wasm result is asked for: with params, as a prepared statement (see db.ts). */
   async #table(sql: string, params?: readonly unknown[]): Promise<ArrowTable> {
     const connection = this.#connection;
@@ -195,17 +205,13 @@ async function registerDatabase(engine: WasmEngine, file: string, source: Uint8A
 
 /**
  * A fresh engine made ready as the browser uses it: extension auto-loading off (nothing is
- * fetched), and the shipped database, if given, attached read-only as the default catalog:
- * its bytes, or its URL (read over range requests; the engine must register URLs).
+ * fetched), and the shipped database, if given, attached read-only as the default catalog
+ * (WasmDb.useShipped).
  */
 export async function readyWasmDb(engine: WasmEngine, database?: Uint8Array | { url: string }): Promise<WasmDb> {
   const wasm = new WasmDb(engine);
   await wasm.exec(`SET autoload_known_extensions = false; SET autoinstall_known_extensions = false`);
-  if (database) {
-    wasm.databaseRead = await registerDatabase(engine, 'qunlens.duckdb', database);
-    await wasm.exec(`ATTACH 'qunlens.duckdb' AS qunlens (READ_ONLY); USE qunlens`);
-  }
-  return wasm;
+  return database ? wasm.useShipped(database) : wasm;
 }
 
 /**
@@ -213,7 +219,7 @@ export async function readyWasmDb(engine: WasmEngine, database?: Uint8Array | { 
  * host honours ranges, read the file block by block. Anything else that is OK came back whole
  * (a 200): that body is the one full download, nothing is fetched twice.
  */
-async function probeDatabase(url: string): Promise<{ url: string } | Uint8Array> {
+export async function probeDatabase(url: string): Promise<{ url: string } | Uint8Array> {
   const response = await fetch(url, { headers: { Range: 'bytes=0-0' } });
   if (!response.ok) throw new Error(`${url}: ${response.status} ${response.statusText}`);
   if (response.status === 206 && /\/\d+$/.test(response.headers.get('content-range') ?? '')) {
@@ -224,35 +230,43 @@ async function probeDatabase(url: string): Promise<{ url: string } | Uint8Array>
 }
 
 export async function openWasmDb(options: WasmDbOptions): Promise<WasmDb> {
-  // Nothing waits that need not: the worker's script (0.8 MB) loads while the library below
-  // does, and the probe runs while the engine compiles. (On a 2-core machine, starting the
-  // worker after the library put the wasm's first byte 0.35 s later.)
-  const worker = new Worker(options.workerUrl);
-  // the worker resolves URLs against its own script: give it an absolute one
-  const probe = options.databaseUrl ? probeDatabase(new URL(options.databaseUrl, location.href).href) : undefined;
+  // the probe runs while the engine loads
+  const probe = options.databaseUrl ? probeDatabase(absolute(options.databaseUrl)) : undefined;
   probe?.catch(() => undefined); // awaited below: not an unhandled rejection meanwhile
+  const wasm = await openWasmEngine(options);
+  return probe ? wasm.useShipped(await probe) : wasm;
+}
+
+/** the worker resolves URLs against its own script: give it absolute ones */
+const absolute = (url: string) => new URL(url, location.href).href;
+
+/**
+ * The engine alone, nothing attached (the filters attach a region's own file, and the shipped
+ * database only when a choice needs it: WasmDb.useShipped).
+ */
+export async function openWasmEngine(options: Pick<WasmDbOptions, 'wasmUrl' | 'workerUrl'>): Promise<WasmDb> {
+  // Nothing waits that need not: the worker's script (0.8 MB) loads while the library below
+  // does. (On a 2-core machine, starting the worker after the library put the wasm's first byte
+  // 0.35 s later.)
+  const worker = new Worker(options.workerUrl);
   const duckdb = await import('@duckdb/duckdb-wasm');
   const db = new duckdb.AsyncDuckDB(new duckdb.VoidLogger(), worker);
   await db.instantiate(options.wasmUrl);
   // duckdb-wasm 1.32 reads HTTP files whole unless told otherwise (forceFullHTTPReads is on by
   // default): off, it asks for the 256 KiB blocks a query touches. allowFullHTTPReads lets its own
   // size detection go on to a ranged GET when a host answers HEAD without a range (CDNs, issue
-  // duckdb-wasm#2228); the probe below has already made sure ranged GETs are answered.
+  // duckdb-wasm#2228); probeDatabase has already made sure ranged GETs are answered.
   await db.open({ filesystem: { forceFullHTTPReads: false, allowFullHTTPReads: true } });
   const connection = await db.connect();
-  const database = await probe;
-  return readyWasmDb(
-    {
-      connection,
-      connect: () => db.connect(),
-      registerFileBuffer: (name, bytes) => db.registerFileBuffer(name, bytes),
-      registerFileURL: (name, url) => db.registerFileURL(name, url, duckdb.DuckDBDataProtocol.HTTP, false),
-      close: async () => {
-        await connection.close();
-        await db.terminate();
-        worker.terminate();
-      },
+  return readyWasmDb({
+    connection,
+    connect: () => db.connect(),
+    registerFileBuffer: (name, bytes) => db.registerFileBuffer(name, bytes),
+    registerFileURL: (name, url) => db.registerFileURL(name, url, duckdb.DuckDBDataProtocol.HTTP, false),
+    close: async () => {
+      await connection.close();
+      await db.terminate();
+      worker.terminate();
     },
-    database,
-  );
+  });
 }
