@@ -142,7 +142,7 @@ if (form) {
     if (main) return main;
     main = import('../db/wasm.ts').then(({ probeDatabase }) => {
       // the metric code reads f_memberships and f_groups: views the shipped database holds
-      const source = probeDatabase(new URL(form.dataset.db!, location.href).href);
+      const source = probeDatabase(form.dataset.db!);
       source.catch(() => undefined); // awaited below: not an unhandled rejection meanwhile
       return open().then(async (wasm) => wasm.useShipped(await source));
     });

@@ -219,7 +219,9 @@ export async function readyWasmDb(engine: WasmEngine, database?: Uint8Array | { 
  * host honours ranges, read the file block by block. Anything else that is OK came back whole
  * (a 200): that body is the one full download, nothing is fetched twice.
  */
-export async function probeDatabase(url: string): Promise<{ url: string } | Uint8Array> {
+export async function probeDatabase(address: string): Promise<{ url: string } | Uint8Array> {
+  // the worker resolves URLs against its own script: give it an absolute one
+  const url = new URL(address, location.href).href;
   const response = await fetch(url, { headers: { Range: 'bytes=0-0' } });
   if (!response.ok) throw new Error(`${url}: ${response.status} ${response.statusText}`);
   if (response.status === 206 && /\/\d+$/.test(response.headers.get('content-range') ?? '')) {
@@ -231,14 +233,11 @@ export async function probeDatabase(url: string): Promise<{ url: string } | Uint
 
 export async function openWasmDb(options: WasmDbOptions): Promise<WasmDb> {
   // the probe runs while the engine loads
-  const probe = options.databaseUrl ? probeDatabase(absolute(options.databaseUrl)) : undefined;
+  const probe = options.databaseUrl ? probeDatabase(options.databaseUrl) : undefined;
   probe?.catch(() => undefined); // awaited below: not an unhandled rejection meanwhile
   const wasm = await openWasmEngine(options);
   return probe ? wasm.useShipped(await probe) : wasm;
 }
-
-/** the worker resolves URLs against its own script: give it absolute ones */
-const absolute = (url: string) => new URL(url, location.href).href;
 
 /**
  * The engine alone, nothing attached (the filters attach a region's own file, and the shipped
