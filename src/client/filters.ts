@@ -50,34 +50,35 @@ if (form) {
     Object.entries(JSON.parse(form.dataset.regions ?? '{}') as Record<string, { url: string; bytes: number }>).map(([region, f]) => [region, { ...f, url: new URL(f.url, location.href).href }]),
   );
   const small = (file: { bytes: number }) => file.bytes <= Number(form!.dataset.wholeBelow ?? WHOLE_REGION_FILE_BYTES);
-  /** small region files asked for at the choice, while the engine loads */
+  /** small region files' bytes, asked for at the choice (a failed fetch is tried again on the next) */
   const fetched = new Map<string, Promise<Uint8Array>>();
-  const fetchRegion = (region: string | null | undefined) => {
-    const file = region ? regionFiles[region] : undefined;
-    if (page === 'benchmarks' || !file || !small(file) || fetched.has(region!)) return;
-    const { url } = file;
-    const bytes = fetch(url).then(async (response) => {
-      if (!response.ok) throw new Error(`${url}: ${response.status} ${response.statusText}`);
-      return new Uint8Array(await response.arrayBuffer());
-    });
-    bytes.catch(() => fetched.delete(region!)); // tried again on the next choice
-    fetched.set(region!, bytes);
+  const fetchRegion = (url: string): Promise<Uint8Array> => {
+    let bytes = fetched.get(url);
+    if (!bytes) {
+      bytes = fetch(url).then(async (response) => {
+        if (!response.ok) throw new Error(`${url}: ${response.status} ${response.statusText}`);
+        return new Uint8Array(await response.arrayBuffer());
+      });
+      bytes.catch(() => fetched.delete(url));
+      fetched.set(url, bytes);
+    }
+    return bytes;
   };
   /**
    * The database the memberships of a region are read from: the region's own file when it has
    * one, and then the shipped database is never attached. A small file comes in one request,
-   * started at the choice so it loads with the engine: a region's figures read most of it, and
-   * block by block that was some twenty requests one after another (each a round trip on a
-   * phone's network). A larger one is read over ranges, when the host serves them (else the big
-   * file, downloaded whole, is all here already).
+   * started at the choice so it loads with the engine: a region's figures read nearly all of
+   * it, and block by block that took more than the file, in requests one after another (each a
+   * round trip on a phone's network). A larger one is read over ranges, when the host serves
+   * them (else the big file, downloaded whole, is all here already).
    */
   async function regionDatabase(region: string | null | undefined): Promise<WasmDb> {
     const file = region ? regionFiles[region] : undefined;
     if (!file) return shipped();
     const name = `region_${Object.keys(regionFiles).indexOf(region!)}`;
     if (small(file)) {
-      fetchRegion(region);
-      return (await open()).attachDatabase(name, () => fetched.get(region!)!);
+      void fetchRegion(file.url).catch(() => undefined); // now, while the engine loads; awaited by the attach
+      return (await open()).attachDatabase(name, () => fetchRegion(file.url));
     }
     const main = await shipped();
     if (main.databaseRead !== 'ranges') return main;
@@ -85,22 +86,21 @@ if (form) {
   }
 
   /** The page's figures for a choice: the build's metric code over the shipped tables, drawn by the page's own figure module. */
-  async function compute(c: FilterChoice): Promise<{ models: FigureModel[]; summaryRows: string | null; count: number }> {
+  async function compute(c: FilterChoice, database: Promise<WasmDb>): Promise<{ models: FigureModel[]; summaryRows: string | null; count: number }> {
     const [{ membershipFilter, groupFilter }, { i18n }, { CHANNEL_KEYS }] = await Promise.all([import('../metrics/filters.ts'), import('../i18n/index.ts'), import('../core/config.ts')]);
     const f = i18n(view.lang);
     const config = { confLevel: view.confLevel, maxWeeks: view.maxWeeks } as QunlensConfig;
     if (page === 'benchmarks') {
       const [{ benchmarksSql }, { benchmarkFigures }] = await Promise.all([import('../metrics/facts.ts'), import('../ui/benchmark-figures.ts')]);
       const { where, params } = groupFilter(c);
-      const main = await shipped();
+      const main = await database;
       const rows = await main.rows<BenchmarkRow>(benchmarksSql(where), params);
       const [{ n }] = await main.rows<{ n: number }>(`SELECT count(*)::INTEGER AS n FROM f_groups WHERE NOT dissolved_by_asof AND (${where})`, params);
       return { models: benchmarkFigures(rows, view.typeNames!, f), summaryRows: null, count: n };
     }
     const [{ channelSummaries, membershipCurves, weeklyRetention }] = await Promise.all([import('../metrics/summaries.ts')]);
     const filter = membershipFilter(c);
-    // a region with a file of its own: read that file (the same rows, never more than it)
-    const wasm = await regionDatabase(c.region);
+    const wasm = await database;
     const curves = await membershipCurves(wasm, config, filter);
     if (page === 'retention') {
       const { retentionFigures } = await import('../ui/retention-figures.ts');
@@ -134,26 +134,22 @@ if (form) {
     if (engine) return engine;
     // the engine's modules are asked for first: the browser fetches a few at a time from one host
     engine = Promise.all([import('../db/wasm.ts'), import('./wasm-assets.ts')]).then(([{ openWasmEngine }, { wasmUrl, workerUrl }]) => openWasmEngine({ wasmUrl, workerUrl }));
+    engine.catch(() => undefined); // a failure shows where the engine is awaited, when a choice is applied
     void preload();
     return engine;
   };
   /** The engine with the shipped database attached (its probe runs while the engine loads). */
   const shipped = () => {
     if (main) return main;
-    main = import('../db/wasm.ts').then(({ probeDatabase }) => {
+    const wasm = open();
+    main = import('../db/wasm.ts').then(async ({ probeDatabase }) => {
       // the metric code reads f_memberships and f_groups: views the shipped database holds
       const source = probeDatabase(form.dataset.db!);
       source.catch(() => undefined); // awaited below: not an unhandled rejection meanwhile
-      return open().then(async (wasm) => wasm.useShipped(await source));
+      return (await wasm).useShipped(await source);
     });
     return main;
   };
-  /** whether a choice is answered from the shipped database (not from a region's small file) */
-  const needsShipped = (c: FilterChoice) => {
-    const file = c.region ? regionFiles[c.region] : undefined;
-    return page === 'benchmarks' || !file || !small(file);
-  };
-
   const choice = (): FilterChoice => {
     const data = new FormData(form);
     const value = (k: string) => (data.get(k) as string | null) || null;
@@ -171,12 +167,12 @@ if (form) {
     }
     form!.dataset.state = 'loading';
     status.textContent = texts.loading;
-    fetchRegion(c.region);
     try {
-      // the engine starts now, and the shipped database's probe when the choice needs it (compute awaits them)
-      void open().catch(() => undefined);
-      if (needsShipped(c)) void shipped().catch(() => undefined);
-      const { models, summaryRows, count } = await compute(c);
+      // what the choice reads starts loading now, with the engine: a region's own file, or the
+      // shipped database (compute awaits it after its own modules)
+      const database = page === 'benchmarks' ? shipped() : regionDatabase(c.region);
+      database.catch(() => undefined); // awaited in compute: not an unhandled rejection meanwhile
+      const { models, summaryRows, count } = await compute(c, database);
       if (mine !== generation) return; // a newer choice is on its way
       const { figureRowsHtml, legendHtml } = await import('../ui/channel-figures.ts');
       if (summaryRows !== null) document.querySelector('#channel-summary-rows')!.innerHTML = summaryRows;
@@ -204,7 +200,7 @@ if (form) {
   form.hidden = false;
   // a reader reaching for a filter is about to use it: start loading the engine and attaching the
   // database then, not after the choice (a failure here shows when the filter is applied)
-  const warm = () => void open().catch(() => undefined);
+  const warm = () => void open();
   form.addEventListener('pointerdown', warm, { once: true });
   form.addEventListener('focusin', warm, { once: true });
   form.addEventListener('change', () => void apply());

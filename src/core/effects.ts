@@ -51,7 +51,6 @@ export interface Effects {
   log: Logger;
 }
 
-/** SHA-256 of a byte range of a file, streamed. */
 /**
  * SHA-256 of bytes [start, end) of a file, read synchronously into one reused buffer: on 1.2 GB
  * from the page cache, 1.2 s where a read stream (a new buffer per chunk, a tick each) took 2.4 s.

@@ -257,10 +257,11 @@ async function writeBrowserDatabase(db: Db, path: string, options: OutputOptions
 /**
  * One small database per region (region-1.duckdb, …): that region's rows of filter_memberships,
  * and the f_memberships view over them. A reader who picks a region on Channels or Retention
- * reads that file (whole, up to 32 MiB: client/filters.ts), and nothing else: in the one big file the region's blocks sit among
- * others, and duckdb-wasm's read-ahead (16 KiB growing fourfold to 16 MiB on each run of
- * adjacent reads, not configurable) read 4 to 12 MiB for a region of 2.4 MiB, by how a build
- * happened to place the blocks. The end of a file stops the read-ahead.
+ * reads that file (whole, up to 32 MiB: client/filters.ts) and nothing else: in the one big
+ * file the region's blocks sit among others, and duckdb-wasm's read-ahead (16 KiB growing
+ * fourfold to 16 MiB on each run of adjacent reads, not configurable) read 4 to 12 MiB for a
+ * region of 2.4 MiB, by how a build happened to place the blocks. The end of a file stops the
+ * read-ahead.
  * Numbered by region text (stable between builds of the same data); which is which is in the
  * site data (siteData.regionDatabases), never in a file name.
  */
