@@ -92,26 +92,45 @@ export class NativeDb implements Db {
     this.memoryLimit = memoryLimit;
   }
 
+  /**
+   * The statements asked for and not yet finished. node-api hands each call to a thread of its
+   * own: on one connection DuckDB runs them one at a time, but in whichever order the threads
+   * reach it (a CREATE TABLE asked for first ran after the SELECT that read it, in one CI run).
+   * The read step asks while an earlier statement runs, so the order is kept here.
+   */
+  #queue: Promise<unknown> = Promise.resolve();
+
+  /** `run` once every statement asked for before it has finished (failed or not). */
+  #inTurn<T>(run: () => Promise<T>): Promise<T> {
+    const turn = this.#queue.then(run, run);
+    this.#queue = turn.catch(() => undefined);
+    return turn;
+  }
+
   /** `params` fill $1, $2… (see db.ts): node-api prepares the statement and binds them. */
-  async exec(sql: string, params?: readonly unknown[]): Promise<void> {
-    const t0 = SQL_LOG ? performance.now() : 0;
-    try {
-      await this.connection.run(sql, params as DuckDBValue[] | undefined);
-    } catch (error) {
-      throw explain(error, this.memoryLimit);
-    }
-    if (SQL_LOG) logSql(sql, t0);
+  exec(sql: string, params?: readonly unknown[]): Promise<void> {
+    return this.#inTurn(async () => {
+      const t0 = SQL_LOG ? performance.now() : 0;
+      try {
+        await this.connection.run(sql, params as DuckDBValue[] | undefined);
+      } catch (error) {
+        throw explain(error, this.memoryLimit);
+      }
+      if (SQL_LOG) logSql(sql, t0);
+    });
   }
 
   async rows<T = Row>(sql: string, params?: readonly unknown[]): Promise<T[]> {
-    const t0 = SQL_LOG ? performance.now() : 0;
-    let reader;
-    try {
-      reader = await this.connection.runAndReadAll(sql, params as DuckDBValue[] | undefined);
-    } catch (error) {
-      throw explain(error, this.memoryLimit);
-    }
-    if (SQL_LOG) logSql(sql, t0);
+    const reader = await this.#inTurn(async () => {
+      const t0 = SQL_LOG ? performance.now() : 0;
+      try {
+        const read = await this.connection.runAndReadAll(sql, params as DuckDBValue[] | undefined);
+        if (SQL_LOG) logSql(sql, t0);
+        return read;
+      } catch (error) {
+        throw explain(error, this.memoryLimit);
+      }
+    });
     // by name as columnNames() gives them: a later column of the same name wins, as it always has
     const names = reader.columnNames();
     const columns = reader.convertColumns(toPlain);

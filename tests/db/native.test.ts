@@ -93,6 +93,12 @@ describe('one statement at a time', () => {
       db.rows<{ m: number }>(`SELECT count(*)::INTEGER AS m FROM serial_t`),
     ]);
     expect([n, m]).toEqual([2000000, 2000005]);
+    // many at once, each reading what the one before it wrote (the threads' race shows more often)
+    const steps = Array.from({ length: 40 }, (_, i) =>
+      i % 2 === 0 ? db.exec(`CREATE OR REPLACE TABLE serial_t AS SELECT ${i} AS x`) : db.rows<{ x: number }>(`SELECT x FROM serial_t`),
+    );
+    const seen = (await Promise.all(steps)).filter((r): r is { x: number }[] => Array.isArray(r)).map((r) => r[0].x);
+    expect(seen).toEqual(Array.from({ length: 20 }, (_, k) => 2 * k));
   });
 
   it('a failed statement does not stop the ones after it', async () => {
