@@ -265,4 +265,21 @@ describe('warnings keep the row', () => {
     const extra = await issuesOf(withExtra);
     expect(extra.issues.some((i) => i.file === 'groups.csv' && i.line === 1 && i.column === '备注' && i.severity === 'warning')).toBe(true);
   });
+
+  it('messages from senders with no membership in that group: counted, with one warning naming a group', async () => {
+    const pattern = /^(\d+) messages come from senders who are not members of that group in members\.csv \(e\.g\. in group "([^"]+)"\)/;
+    const strangers = (issues: { severity: string; message: string }[]) => issues.filter((i) => i.severity === 'warning' && pattern.test(i.message));
+    const before = strangers((await issuesOf(copyFixture('hand'))).issues);
+    expect(before).toEqual([]);
+    const dir = copyFixture('hand');
+    append(dir, 'messages.csv', '2026-02-01 10:00:00,G2,stranger1,text');
+    append(dir, 'messages.csv', '2026-02-02 10:00:00,G2,stranger1,text');
+    append(dir, 'messages.csv', '2026-02-02 11:00:00,G2,stranger2,text');
+    const { issues, rejected } = await issuesOf(dir);
+    expect(rejected).toBe(0);
+    const found = strangers(issues);
+    expect(found).toHaveLength(1);
+    expect(found[0]).toMatchObject({ file: 'messages.csv', column: 'member_id' });
+    expect(pattern.exec(found[0].message)!.slice(1)).toEqual(['3', 'G2']);
+  });
 });
