@@ -8,6 +8,7 @@
  *              group, member and day as they are read (best of 3). It shows how much of the 2×
  *              pipeline target the one aggregation no build can skip already takes.
  *   build      `npm run build` from scratch, with the build's own step timings and peak memory
+ *              (best of 3 at the default scale, as the floor, with the highest peak of the runs)
  *   rebuild    `npm run build` again with nothing changed (the build key says: up to date)
  * then the site it wrote: size, pages, the heaviest page's gzip transfer (HTML with the CSS and
  * scripts it loads before the reader asks for interactivity).
@@ -338,7 +339,10 @@ export interface BenchResult {
   baselineMs: number;
   /** DuckDB alone doing the least the metrics need (baselineLoad's floor); absent in results from before it was measured */
   floorMs?: number;
+  /** the fastest of the build runs (its step timings), with the highest peak of any run */
   build: Run;
+  /** every build run's wall clock and pipeline, ms; absent in results from before builds were repeated */
+  buildRuns?: { wallMs: number; pipelineMs: number }[];
   rebuild: Run;
   site: SiteStats;
   pipelineMs: number;
@@ -408,11 +412,23 @@ export async function bench(options: BenchOptions): Promise<BenchResult> {
   const withWorkbook = options.workbook ?? true;
   const workbook = withWorkbook ? await benchWorkbook(root, tag, dataDir, options) : undefined;
 
-  options.log('build: npm run build from scratch…');
-  // the site's folder, then the link to it (dist is a link: publish.ts)
-  await rm(await realpath(outDir).catch(() => outDir), { recursive: true, force: true });
-  await rm(outDir, { recursive: true, force: true });
-  const build = await timedBuild(dataDir, outDir, reportFile);
+  // The build's best of as many runs as the floor's at the default scale: a best of three
+  // against one run leans every ratio against the build on a shared machine (the same build
+  // took 52.9 s and 65.1 s within an hour). Larger scales build once: a run takes many minutes.
+  const buildRuns = options.scale <= 1 ? BASELINE_RUNS : 1;
+  const builds: Run[] = [];
+  for (let i = 0; i < buildRuns; i++) {
+    options.log(`build: npm run build from scratch${buildRuns > 1 ? ` (run ${i + 1} of ${buildRuns})` : ''}…`);
+    // the site's folder, then the link to it (dist is a link: publish.ts)
+    await rm(await realpath(outDir).catch(() => outDir), { recursive: true, force: true });
+    await rm(outDir, { recursive: true, force: true });
+    builds.push(await timedBuild(dataDir, outDir, reportFile));
+  }
+  const pipelineOf = (b: Run) => ['read', 'validate', 'model', 'metrics', 'outputs'].reduce((sum, k) => sum + (b.report.timings[k] ?? 0), 0);
+  const best = builds.reduce((a, b) => (b.wallMs < a.wallMs ? b : a));
+  // its timings are the fastest run's; the peak is the highest of any run (a bound every run keeps)
+  const build: Run = { ...best, report: { ...best.report, maxRssBytes: Math.max(...builds.map((b) => b.report.maxRssBytes)) } };
+  if (buildRuns > 1) options.log(`build: ${s(build.wallMs)} (runs: ${builds.map((b) => `${s(b.wallMs)}, pipeline ${s(pipelineOf(b))}`).join('; ')})`);
   options.log('rebuild: npm run build with nothing changed…');
   const rebuild = await timedBuild(dataDir, outDir, reportFile);
   const site = await siteStats(outDir);
@@ -430,8 +446,7 @@ export async function bench(options: BenchOptions): Promise<BenchResult> {
     await rm(xlsxOut, { recursive: true, force: true });
   }
 
-  const t = build.report.timings;
-  const pipelineMs = ['read', 'validate', 'model', 'metrics', 'outputs'].reduce((sum, k) => sum + (t[k] ?? 0), 0);
+  const pipelineMs = pipelineOf(build);
   const cpu = cpus();
   const result: BenchResult = {
     date: new Date().toISOString().slice(0, 10),
@@ -442,6 +457,7 @@ export async function bench(options: BenchOptions): Promise<BenchResult> {
     baselineMs: baseline.ms,
     floorMs: floor.ms,
     build,
+    buildRuns: builds.map((b) => ({ wallMs: b.wallMs, pipelineMs: pipelineOf(b) })),
     rebuild,
     site,
     pipelineMs,
@@ -486,6 +502,12 @@ function browserRows(r: BenchResult): [string, string, string][] {
   ];
 }
 
+/** ", the fastest of 3 (runs: …)" when the build ran more than once; the rows above it are that run's. */
+function runsOf(r: BenchResult, key: 'wallMs' | 'pipelineMs'): string {
+  const runs = r.buildRuns ?? [];
+  return runs.length > 1 ? `, the fastest build of ${runs.length} (runs: ${runs.map((x) => s(x[key])).join(', ')})` : '';
+}
+
 /** The table `npm run bench` prints (and the README's Performance section shows). */
 export function benchTable(r: BenchResult, smaller?: BenchResult): string {
   const t = r.build.report.timings;
@@ -506,10 +528,10 @@ export function benchTable(r: BenchResult, smaller?: BenchResult): string {
     ['  reports', 'notebook reports: SQL cells on the shipped database', s(t.reports ?? 0)],
     ['  page data', 'what the pages show, per group and overall', s(t['page data'] ?? 0)],
     ['  render', `${n(r.site.pages)} pages: Astro, then the group pages`, s(t.render ?? 0)],
-    ['pipeline', 'read → outputs (dist/data)', s(r.pipelineMs)],
-    ['build', 'whole npm run build, wall clock', s(r.build.wallMs)],
+    ['pipeline', `read → outputs (dist/data)${runsOf(r, 'pipelineMs')}`, s(r.pipelineMs)],
+    ['build', `whole npm run build, wall clock${runsOf(r, 'wallMs')}`, s(r.build.wallMs)],
     ['rebuild', 'npm run build again, nothing changed', `${s(r.rebuild.wallMs)} (${(100 * r.ratios.rebuild).toFixed(1)} %)`],
-    ['peak memory', 'build, resident (with Astro in its own process)', mb(r.build.report.maxRssBytes)],
+    ['peak memory', `build, resident (with Astro in its own process)${(r.buildRuns?.length ?? 1) > 1 ? ', the highest of the runs' : ''}`, mb(r.build.report.maxRssBytes)],
     ...(r.workbookBuild
       ? [
           [

@@ -50,6 +50,13 @@ describe('benchTable', () => {
     expect(lines[i]).toMatch(/4\.0 s$/);
     expect(lines[i + 1]).toMatch(/^floor .* 6\.0 s \(1\.50 ×\)$/);
   });
+  it('shows every build run when the build ran more than once, the rows being the fastest', () => {
+    const table = benchTable({ ...result(6000), buildRuns: [{ wallMs: 23000, pipelineMs: 9000 }, { wallMs: 20000, pipelineMs: 8000 }, { wallMs: 21000, pipelineMs: 8500 }] });
+    expect(table).toMatch(/^pipeline +read → outputs \(dist\/data\), the fastest build of 3 \(runs: 9\.0 s, 8\.0 s, 8\.5 s\) +8\.0 s$/m);
+    expect(table).toMatch(/^build +whole npm run build, wall clock, the fastest build of 3 \(runs: 23\.0 s, 20\.0 s, 21\.0 s\) +20\.0 s$/m);
+    expect(table).toMatch(/^peak memory +build, resident \(with Astro in its own process\), the highest of the runs +1024\.0 MiB$/m);
+    expect(benchTable(result(6000))).not.toMatch(/fastest build/);
+  });
   it('reads results from before the floor was measured', () => {
     expect(benchTable(result())).not.toMatch(/^floor/m);
   });
