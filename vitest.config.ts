@@ -17,6 +17,8 @@ const E2E = ['tests/e2e/**/*.test.ts', 'tests/reference/**/*.test.ts', 'tests/fu
 
 export default defineConfig({
   test: {
+    // one temp folder per run, removed at its end (tests/temp-root.ts)
+    globalSetup: ['tests/temp-root.ts'],
     projects: [
       // unit files share their workers' module cache (isolate off): the chart document and the
       // DuckDB bindings load once per worker, not once per file (a quarter of the suite's time)
