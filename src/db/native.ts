@@ -114,6 +114,7 @@ export class NativeDb implements Db {
       try {
         await this.connection.run(sql, params as DuckDBValue[] | undefined);
       } catch (error) {
+        if (SQL_LOG) logSql(`FAILED: ${sql}`, t0);
         throw explain(error, this.memoryLimit);
       }
       if (SQL_LOG) logSql(sql, t0);
@@ -128,6 +129,7 @@ export class NativeDb implements Db {
         if (SQL_LOG) logSql(sql, t0);
         return read;
       } catch (error) {
+        if (SQL_LOG) logSql(`FAILED: ${sql}`, t0);
         throw explain(error, this.memoryLimit);
       }
     });

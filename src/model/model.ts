@@ -5,9 +5,8 @@
  *  m_memberships  customer memberships (staff excluded) joined on or before T, with channel,
  *                 tenure and a salted hash of the member ID
  *  m_activity     non-staff messages per local date, group and member (from messages or
- *                 activity, which therefore give identical metrics), keyed by integers: the
- *                 (group, member) pair's key in m_pairs, the group's in m_group_keys; a view,
- *                 dropped with the member-days once the model has what later steps need from it:
+ *                 activity, which therefore give identical metrics); a view, dropped with the
+ *                 member-days once the model has what later steps need from it:
  *  f_activity     per membership: active in the first week, weeks with a message
  *  m_group_daily  per group and day: messages, active members
  *  m_group_weekly per group and calendar week: active members, messages
@@ -20,7 +19,7 @@
  */
 import { CHANNEL_KEYS, labelKey, type QunlensConfig } from '../core/config.ts';
 import { sqlString, type Db } from '../db/db.ts';
-import { DAILY_SET, HOURLY_SET, PAIRS_SET } from '../read/events.ts';
+import { DAILY_SET, HOURLY_SET } from '../read/events.ts';
 import { fileOfSrcSql } from '../read/source-files.ts';
 import type { ValidationResult } from '../validate/validate.ts';
 
@@ -191,20 +190,14 @@ export async function buildModel(db: Db, validation: ValidationResult, options: 
   // m_activity is a view: from messages.csv it is the daily set of agg_messages read in place.
   // Copying those 11 M member-days into a table of their own took 2.5 s at the benchmark's
   // scale, and each of its four readers scans it once anyway. The other sources keep their
-  // rows in m_activity_rows. Either way a member-day is keyed by integers, its (group, member)
-  // pair's and its group's (events.ts): the joins and distinct counts below run on them, not
-  // on long ID strings, and the IDs come back from m_pairs and m_group_keys.
+  // rows in m_activity_rows.
   let activitySource: Model['activitySource'] = null;
   if (present.has('messages')) {
     activitySource = 'messages';
-    // agg_messages (events.ts) holds the accepted messages per pair and day, and per hour
-    await db.exec(`
-      CREATE OR REPLACE TABLE m_pairs AS
-      SELECT pair, group_key, group_id, member_id FROM agg_messages
-      WHERE grouping_set = ${PAIRS_SET} AND messages > 0 AND NOT staff`);
+    // agg_messages (events.ts) holds the accepted messages per day and per hour
     await db.exec(`
       CREATE OR REPLACE VIEW m_activity AS
-      SELECT pair, group_key, date, messages
+      SELECT group_id, member_id, date, messages
       FROM agg_messages
       WHERE grouping_set = ${DAILY_SET} AND messages > 0 AND date <= ${T} AND NOT staff`);
     // the rhythm of non-staff messages (the hourly set is split by staff, events.ts)
@@ -225,17 +218,8 @@ export async function buildModel(db: Db, validation: ValidationResult, options: 
     } else {
       await db.exec(`CREATE OR REPLACE TABLE m_activity_rows (group_id VARCHAR, member_id VARCHAR, date DATE, messages BIGINT)`);
     }
-    // (numbered: activity.csv holds one row per member-day already, far fewer than messages)
-    await db.exec(`
-      CREATE OR REPLACE TABLE m_pairs AS
-      SELECT (row_number() OVER ())::UBIGINT AS pair, (dense_rank() OVER (ORDER BY group_id))::UBIGINT AS group_key, group_id, member_id
-      FROM (SELECT DISTINCT group_id, member_id FROM m_activity_rows)`);
-    await db.exec(`
-      CREATE OR REPLACE VIEW m_activity AS
-      SELECT p.pair, p.group_key, a.date, a.messages
-      FROM m_activity_rows a JOIN m_pairs p ON p.group_id IS NOT DISTINCT FROM a.group_id AND p.member_id IS NOT DISTINCT FROM a.member_id`);
+    await db.exec(`CREATE OR REPLACE VIEW m_activity AS SELECT group_id, member_id, date, messages FROM m_activity_rows`);
   }
-  await db.exec(`CREATE OR REPLACE TABLE m_group_keys AS SELECT DISTINCT group_key, group_id FROM m_pairs`);
   if (activitySource !== 'messages') {
     await db.exec(`CREATE OR REPLACE TABLE m_hourly (group_id VARCHAR, weekday INTEGER, hour INTEGER, messages BIGINT)`);
   }
@@ -258,14 +242,11 @@ export async function buildModel(db: Db, validation: ValidationResult, options: 
     SELECT membership_id,
       bool_or(day < 7) AS active_first_week,
       bit_or(CASE WHEN day < ${7 * config.maxWeeks} THEN (1 << (day // 7))::INTEGER ELSE 0 END) AS weeks,
-      sum(messages)::BIGINT AS messages, any_value(group_key) AS example_group_key
+      sum(messages)::BIGINT AS messages, any_value(group_id) AS example_group
     FROM (
-      SELECT m.membership_id, a.group_key, a.messages, (a.date - m.joined_date)::INTEGER AS day,
+      SELECT m.membership_id, a.group_id, a.messages, (a.date - m.joined_date)::INTEGER AS day,
         a.date >= m.joined_date AND a.date <= CASE WHEN m.left_by_asof THEN m.left_date ELSE ${T} END AS in_spell
-      FROM m_activity a LEFT JOIN (
-        SELECT p.pair, m.membership_id, m.joined_date, m.left_date, m.left_by_asof
-        FROM m_memberships m JOIN m_pairs p ON p.group_id = m.group_id AND p.member_id = m.member_id) m
-      ON m.pair = a.pair)
+      FROM m_activity a LEFT JOIN m_memberships m ON a.group_id = m.group_id AND a.member_id = m.member_id)
     WHERE membership_id IS NULL OR in_spell
     GROUP BY ALL`);
 
@@ -286,20 +267,18 @@ export async function buildModel(db: Db, validation: ValidationResult, options: 
   // there, and 5.5 s once they were dropped.
   await db.exec(`
     CREATE OR REPLACE TABLE m_group_daily AS
-    SELECT g.group_id, d.date, d.messages, d.active_members
-    FROM (SELECT group_key, date, sum(messages)::BIGINT AS messages, count(*)::INTEGER AS active_members
-      FROM m_activity GROUP BY ALL) d
-    JOIN m_group_keys g USING (group_key)`);
+    SELECT group_id, date, sum(messages)::BIGINT AS messages, count(*)::INTEGER AS active_members
+    FROM m_activity GROUP BY ALL`);
   // (before the weekly table: its 4.6 M member-weeks push the member-days out of memory,
   // and this read them back from disk in 0.7 s instead of 0.05 s)
   await db.exec(`
     CREATE OR REPLACE TABLE m_active_7d AS
-    SELECT g.group_id, d.active_members_7d
-    FROM (SELECT group_key, count(DISTINCT pair)::INTEGER AS active_members_7d
-      FROM m_activity WHERE date > ${T} - 7 GROUP BY ALL) d
-    JOIN m_group_keys g USING (group_key)`);
-  // Members counted by their pair's key (one per member in a group), an integer: it aggregates
-  // several times faster than the ID string over millions of member-days.
+    SELECT group_id, count(DISTINCT member_id)::INTEGER AS active_members_7d
+    FROM m_activity WHERE date > ${T} - 7 GROUP BY ALL`);
+  // Members counted by a 64-bit hash of their ID: a fixed-width key aggregates several times
+  // faster than the string over millions of member-days, and two members of one group
+  // colliding in one week has odds near n²/2⁶⁵ (under 1e-12 for a 5,000-member group). This
+  // feeds only the group page's weekly chart; no metric uses hashed keys.
   // The distinct member-weeks carry no sum (a week's messages are its days' in m_group_daily),
   // and weeks are integers until the end: 4.6 M member-weeks at the benchmark's scale. Weeks
   // count from Monday 0001-01-01 (// truncates, so no date may come before it), as date_trunc('week').
@@ -307,14 +286,13 @@ export async function buildModel(db: Db, validation: ValidationResult, options: 
   await db.exec(`
     CREATE OR REPLACE TABLE m_group_weekly AS
     WITH members AS (
-      SELECT group_key, week, count(*)::INTEGER AS active_members
-      FROM (SELECT DISTINCT group_key, ${weekOf('date')} AS week, pair FROM m_activity)
+      SELECT group_id, week, count(*)::INTEGER AS active_members
+      FROM (SELECT DISTINCT group_id, ${weekOf('date')} AS week, hash(member_id) AS member FROM m_activity)
       GROUP BY ALL),
     messages AS (SELECT group_id, ${weekOf('date')} AS week, sum(messages)::INTEGER AS messages FROM m_group_daily GROUP BY ALL)
-    SELECT g.group_id, CAST(DATE '0001-01-01' + (7 * a.week)::INTEGER AS DATE) AS week, a.active_members, s.messages
-    FROM members a JOIN m_group_keys g USING (group_key)
-    JOIN messages s ON s.group_id IS NOT DISTINCT FROM g.group_id AND s.week = a.week`);
-  await db.exec(`DROP VIEW m_activity; DROP TABLE m_pairs; DROP TABLE m_group_keys; DROP TABLE IF EXISTS m_activity_rows; DROP TABLE IF EXISTS agg_messages`);
+    SELECT a.group_id, CAST(DATE '0001-01-01' + (7 * a.week)::INTEGER AS DATE) AS week, a.active_members, s.messages
+    FROM members a JOIN messages s ON s.group_id IS NOT DISTINCT FROM a.group_id AND s.week = a.week`);
+  await db.exec(`DROP VIEW m_activity; DROP TABLE IF EXISTS m_activity_rows; DROP TABLE IF EXISTS agg_messages`);
 
   return {
     asOf,
@@ -352,8 +330,8 @@ async function addModelWarnings(db: Db, present: Set<string>, labels: LabelMappi
     // (f_activity's row without a membership: messages of senders with no membership there)
     const messages = files.get('messages') ?? ['messages.csv'];
     warnings.push(`SELECT ${sqlString(messages[0])}, NULL, 'member_id', 'warning',
-        messages || ' messages${messages.length > 1 ? ` (in ${messages.join(', ')})` : ''} come from senders who are not members of that group in ${members.join(', ').replaceAll("'", "''")} (e.g. in group "' || g.group_id || '"); they count for group activity, not for any membership'
-      FROM f_activity f JOIN m_group_keys g ON g.group_key = f.example_group_key WHERE f.membership_id IS NULL AND f.messages > 0`);
+        messages || ' messages${messages.length > 1 ? ` (in ${messages.join(', ')})` : ''} come from senders who are not members of that group in ${members.join(', ').replaceAll("'", "''")} (e.g. in group "' || example_group || '"); they count for group activity, not for any membership'
+      FROM f_activity WHERE membership_id IS NULL AND messages > 0`);
   }
   for (const sql of warnings) await db.exec(`INSERT INTO dq SELECT *, NULL FROM (${sql})`);
 }

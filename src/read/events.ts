@@ -2,10 +2,9 @@
  * messages.csv without storing messages: one scan parses and checks every row and aggregates
  * the good ones, with GROUPING SETS, to what every metric needs:
  *
- *   daily  (pair, group_key, date, staff) → messages           (keys: below)
- *   pairs  (pair, group_key, group_id, member_id, staff) → messages
- *   hourly (group_id, staff, weekday, hour) → messages         (staff: the sender is in staff_ids)
- *   total  ()                                → rows, bad rows
+ *   daily  (group_id, member_id, staff, date) → messages
+ *   hourly (group_id, staff, weekday, hour) → messages   (staff: the sender is in staff_ids)
+ *   total  ()                               → rows, bad rows
  *
  * into `agg_messages`. A file with any bad row (or a group not in groups.csv, found by the
  * validate step) is read again as rows (`p_messages`) so every bad row gets its line number;
@@ -13,18 +12,10 @@
  * read decoded the file differently, the aggregates are rebuilt from the accepted rows), so
  * both paths give the same table.
  *
- * The member-days are keyed by 64-bit integers, one per (group, member) pair and one per group,
- * not by the IDs: member IDs are long strings (WeCom's are 32 characters), and at the
- * benchmark's scale the 12 M member-days took about half as long to aggregate on an integer
- * key, and the model's joins and distinct counts over them run on integers too. The keys are
- * DuckDB's hashes of the IDs, and the pairs set says which IDs each key stands for: when two
- * pairs (or two groups) share a key, that set shows it, and the aggregation is made again with
- * exact keys (numbers given to the distinct pairs and groups), so no count ever merges two.
- *
  * GROUPING SETS do not always spill: at 40 M messages under the 1 GB limit the one pass ran out
  * of memory in some runs and not in others. Then the sets are made in parts, each a plain
- * GROUP BY that spills (the daily set, the pairs and the hourly set, one scan each, then the
- * total): the same table, two scans slower. A file over twice the limit starts with the parts.
+ * GROUP BY that spills (the daily set, then the hourly set from a second scan, then the total):
+ * the same table, one scan slower. A file over twice the limit starts with the parts.
  *
  * One GROUP BY of a very large file's member-days fails too: at 200 M messages (119 M
  * member-days, 12.1 GiB) DuckDB ran out of memory under 1 GB and under 2 GB alike, while a
@@ -39,61 +30,42 @@ import { readRejects } from './rejects.ts';
 import type { LoadedTable } from './loaded-table.ts';
 import { reconcile, recordsOf, scanSql, withScan, type SourceFile } from './source-files.ts';
 
-/** grouping() values of the four sets (bits: pair, group_key, group_id, member_id, date, staff, weekday, hour) */
-export const DAILY_SET = 0b00110011;
-export const PAIRS_SET = 0b00001011;
-export const HOURLY_SET = 0b11011000;
-export const TOTAL_SET = 0b11111111;
-
-/** The expressions of a (group, member) pair's key and of a group's key. */
-export interface Keys {
-  pair: string;
-  group: string;
-}
-
-/** The keys of the fast path: DuckDB's hashes of the IDs (checked for collisions). */
-export const HASHED_KEYS: Keys = { pair: 'hash(group_id, member_id)', group: 'hash(group_id)' };
-/** Exact keys, numbers given to the pairs and groups: columns __pair and __group of the rows. */
-const NUMBERED_KEYS: Keys = { pair: '__pair', group: '__group' };
+/** grouping() values of the three sets (bits: group_id, member_id, date, staff, weekday, hour) */
+export const DAILY_SET = 0b000011;
+export const HOURLY_SET = 0b011000;
+export const TOTAL_SET = 0b111111;
 
 /** accepted and bad rows of a group, the two counts every set keeps */
 const COUNTS = (bad: string) => `(count(*) - count(*) FILTER (WHERE ${bad}))::BIGINT AS messages, (count(*) FILTER (WHERE ${bad}))::BIGINT AS bad`;
 
 // staff_ids (read.ts) is known before messages are read: the hourly rhythm has no member column
-// left to filter staff out afterwards. Staff and the group's key are functions of the pair, so
-// they cost the daily set no rows, and spare later steps a join over millions of rows.
-const AGGREGATE = (from: string, bad: string, keys: Keys) => `
-  SELECT ${keys.pair} AS pair, ${keys.group} AS group_key, group_id, member_id, CAST(sent_at AS DATE) AS date,
+// left to filter staff out afterwards. Staff is a function of the member, so it costs the daily
+// set no rows, and spares later steps an anti-join over millions of rows.
+const AGGREGATE = (from: string, bad: string) => `
+  SELECT group_id, member_id, CAST(sent_at AS DATE) AS date,
     member_id IN (SELECT member_id FROM staff_ids) AS staff,
     isodow(sent_at)::INTEGER AS weekday, hour(sent_at)::INTEGER AS hour,
-    grouping(pair, group_key, group_id, member_id, date, staff, weekday, hour)::INTEGER AS grouping_set,
+    grouping(group_id, member_id, date, staff, weekday, hour)::INTEGER AS grouping_set,
     ${COUNTS(bad)}
   FROM ${from}
-  GROUP BY GROUPING SETS ((pair, group_key, date, staff), (pair, group_key, group_id, member_id, staff), (group_id, staff, weekday, hour), ())`;
+  GROUP BY GROUPING SETS ((group_id, member_id, date, staff), (group_id, staff, weekday, hour), ())`;
 
-// The same sets as AGGREGATE, one statement each.
-const DAILY_PART = (from: string, bad: string, keys: Keys) => `
-  SELECT pair, group_key, NULL::VARCHAR AS group_id, NULL::VARCHAR AS member_id, date, staff,
+// The same sets as AGGREGATE, one statement each (staff looked up after the daily GROUP BY:
+// per member-day rather than per message).
+const DAILY_PART = (from: string, bad: string) => `
+  SELECT group_id, member_id, date, member_id IN (SELECT member_id FROM staff_ids) AS staff,
     NULL::INTEGER AS weekday, NULL::INTEGER AS hour, ${DAILY_SET} AS grouping_set, messages, bad
   FROM (
-    SELECT ${keys.pair} AS pair, ${keys.group} AS group_key, CAST(sent_at AS DATE) AS date,
-      member_id IN (SELECT member_id FROM staff_ids) AS staff, ${COUNTS(bad)}
-    FROM ${from} GROUP BY ALL)`;
-// (staff looked up after the GROUP BY: per pair rather than per message)
-const PAIRS_PART = (from: string, bad: string, keys: Keys) => `
-  SELECT pair, group_key, group_id, member_id, NULL::DATE AS date, member_id IN (SELECT member_id FROM staff_ids) AS staff,
-    NULL::INTEGER AS weekday, NULL::INTEGER AS hour, ${PAIRS_SET} AS grouping_set, messages, bad
-  FROM (
-    SELECT ${keys.pair} AS pair, ${keys.group} AS group_key, group_id, member_id, ${COUNTS(bad)}
+    SELECT group_id, member_id, CAST(sent_at AS DATE) AS date, ${COUNTS(bad)}
     FROM ${from} GROUP BY ALL)`;
 const HOURLY_PART = (from: string, bad: string) => `
-  SELECT NULL::UBIGINT AS pair, NULL::UBIGINT AS group_key, group_id, NULL::VARCHAR AS member_id, NULL::DATE AS date,
+  SELECT group_id, NULL::VARCHAR AS member_id, NULL::DATE AS date,
     member_id IN (SELECT member_id FROM staff_ids) AS staff,
     isodow(sent_at)::INTEGER AS weekday, hour(sent_at)::INTEGER AS hour, ${HOURLY_SET} AS grouping_set,
     ${COUNTS(bad)}
   FROM ${from} GROUP BY group_id, staff, weekday, hour`;
 const TOTAL_PART = `
-  SELECT NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, ${TOTAL_SET}, coalesce(sum(messages), 0)::BIGINT, coalesce(sum(bad), 0)::BIGINT
+  SELECT NULL, NULL, NULL, NULL, NULL, NULL, ${TOTAL_SET}, coalesce(sum(messages), 0)::BIGINT, coalesce(sum(bad), 0)::BIGINT
   FROM agg_messages WHERE grouping_set = ${DAILY_SET}`;
 
 /**
@@ -116,56 +88,34 @@ export function dailySlices(fileBytes: number, limitBytes: number | null): numbe
 
 /**
  * agg_messages from `from` (a parenthesised SELECT, read once per statement); in parts, the
- * daily set in `slices` scans of a slice of the groups each (a row with no group is in the
- * first). When the pairs set shows a key of `keys` standing for two pairs or two groups, the
- * table is made again with exact keys.
+ * daily set in `slices` scans of a slice of the groups each (a row with no group is in the first).
  */
-export async function aggregate(db: Db, from: string, bad: string, log: Pick<Logger, 'info'>, strategy: 'one pass' | 'in parts' = 'one pass', slices = 1, keys = HASHED_KEYS): Promise<void> {
-  await aggregateOnce(db, from, bad, log, strategy, slices, keys);
-  const [{ shared }] = await db.rows<{ shared: number }>(`
-    WITH pairs AS (SELECT pair, group_key, group_id FROM agg_messages WHERE grouping_set = ${PAIRS_SET})
-    SELECT ((SELECT count(*) FROM (SELECT pair FROM pairs GROUP BY pair HAVING count(*) > 1))
-      + (SELECT count(*) FROM (SELECT group_key FROM pairs GROUP BY group_key HAVING count(DISTINCT group_id) + max(CASE WHEN group_id IS NULL THEN 1 ELSE 0 END) > 1)))::BIGINT AS shared`);
-  if (shared === 0) return;
-  log.info(`  messages: ${shared} hash key${shared === 1 ? '' : 's'} of groups and members stand for two; aggregating again with exact keys (one more scan)`);
-  // the pairs set holds every (group, member) of the file exactly: number them, and the groups
-  await db.exec(`CREATE OR REPLACE TEMP TABLE pair_ids AS
-    SELECT group_id, member_id, (row_number() OVER ())::UBIGINT AS pair, (dense_rank() OVER (ORDER BY group_id))::UBIGINT AS group_key
-    FROM (SELECT DISTINCT group_id, member_id FROM agg_messages WHERE grouping_set = ${PAIRS_SET})`);
-  const numbered = `(SELECT f.*, p.pair AS __pair, p.group_key AS __group FROM ${from} f LEFT JOIN pair_ids p
-    ON f.group_id IS NOT DISTINCT FROM p.group_id AND f.member_id IS NOT DISTINCT FROM p.member_id)`;
-  await aggregateOnce(db, numbered, bad, log, strategy, slices, NUMBERED_KEYS);
-  await db.exec(`DROP TABLE pair_ids`);
-}
-
-async function aggregateOnce(db: Db, from: string, bad: string, log: Pick<Logger, 'info'>, strategy: 'one pass' | 'in parts', slices: number, keys: Keys): Promise<void> {
+export async function aggregate(db: Db, from: string, bad: string, log: Pick<Logger, 'info'>, strategy: 'one pass' | 'in parts' = 'one pass', slices = 1): Promise<void> {
   if (strategy === 'one pass') {
     try {
-      await db.exec(`CREATE OR REPLACE TABLE agg_messages AS ${AGGREGATE(from, bad, keys)}`);
+      await db.exec(`CREATE OR REPLACE TABLE agg_messages AS ${AGGREGATE(from, bad)}`);
       return;
     } catch (error) {
       if (!(error instanceof OutOfMemoryError)) throw error;
-      log.info(`  messages: the one-pass aggregation ran out of memory; aggregating in parts (two more scans)`);
+      log.info(`  messages: the one-pass aggregation ran out of memory; aggregating in parts (one more scan)`);
     }
   }
-  if (slices <= 1) await db.exec(`CREATE OR REPLACE TABLE agg_messages AS ${DAILY_PART(from, bad, keys)}`);
+  if (slices <= 1) await db.exec(`CREATE OR REPLACE TABLE agg_messages AS ${DAILY_PART(from, bad)}`);
   for (let i = 0; i < slices && slices > 1; i++) {
     const slice = `(SELECT * FROM ${from} WHERE coalesce(hash(group_id) % ${slices}, 0) = ${i})`;
-    if (i === 0) await db.exec(`CREATE OR REPLACE TABLE agg_messages AS ${DAILY_PART(slice, bad, keys)}`);
-    else await db.exec(`INSERT INTO agg_messages ${DAILY_PART(slice, bad, keys)}`);
+    if (i === 0) await db.exec(`CREATE OR REPLACE TABLE agg_messages AS ${DAILY_PART(slice, bad)}`);
+    else await db.exec(`INSERT INTO agg_messages ${DAILY_PART(slice, bad)}`);
     log.info(`  messages: daily set, slice ${i + 1} of ${slices} of the groups`);
   }
-  await db.exec(`INSERT INTO agg_messages ${PAIRS_PART(from, bad, keys)}`);
   // the hourly set scans the whole file last: its rejects are the file's (each scan rewrites them)
   await db.exec(`INSERT INTO agg_messages ${HOURLY_PART(from, bad)}`);
   await db.exec(`INSERT INTO agg_messages ${TOTAL_PART}`);
 }
 
-/** `keys`: the key expressions (tests give ones that collide) */
-export async function aggregateMessages(db: Db, source: SourceFile, plan: ParsePlan, log: Pick<Logger, 'info'>, strategy?: 'one pass' | 'in parts', slices = 1, keys = HASHED_KEYS): Promise<LoadedTable> {
+export async function aggregateMessages(db: Db, source: SourceFile, plan: ParsePlan, log: Pick<Logger, 'info'>, strategy?: 'one pass' | 'in parts', slices = 1): Promise<LoadedTable> {
   const rejectsTable = `rejects_${source.table}_${source.index}`;
   const parsed = `(${plan.select(scanSql(source, rejectsTable), source, { keepRaw: false, columns: ['sent_at', 'group_id', 'member_id'] })})`;
-  await withScan(db, source, () => aggregate(db, parsed, '__mask <> 0', log, strategy, slices, keys));
+  await withScan(db, source, () => aggregate(db, parsed, '__mask <> 0', log, strategy, slices));
   source.rejects = await readRejects(db, rejectsTable);
   const [{ rows }] = await db.rows<{ rows: number }>(`SELECT (messages + bad)::BIGINT AS rows FROM agg_messages WHERE grouping_set = ${TOTAL_SET}`);
   reconcile(source, rows + source.rejects.length);
@@ -185,7 +135,7 @@ export async function aggregateFromRows(db: Db, validRows: string, log: Pick<Log
   await aggregate(db, validRows, 'false', log);
 }
 
-const SET_KEYS = ['grouping_set', 'pair', 'group_key', 'group_id', 'member_id', 'date', 'staff', 'weekday', 'hour'];
+const SET_KEYS = ['grouping_set', 'group_id', 'member_id', 'date', 'staff', 'weekday', 'hour'];
 
 /**
  * The fast pass's agg_messages made equal to aggregateFromRows' table, without aggregating the
@@ -196,19 +146,15 @@ const SET_KEYS = ['grouping_set', 'pair', 'group_key', 'group_id', 'member_id', 
  * messages of the benchmark from stored rows took 12.5 s, with the fast pass's table held.
  */
 export async function subtractRejected(db: Db, crossRejected: string): Promise<void> {
-  // each rejected row under the keys its pair has in agg_messages (hashed, or numbered after a
-  // collision); group_id is never NULL in a rejected row (it passed its own checks)
-  const keyed = `(SELECT r.*, p.pair AS __pair, p.group_key AS __group FROM ${crossRejected} r JOIN agg_messages p
-    ON p.grouping_set = ${PAIRS_SET} AND p.group_id = r.group_id AND p.member_id IS NOT DISTINCT FROM r.member_id)`;
-  await db.exec(`CREATE OR REPLACE TEMP TABLE agg_rejected AS ${AGGREGATE(keyed, 'false', NUMBERED_KEYS)}`);
+  await db.exec(`CREATE OR REPLACE TEMP TABLE agg_rejected AS ${AGGREGATE(crossRejected, 'false')}`);
   const [{ rejected }] = await db.rows<{ rejected: number }>(`SELECT coalesce(sum(messages), 0)::BIGINT AS rejected FROM agg_rejected WHERE grouping_set = ${TOTAL_SET}`);
   if (rejected > 0) {
-    // the sets' keys (an equality on grouping_set lets DuckDB hash-join); the total, whose keys
-    // are all NULL, after
+    // the sets' keys: group_id is never NULL in a rejected row (it passed its own checks), and
+    // an equality on it lets DuckDB hash-join; the total's keys are all NULL
     await db.exec(`
       UPDATE agg_messages a SET messages = a.messages - r.messages
       FROM agg_rejected r
-      WHERE a.grouping_set = r.grouping_set AND r.grouping_set <> ${TOTAL_SET} AND ${SET_KEYS.filter((k) => k !== 'grouping_set').map((k) => `a.${k} IS NOT DISTINCT FROM r.${k}`).join(' AND ')}`);
+      WHERE a.group_id = r.group_id AND ${SET_KEYS.filter((k) => k !== 'group_id').map((k) => `a.${k} IS NOT DISTINCT FROM r.${k}`).join(' AND ')}`);
     await db.exec(`UPDATE agg_messages SET messages = messages - ${rejected} WHERE grouping_set = ${TOTAL_SET}`);
   }
   await db.exec(`DELETE FROM agg_messages WHERE messages = 0 AND grouping_set <> ${TOTAL_SET}`);

@@ -90,7 +90,7 @@ async function loadTable(db: Db, effects: Effects, tables: Map<TableName, Loaded
     const strategy = messagesStrategy(bytes, limit);
     const slices = strategy === 'in parts' ? dailySlices(bytes, limit) : 1;
     if (strategy === 'in parts')
-      effects.log.info(`  messages: ${(bytes / 2 ** 30).toFixed(1)} GiB, over twice DuckDB's memory limit; aggregating in parts (${slices > 1 ? `the daily set in ${slices} slices of the groups, ${slices + 1} more scans` : 'two more scans'}, less memory)`);
+      effects.log.info(`  messages: ${(bytes / 2 ** 30).toFixed(1)} GiB, over twice DuckDB's memory limit; aggregating in parts (${slices > 1 ? `the daily set in ${slices} slices of the groups, ${slices} more scans` : 'one more scan'}, less memory)`);
     tables.set(table, await aggregateMessages(db, source, plan, effects.log, strategy, slices));
   } else {
     tables.set(table, await loadRows(db, table, files, plan));

@@ -13,7 +13,7 @@ import { CROSS_BIT, failedChecksSql, OVERLAP_BIT, rowWarnings, warningsSql, type
 import { rejectMessage } from '../read/rejects.ts';
 import { crossChecks } from './cross-checks.ts';
 import type { Effects } from '../core/effects.ts';
-import { aggregateFromRows, DAILY_SET, messagesClean, PAIRS_SET, subtractRejected } from '../read/events.ts';
+import { aggregateFromRows, DAILY_SET, messagesClean, subtractRejected } from '../read/events.ts';
 import { createLines, LINES_TABLE, placeSql, rejectLines } from '../read/lines.ts';
 import type { LoadedTable } from '../read/loaded-table.ts';
 import { loadRows, type ReadResult } from '../read/read.ts';
@@ -227,7 +227,7 @@ export async function validate(db: Db, read: ReadResult, options: ValidateOption
     for (const source of loaded.sources) await insertScanRejects(db, source);
     if (table === 'messages' && loaded.rowTable === null) {
       const [{ unknown }] = await db.rows<{ unknown: number }>(`
-        SELECT count(*)::BIGINT AS unknown FROM (SELECT DISTINCT group_id FROM agg_messages WHERE grouping_set = ${PAIRS_SET} AND messages > 0) a
+        SELECT count(*)::BIGINT AS unknown FROM (SELECT DISTINCT group_id FROM agg_messages WHERE grouping_set = ${DAILY_SET} AND messages > 0) a
         ANTI JOIN v_groups g ON g.group_id = a.group_id`);
       // messages after an explicit report date are listed by line too
       const [{ late }] = options.asOf

@@ -11,7 +11,7 @@ import { OutOfMemoryError } from '../../src/db/db.ts';
 import { NativeDb, openNativeDb } from '../../src/db/native.ts';
 import { parsePlan } from '../../src/read/row-checks.ts';
 import { nodeEffects, silentLogger } from '../../src/core/effects.ts';
-import { aggregate, aggregateFromRows, aggregateMessages, dailySlices, DAILY_SET, HOURLY_SET, messagesStrategy, PAIRS_SET, subtractRejected, TOTAL_SET, type Keys } from '../../src/read/events.ts';
+import { aggregate, aggregateFromRows, aggregateMessages, dailySlices, DAILY_SET, HOURLY_SET, messagesStrategy, subtractRejected, TOTAL_SET } from '../../src/read/events.ts';
 import { CROSS_BIT } from '../../src/read/row-checks.ts';
 import { loadRows } from '../../src/read/read.ts';
 import { prepareInputs } from '../../src/read/sources.ts';
@@ -23,13 +23,7 @@ let db: NativeDb;
 let dataDir: string;
 const work = tempDir();
 
-const ORDERED = `SELECT * FROM agg_messages ORDER BY grouping_set, pair, group_key, group_id, member_id, date, staff, weekday, hour`;
-/** agg_messages with each pair's key replaced by its IDs: the same for any key that tells pairs apart */
-const BY_IDS = `
-  SELECT a.grouping_set, coalesce(a.group_id, p.group_id) AS group_id, coalesce(a.member_id, p.member_id) AS member_id,
-    CAST(a.date AS VARCHAR) AS date, coalesce(a.staff, p.staff) AS staff, a.weekday, a.hour, a.messages, a.bad
-  FROM agg_messages a LEFT JOIN agg_messages p ON a.grouping_set = ${DAILY_SET} AND p.grouping_set = ${PAIRS_SET} AND p.pair = a.pair
-  ORDER BY ALL`;
+const ORDERED = `SELECT * FROM agg_messages ORDER BY grouping_set, group_id, member_id, date, staff, weekday, hour`;
 
 beforeAll(async () => {
   dataDir = join(tempDir(), 'sample');
@@ -47,10 +41,10 @@ afterAll(async () => {
   await db?.close();
 });
 
-async function messagesTable(strategy: 'one pass' | 'in parts', slices = 1, keys?: Keys, log: Pick<typeof silentLogger, 'info'> = silentLogger) {
+async function messagesTable(strategy: 'one pass' | 'in parts', slices = 1) {
   const { sources } = await prepareInputs(db, nodeEffects(silentLogger), { dataDir, workDir: work });
   const [source] = sources.get('messages')!;
-  const loaded = await aggregateMessages(db, source, parsePlan(source.spec, [source]), log, strategy, slices, keys);
+  const loaded = await aggregateMessages(db, source, parsePlan(source.spec, [source]), silentLogger, strategy, slices);
   return { loaded, rows: await db.rows(ORDERED) };
 }
 
@@ -61,14 +55,7 @@ describe('agg_messages', () => {
     expect(parts.rows).toEqual(one.rows);
     expect(parts.loaded.rows).toBe(one.loaded.rows);
     const sets = new Set(one.rows.map((r) => r.grouping_set));
-    expect(sets).toEqual(new Set([DAILY_SET, PAIRS_SET, HOURLY_SET, TOTAL_SET]));
-    // every member-day's key is one pair's: a pair per (group, member), each with its own key
-    const pairs = one.rows.filter((r) => r.grouping_set === PAIRS_SET);
-    expect(new Set(pairs.map((r) => r.pair)).size).toBe(pairs.length);
-    expect(new Set(pairs.map((r) => `${r.group_id}\u0000${r.member_id}`)).size).toBe(pairs.length);
-    const groupOf = new Map(pairs.map((r) => [r.pair, r.group_key]));
-    expect(one.rows.filter((r) => r.grouping_set === DAILY_SET).every((r) => groupOf.get(r.pair) === r.group_key)).toBe(true);
-    expect(new Set(pairs.map((r) => r.group_key)).size).toBe(new Set(pairs.map((r) => r.group_id)).size);
+    expect(sets).toEqual(new Set([DAILY_SET, HOURLY_SET, TOTAL_SET]));
     // the sample plants bad message rows, and has staff among the senders
     const total = one.rows.find((r) => r.grouping_set === TOTAL_SET)!;
     expect(total.bad).toBeGreaterThan(0);
@@ -127,39 +114,11 @@ describe('agg_messages', () => {
     await db.exec(`DROP TABLE IF EXISTS agg_messages`);
     await aggregate(failing, from, 'false', { info: (line) => lines.push(line) });
     expect(lines.join('\n')).toMatch(/ran out of memory; aggregating in parts/);
-    expect(await db.rows(BY_IDS.replace('ORDER BY ALL', 'ORDER BY a.grouping_set'))).toEqual([
-      { grouping_set: PAIRS_SET, group_id: 'G1', member_id: 'a', date: null, staff: false, weekday: null, hour: null, messages: 1, bad: 0 },
-      { grouping_set: DAILY_SET, group_id: 'G1', member_id: 'a', date: '2026-03-05', staff: false, weekday: null, hour: null, messages: 1, bad: 0 },
-      { grouping_set: HOURLY_SET, group_id: 'G1', member_id: null, date: null, staff: false, weekday: 4, hour: 10, messages: 1, bad: 0 },
-      { grouping_set: TOTAL_SET, group_id: null, member_id: null, date: null, staff: null, weekday: null, hour: null, messages: 1, bad: 0 },
+    expect(await db.rows(`SELECT grouping_set, group_id, member_id, CAST(date AS VARCHAR) AS date, weekday, hour, messages, bad FROM agg_messages ORDER BY grouping_set`)).toEqual([
+      { grouping_set: DAILY_SET, group_id: 'G1', member_id: 'a', date: '2026-03-05', weekday: null, hour: null, messages: 1, bad: 0 },
+      { grouping_set: HOURLY_SET, group_id: 'G1', member_id: null, date: null, weekday: 4, hour: 10, messages: 1, bad: 0 },
+      { grouping_set: TOTAL_SET, group_id: null, member_id: null, date: null, weekday: null, hour: null, messages: 1, bad: 0 },
     ]);
-  });
-
-  it('is made again with exact keys when two pairs or two groups share a hash key, in one pass and in parts', async () => {
-    await messagesTable('one pass');
-    const hashed = await db.rows(BY_IDS);
-    const colliding: Keys[] = [
-      // 3 pair keys for the sample's hundreds of pairs: most keys stand for many pairs
-      { pair: 'hash(group_id, member_id) % 3', group: 'hash(group_id)' },
-      // exact pairs, 2 keys for its 10 groups
-      { pair: 'hash(group_id, member_id)', group: 'hash(group_id) % 2' },
-    ];
-    for (const keys of colliding) {
-      for (const [strategy, slices] of [['one pass', 1], ['in parts', 1], ['in parts', 3]] as const) {
-        const lines: string[] = [];
-        await messagesTable(strategy, slices, keys, { info: (line) => lines.push(line) });
-        expect(lines.join('\n')).toMatch(/stand for two; aggregating again with exact keys/);
-        expect(await db.rows(BY_IDS)).toEqual(hashed);
-        const [counts] = await db.rows<{ keys: number; pairs: number; groupKeys: number; groups: number }>(`
-          SELECT count(DISTINCT pair)::INTEGER AS keys, count(*)::INTEGER AS pairs,
-            count(DISTINCT group_key)::INTEGER AS "groupKeys", count(DISTINCT coalesce(group_id, '(none)'))::INTEGER AS groups
-          FROM agg_messages WHERE grouping_set = ${PAIRS_SET}`);
-        expect(counts.keys).toBe(counts.pairs);
-        expect(counts.groupKeys).toBe(counts.groups);
-        expect(counts.pairs).toBeGreaterThan(100);
-        expect(counts.groups).toBeGreaterThanOrEqual(10);
-      }
-    }
   });
 
   it('goes straight to parts when messages.csv is over twice the memory limit', async () => {
