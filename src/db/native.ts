@@ -100,39 +100,34 @@ export class NativeDb implements Db {
    */
   #queue: Promise<unknown> = Promise.resolve();
 
-  /** `run` once every statement asked for before it has finished (failed or not). */
-  #inTurn<T>(run: () => Promise<T>): Promise<T> {
+  /**
+   * `call` once every statement asked for before it has finished (failed or not), timed for
+   * QUNLENS_SQL_LOG (a failed statement too), its error explained.
+   */
+  #inTurn<T>(sql: string, call: () => Promise<T>): Promise<T> {
+    const run = async () => {
+      const t0 = SQL_LOG ? performance.now() : 0;
+      try {
+        const result = await call();
+        if (SQL_LOG) logSql(sql, t0);
+        return result;
+      } catch (error) {
+        if (SQL_LOG) logSql(`FAILED: ${sql}`, t0);
+        throw explain(error, this.memoryLimit);
+      }
+    };
     const turn = this.#queue.then(run, run);
     this.#queue = turn.catch(() => undefined);
     return turn;
   }
 
   /** `params` fill $1, $2… (see db.ts): node-api prepares the statement and binds them. */
-  exec(sql: string, params?: readonly unknown[]): Promise<void> {
-    return this.#inTurn(async () => {
-      const t0 = SQL_LOG ? performance.now() : 0;
-      try {
-        await this.connection.run(sql, params as DuckDBValue[] | undefined);
-      } catch (error) {
-        if (SQL_LOG) logSql(`FAILED: ${sql}`, t0);
-        throw explain(error, this.memoryLimit);
-      }
-      if (SQL_LOG) logSql(sql, t0);
-    });
+  async exec(sql: string, params?: readonly unknown[]): Promise<void> {
+    await this.#inTurn(sql, () => this.connection.run(sql, params as DuckDBValue[] | undefined));
   }
 
   async rows<T = Row>(sql: string, params?: readonly unknown[]): Promise<T[]> {
-    const reader = await this.#inTurn(async () => {
-      const t0 = SQL_LOG ? performance.now() : 0;
-      try {
-        const read = await this.connection.runAndReadAll(sql, params as DuckDBValue[] | undefined);
-        if (SQL_LOG) logSql(sql, t0);
-        return read;
-      } catch (error) {
-        if (SQL_LOG) logSql(`FAILED: ${sql}`, t0);
-        throw explain(error, this.memoryLimit);
-      }
-    });
+    const reader = await this.#inTurn(sql, () => this.connection.runAndReadAll(sql, params as DuckDBValue[] | undefined));
     // by name as columnNames() gives them: a later column of the same name wins, as it always has
     const names = reader.columnNames();
     const columns = reader.convertColumns(toPlain);
