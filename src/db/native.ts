@@ -16,6 +16,8 @@ import {
   type DuckDBValue,
   type DuckDBValueConverter,
 } from '@duckdb/node-api';
+import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { OutOfMemoryError, type Db, type Row } from './db.ts';
 
 /** QUNLENS_SQL_LOG=1: every statement's time on stderr (finding the slow one at scale); =full: with the whole statement. */
@@ -23,6 +25,24 @@ const SQL_LOG = process.env.QUNLENS_SQL_LOG === '1' || process.env.QUNLENS_SQL_L
 const SQL_LOG_WIDTH = process.env.QUNLENS_SQL_LOG === 'full' ? Infinity : 110;
 function logSql(sql: string, t0: number): void {
   process.stderr.write(`sql ${((performance.now() - t0) / 1000).toFixed(2).padStart(7)}s  ${sql.replace(/\s+/g, ' ').trim().slice(0, SQL_LOG_WIDTH)}\n`);
+}
+
+/**
+ * QUNLENS_SQL_PROFILE=DIR: DuckDB's operator profile (JSON) of every statement over half a
+ * second, as DIR/NNN.json next to its SQL: where a slow statement spends its time.
+ */
+const SQL_PROFILE = process.env.QUNLENS_SQL_PROFILE || null;
+let profiled = 0;
+function keepProfile(sql: string, t0: number): void {
+  const seconds = (performance.now() - t0) / 1000;
+  if (!SQL_PROFILE || seconds < 0.5) return;
+  const name = join(SQL_PROFILE, String(++profiled).padStart(3, '0'));
+  try {
+    copyFileSync(join(SQL_PROFILE, 'last.json'), `${name}.json`);
+    writeFileSync(`${name}.sql`, `-- ${seconds.toFixed(2)} s\n${sql}\n`);
+  } catch {
+    // a statement DuckDB did not profile (a PRAGMA, several statements at once)
+  }
 }
 
 export interface NativeDbOptions {
@@ -73,6 +93,10 @@ export async function openNativeDb(options: NativeDbOptions = {}): Promise<Nativ
   if (options.lockedDown) Object.assign(config, LOCKED_DOWN);
   const instance = await DuckDBInstance.create(options.path ?? ':memory:', config);
   const connection = await instance.connect();
+  if (SQL_PROFILE && !options.lockedDown) {
+    mkdirSync(SQL_PROFILE, { recursive: true });
+    await connection.run(`PRAGMA enable_profiling = 'json'; PRAGMA profiling_mode = 'detailed'; PRAGMA profiling_output = '${join(SQL_PROFILE, 'last.json').replaceAll("'", "''")}'`);
+  }
   return new NativeDb(instance, connection, options.memoryLimit);
 }
 
@@ -106,10 +130,11 @@ export class NativeDb implements Db {
    */
   #inTurn<T>(sql: string, call: () => Promise<T>): Promise<T> {
     const run = async () => {
-      const t0 = SQL_LOG ? performance.now() : 0;
+      const t0 = SQL_LOG || SQL_PROFILE ? performance.now() : 0;
       try {
         const result = await call();
         if (SQL_LOG) logSql(sql, t0);
+        if (SQL_PROFILE) keepProfile(sql, t0);
         return result;
       } catch (error) {
         if (SQL_LOG) logSql(`FAILED: ${sql}`, t0);
