@@ -202,6 +202,52 @@ export interface ParsePlan {
    * for columns the file lacks).
    */
   select(scan: string, source: PlanSource, options?: { keepRaw?: boolean; columns?: readonly string[] }): string;
+  /**
+   * The same SELECT for a file whose every row is plain (see `plainForm`): each value as it
+   * stands, `__mask` 0, no general parser. A row that is not plain stops the statement with an
+   * error naming NOT_PLAIN (`isNotPlain`); null when a wanted column has no plain form.
+   */
+  plainSelect(scan: string, source: PlanSource, options?: { keepRaw?: boolean; columns?: readonly string[] }): string | null;
+}
+
+/** The message of the error a row that is not plain raises in a plainSelect. */
+export const NOT_PLAIN = 'qunlens: a row that is not plain';
+
+/** True for the error a plainSelect raised on a row that is not plain. */
+export function isNotPlain(error: unknown): boolean {
+  return String((error as Error)?.message ?? '').includes(NOT_PLAIN);
+}
+
+/**
+ * A column's plain form: a raw field the general parser would return as it stands (an ID) or
+ * read with the plain cast (an ISO time), failing none of its checks. `plain` is a condition on
+ * the raw field `r` and the value `v`; it must imply what the general path gives (the property
+ * test in tests/read/values.test.ts holds both to it). Kinds without one: null.
+ */
+export function plainForm(column: ColumnSpec, r: string, v: string): { value: string; plain: string } | null {
+  switch (column.kind) {
+    case 'id':
+      // from '0' to before DEL at the start: no blank, no '-', no '#' (Excel errors), nothing
+      // multi-byte (a full-width blank); no blank at the end; no '+' (Excel's 1.38E+10)
+      return {
+        value: r,
+        plain: `${r} >= '0' AND ${r} < chr(127) AND NOT suffix(${r}, ' ') AND NOT suffix(${r}, chr(9)) AND NOT suffix(${r}, '　') AND NOT contains(${r}, '+')`,
+      };
+    case 'datetime':
+      return { value: `try_cast(${r} AS TIMESTAMP)`, plain: `${isoTimestamp(r)} AND ${v} >= qz_earliest() AND ${v} < CAST(qz_latest() + 1 AS TIMESTAMP)` };
+    default:
+      return null;
+  }
+}
+
+/** A plan's first level over a file's scan: the raw fields by canonical name (NULL for a column the file lacks), the row's shape and file. */
+function firstLevel(used: readonly ColumnSpec[], source: PlanSource): string[] {
+  return [
+    ...used.map((c) => (source.columns.has(c.name) ? `f${source.columns.get(c.name)} AS ${raw(c.name)}` : `NULL::VARCHAR AS ${raw(c.name)}`)),
+    `f${source.headers.length - 1} IS NULL AS __short`,
+    `__overflow IS NOT NULL AS __long`,
+    `${source.index}::SMALLINT AS __src`,
+  ];
 }
 
 export function parsePlan(spec: TableSpec, sources: readonly PlanSource[]): ParsePlan {
@@ -225,14 +271,8 @@ export function parsePlan(spec: TableSpec, sources: readonly PlanSource[]): Pars
       const wanted = new Set(options.columns ?? spec.columns.map((c) => c.name));
       const used = columns.filter((c) => wanted.has(c.name));
       const here = used.filter((c) => fieldOf.has(c.name));
-      const headerCount = source.headers.length;
       // 1: raw fields by canonical name (NULL for a column this file lacks); row shape
-      const l1 = [
-        ...used.map((c) => (fieldOf.has(c.name) ? `f${fieldOf.get(c.name)} AS ${raw(c.name)}` : `NULL::VARCHAR AS ${raw(c.name)}`)),
-        `f${headerCount - 1} IS NULL AS __short`,
-        `__overflow IS NOT NULL AS __long`,
-        `${source.index}::SMALLINT AS __src`,
-      ];
+      const l1 = firstLevel(used, source);
       // 2: trimmed text; 2b: full-width-normalised text; 3: typed values. Each level reads plain
       // columns of the one below: the parsers are macros DuckDB inlines, and an expression as
       // their argument would be repeated in every branch.
@@ -254,6 +294,26 @@ export function parsePlan(spec: TableSpec, sources: readonly PlanSource[]): Pars
           SELECT *, ${l3.join(', ')} FROM (
             SELECT *, ${l2.length ? l2.join(', ') : '1 AS __none'} FROM (
               SELECT ${l1.join(', ')} FROM ${scan}))))`;
+    },
+    plainSelect(scan, source, options = {}) {
+      const fieldOf = source.columns;
+      const wanted = new Set(options.columns ?? spec.columns.map((c) => c.name));
+      const used = columns.filter((c) => wanted.has(c.name));
+      const forms = used.filter((c) => fieldOf.has(c.name)).map((c) => ({ column: c, form: plainForm(c, raw(c.name), typed(c.name)) }));
+      if (forms.some((f) => f.form === null)) return null;
+      // the same first level as select's, then each value once, then every condition (in a
+      // CASE: DuckDB evaluates its condition lazily, left to right, and stops at the first false)
+      const l1 = firstLevel(used, source);
+      const values = spec.columns
+        .filter((c) => wanted.has(c.name))
+        .map((c) => `${forms.find((f) => f.column === c)?.form?.value ?? `NULL::${sqlType(c)}`} AS ${typed(c.name)}`);
+      const plain = ['NOT __short', 'NOT __long', ...forms.map((f) => f.form!.plain)].join(' AND ');
+      const out = [...spec.columns.filter((c) => wanted.has(c.name)).map((c) => typed(c.name)), '__mask', '__src'];
+      if (options.keepRaw !== false) out.push(...used.map((c) => `NULL::VARCHAR AS ${raw(c.name)}`));
+      return `SELECT ${out.join(', ')} FROM (
+        SELECT *, CASE WHEN ${plain} THEN 0::BIGINT ELSE error(${sqlString(NOT_PLAIN)}) END AS __mask FROM (
+          SELECT *, ${values.join(', ')} FROM (
+            SELECT ${l1.join(', ')} FROM ${scan})))`;
     },
   };
 }
