@@ -89,8 +89,10 @@ async function mapLabels(db: Db, config: QunlensConfig, present: Set<string>, fi
   await db.exec(`CREATE OR REPLACE TABLE label_map (kind VARCHAR, label VARCHAR, key VARCHAR, known BOOLEAN, public_key VARCHAR)`);
   const unique = new Map(labels.map((l) => [`${l.kind}\u0000${l.label}`, l]));
   if (unique.size) {
-    const values = [...unique.values()].map((l) => `(${sqlString(l.kind)}, ${sqlString(l.label)}, ${sqlString(l.key)}, ${l.known}, qz_public_key(${sqlString(l.key)}))`);
-    await db.exec(`INSERT INTO label_map VALUES ${values.join(', ')}`);
+    // (the macro over the column, once: inlined into every row of a VALUES list, its regular
+    // expressions are compiled per row, 0.2 s for 36 labels)
+    const values = [...unique.values()].map((l) => `(${sqlString(l.kind)}, ${sqlString(l.label)}, ${sqlString(l.key)}, ${l.known})`);
+    await db.exec(`INSERT INTO label_map SELECT kind, label, key, known, qz_public_key(key) FROM (VALUES ${values.join(', ')}) v(kind, label, key, known)`);
   }
   return labels;
 }

@@ -124,9 +124,10 @@ async function qualityTables(db: Db, files: FileQuality[], model: Model): Promis
   }
   await db.exec(`CREATE OR REPLACE TABLE out_label_mapping (kind VARCHAR, file VARCHAR, label VARCHAR, mapped_to VARCHAR, known BOOLEAN, "rows" BIGINT)`);
   if (model.labels.length) {
-    await db.exec(`INSERT INTO out_label_mapping VALUES ${model.labels
-      .map((l) => `(${sqlString(l.kind)}, ${sqlString(l.file)}, qz_public(${sqlString(l.label)}), qz_public_key(${sqlString(l.key)}), ${l.known}, ${l.rows})`)
-      .join(', ')}`);
+    // (the macros over the columns, once: inlined per row of a VALUES list, they cost 0.3 s)
+    await db.exec(`INSERT INTO out_label_mapping SELECT kind, file, qz_public(label), qz_public_key(key), known, n FROM (VALUES ${model.labels
+      .map((l, i) => `(${i}, ${sqlString(l.kind)}, ${sqlString(l.file)}, ${sqlString(l.label)}, ${sqlString(l.key)}, ${l.known}, ${l.rows})`)
+      .join(', ')}) v(i, kind, file, label, key, known, n) ORDER BY i`);
   }
 }
 
