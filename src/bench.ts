@@ -9,6 +9,7 @@
  *              pipeline target the one aggregation no build can skip already takes.
  *   build      `npm run build` from scratch, with the build's own step timings and peak memory
  *              (best of 3 at the default scale, as the floor, with the highest peak of the runs)
+ *   (in 3 rounds of baseline, floor and build, so a slow spell of the machine weighs on all three)
  *   rebuild    `npm run build` again with nothing changed (the build key says: up to date)
  * then the site it wrote: size, pages, the heaviest page's gzip transfer (HTML with the CSS and
  * scripts it loads before the reader asks for interactivity).
@@ -391,44 +392,46 @@ export async function bench(options: BenchOptions): Promise<BenchResult> {
   const counts = await ensureData(dataDir, options);
   const inputBytes = await warm(dataDir);
 
-  // DuckDB's best of BASELINE_RUNS runs: one run on this shared machine can be half again as
-  // slow, which would flatter every ratio below.
-  const duckdbAlone = async (mode: 'baseline' | 'floor', what: string) => {
-    options.log(`${mode}: DuckDB ${what}, best of ${BASELINE_RUNS}…`);
+  // Best of BASELINE_RUNS runs each, in rounds: a baseline, a floor and a build, then again.
+  // One run on this shared machine can be half again as slow as the next (the same build took
+  // 52.9 s and 65.1 s within an hour), and a slow spell that fell on the builds alone, after the
+  // floors, leaned every ratio against the build; in rounds, a spell weighs on both sides. The
+  // build runs in every round at the default scale, in the first only at larger scales (a run
+  // takes many minutes there).
+  type Load = Awaited<ReturnType<typeof baselineLoad>>;
+  const loads: Record<'baseline' | 'floor', Load[]> = { baseline: [], floor: [] };
+  const duckdbAlone = async (mode: 'baseline' | 'floor') => {
     const file = join(root, `${mode}-${options.scale}.json`);
-    let best: Awaited<ReturnType<typeof baselineLoad>> | null = null;
-    const runs: number[] = [];
-    for (let i = 0; i < BASELINE_RUNS; i++) {
-      await run(process.execPath, [join(projectRoot, 'scripts', 'bench.ts'), `--${mode}`, dataDir, '--result', file]);
-      const one = JSON.parse(await readFile(file, 'utf8')) as Awaited<ReturnType<typeof baselineLoad>>;
-      runs.push(one.ms);
-      if (!best || one.ms < best.ms) best = one;
-    }
-    options.log(`${mode}: ${s(best!.ms)} (runs: ${runs.map(s).join(', ')}; best: ${best!.files.map((f) => `${f.file} ${s(f.ms)}`).join(', ')})`);
-    return best!;
+    await run(process.execPath, [join(projectRoot, 'scripts', 'bench.ts'), `--${mode}`, dataDir, '--result', file]);
+    loads[mode].push(JSON.parse(await readFile(file, 'utf8')) as Load);
   };
-  const baseline = await duckdbAlone('baseline', `loading ${mb(inputBytes)} of CSV into tables`);
-  const floor = await duckdbAlone('floor', 'loading the same, with messages counted per group, member and day');
   const withWorkbook = options.workbook ?? true;
-  const workbook = withWorkbook ? await benchWorkbook(root, tag, dataDir, options) : undefined;
-
-  // The build's best of as many runs as the floor's at the default scale: a best of three
-  // against one run leans every ratio against the build on a shared machine (the same build
-  // took 52.9 s and 65.1 s within an hour). Larger scales build once: a run takes many minutes.
   const buildRuns = options.scale <= 1 ? BASELINE_RUNS : 1;
   const builds: Run[] = [];
-  for (let i = 0; i < buildRuns; i++) {
-    options.log(`build: npm run build from scratch${buildRuns > 1 ? ` (run ${i + 1} of ${buildRuns})` : ''}…`);
+  options.log(`baseline: DuckDB loading ${mb(inputBytes)} of CSV into tables; floor: the same, with messages counted per group, member and day; build: npm run build from scratch; ${BASELINE_RUNS} rounds, the best of each`);
+  for (let i = 0; i < BASELINE_RUNS; i++) {
+    options.log(`round ${i + 1} of ${BASELINE_RUNS}: baseline, floor${i < buildRuns ? ', build' : ''}…`);
+    await duckdbAlone('baseline');
+    await duckdbAlone('floor');
+    if (i >= buildRuns) continue;
     // the site's folder, then the link to it (dist is a link: publish.ts)
     await rm(await realpath(outDir).catch(() => outDir), { recursive: true, force: true });
     await rm(outDir, { recursive: true, force: true });
     builds.push(await timedBuild(dataDir, outDir, reportFile));
   }
+  const fastest = (mode: 'baseline' | 'floor') => {
+    const best = loads[mode].reduce((a, b) => (b.ms < a.ms ? b : a));
+    options.log(`${mode}: ${s(best.ms)} (runs: ${loads[mode].map((l) => s(l.ms)).join(', ')}; best: ${best.files.map((f) => `${f.file} ${s(f.ms)}`).join(', ')})`);
+    return best;
+  };
+  const baseline = fastest('baseline');
+  const floor = fastest('floor');
   const pipelineOf = (b: Run) => ['read', 'validate', 'model', 'metrics', 'outputs'].reduce((sum, k) => sum + (b.report.timings[k] ?? 0), 0);
   const best = builds.reduce((a, b) => (b.wallMs < a.wallMs ? b : a));
   // its timings are the fastest run's; the peak is the highest of any run (a bound every run keeps)
   const build: Run = { ...best, report: { ...best.report, maxRssBytes: Math.max(...builds.map((b) => b.report.maxRssBytes)) } };
   if (buildRuns > 1) options.log(`build: ${s(build.wallMs)} (runs: ${builds.map((b) => `${s(b.wallMs)}, pipeline ${s(pipelineOf(b))}`).join('; ')})`);
+  const workbook = withWorkbook ? await benchWorkbook(root, tag, dataDir, options) : undefined;
   options.log('rebuild: npm run build with nothing changed…');
   const rebuild = await timedBuild(dataDir, outDir, reportFile);
   const site = await siteStats(outDir);
