@@ -222,7 +222,7 @@ export function isNotPlain(error: unknown): boolean {
  * A column's plain form: a raw field the general parser would return as it stands (an ID) or
  * read with the plain cast (an ISO time), failing none of its checks. `plain` is a condition on
  * the raw field `r` and the value `v`; it must imply what the general path gives (the property
- * test in tests/read/values.test.ts holds both to it). Kinds without one: null.
+ * test in tests/read/plain-form.test.ts holds both to it). Kinds without one: null.
  */
 export function plainForm(column: ColumnSpec, r: string, v: string): { value: string; plain: string } | null {
   switch (column.kind) {
@@ -262,15 +262,20 @@ export function parsePlan(spec: TableSpec, sources: readonly PlanSource[]): Pars
   for (const column of columns) for (const check of columnChecks(column)) checks.push({ ...check, bit: checks.length });
   if (checks.length >= OVERLAP_BIT) throw new Error(`too many checks for ${spec.name}`);
 
+  // what a SELECT gives: the wanted columns in the contract's order (`out`), and those of them
+  // some file of the table has (`used`)
+  const chosen = (options: { columns?: readonly string[] }) => {
+    const wanted = new Set(options.columns ?? spec.columns.map((c) => c.name));
+    return { wanted, used: columns.filter((c) => wanted.has(c.name)), out: spec.columns.filter((c) => wanted.has(c.name)) };
+  };
+
   return {
     spec,
     present,
     checks,
     select(scan, source, options = {}) {
       const fieldOf = source.columns;
-      const wanted = new Set(options.columns ?? spec.columns.map((c) => c.name));
-      const used = columns.filter((c) => wanted.has(c.name));
-      const here = used.filter((c) => fieldOf.has(c.name));
+      const { wanted, used, out: outColumns } = chosen(options);
       // 1: raw fields by canonical name (NULL for a column this file lacks); row shape
       const l1 = firstLevel(used, source);
       // 2: trimmed text; 2b: full-width-normalised text; 3: typed values. Each level reads plain
@@ -284,10 +289,10 @@ export function parsePlan(spec: TableSpec, sources: readonly PlanSource[]): Pars
             ? `CASE WHEN ${isoTimestamp(raw(c.name))} THEN ${raw(c.name)} ELSE ${parse.text(raw(c.name))} END AS ${text(c.name)}`
             : `${parse.text(raw(c.name))} AS ${text(c.name)}`,
       );
-      const l3 = spec.columns.filter((c) => wanted.has(c.name)).map((c) => (fieldOf.has(c.name) ? `${typedExpr(c)} AS ${typed(c.name)}` : `NULL::${sqlType(c)} AS ${typed(c.name)}`));
+      const l3 = outColumns.map((c) => (fieldOf.has(c.name) ? `${typedExpr(c)} AS ${typed(c.name)}` : `NULL::${sqlType(c)} AS ${typed(c.name)}`));
       const usedChecks = checks.filter((c) => c.column === null || (wanted.has(c.column) && fieldOf.has(c.column)));
       const mask = usedChecks.map((c) => `CASE WHEN ${c.condition} THEN ${1n << BigInt(c.bit)}::BIGINT ELSE 0::BIGINT END`).join(' + ');
-      const out = [...spec.columns.filter((c) => wanted.has(c.name)).map((c) => typed(c.name)), '__mask', '__src'];
+      const out = [...outColumns.map((c) => typed(c.name)), '__mask', '__src'];
       if (options.keepRaw !== false) out.push(...used.map((c) => `CASE WHEN __mask <> 0 THEN ${raw(c.name)} END AS ${raw(c.name)}`));
       return `SELECT ${out.join(', ')} FROM (
         SELECT *, ${mask} AS __mask FROM (
@@ -296,19 +301,15 @@ export function parsePlan(spec: TableSpec, sources: readonly PlanSource[]): Pars
               SELECT ${l1.join(', ')} FROM ${scan}))))`;
     },
     plainSelect(scan, source, options = {}) {
-      const fieldOf = source.columns;
-      const wanted = new Set(options.columns ?? spec.columns.map((c) => c.name));
-      const used = columns.filter((c) => wanted.has(c.name));
-      const forms = used.filter((c) => fieldOf.has(c.name)).map((c) => ({ column: c, form: plainForm(c, raw(c.name), typed(c.name)) }));
-      if (forms.some((f) => f.form === null)) return null;
+      const { used, out: outColumns } = chosen(options);
+      const forms = new Map(used.filter((c) => source.columns.has(c.name)).map((c) => [c, plainForm(c, raw(c.name), typed(c.name))]));
+      if ([...forms.values()].some((f) => f === null)) return null;
       // the same first level as select's, then each value once, then every condition (in a
       // CASE: DuckDB evaluates its condition lazily, left to right, and stops at the first false)
       const l1 = firstLevel(used, source);
-      const values = spec.columns
-        .filter((c) => wanted.has(c.name))
-        .map((c) => `${forms.find((f) => f.column === c)?.form?.value ?? `NULL::${sqlType(c)}`} AS ${typed(c.name)}`);
-      const plain = ['NOT __short', 'NOT __long', ...forms.map((f) => f.form!.plain)].join(' AND ');
-      const out = [...spec.columns.filter((c) => wanted.has(c.name)).map((c) => typed(c.name)), '__mask', '__src'];
+      const values = outColumns.map((c) => `${forms.get(c)?.value ?? `NULL::${sqlType(c)}`} AS ${typed(c.name)}`);
+      const plain = ['NOT __short', 'NOT __long', ...[...forms.values()].map((f) => f!.plain)].join(' AND ');
+      const out = [...outColumns.map((c) => typed(c.name)), '__mask', '__src'];
       if (options.keepRaw !== false) out.push(...used.map((c) => `NULL::VARCHAR AS ${raw(c.name)}`));
       return `SELECT ${out.join(', ')} FROM (
         SELECT *, CASE WHEN ${plain} THEN 0::BIGINT ELSE error(${sqlString(NOT_PLAIN)}) END AS __mask FROM (
