@@ -341,6 +341,8 @@ export const en: Record<keyof typeof zh, string> = {
   'stores.note.retained': 'Day-30 stay (observed) is the share of members who joined 30+ days ago still in at day 30, not the Channels page\'s 30-day retention (KM); grey when fewer than {n} members are still followed at day 30.',
   'stores.none': 'The data has no stores.',
   'stores.topBottom': '{n} stores: the chart shows the 12 best and 12 weakest; the table lists all.',
+  'stores.topBottomPaged': '{n} stores: the chart shows the 12 best and 12 weakest; the table lists stores {from}–{to} by name, the next pages the rest (the CSV holds all).',
+  'stores.listPage': 'Stores {from}–{to} of {n}, by name',
   'groups.title': 'All groups',
   'groups.lede': 'Every group by type; open one to see it against its type\'s benchmark.',
   'groups.download': 'Download (CSV)',

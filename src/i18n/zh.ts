@@ -339,6 +339,8 @@ export const zh = {
   'stores.note.retained': '第30天仍在群占比（实测）为入群满 30 天的成员中第 30 天仍在群的比例，不是渠道页的 30天留存率（KM）；第 30 天仍在观察中的人数不足 {n} 时为灰色。',
   'stores.none': '数据中没有门店信息。',
   'stores.topBottom': '共 {n} 家门店：图中为最好与最弱各 12 家，表中为全部。',
+  'stores.topBottomPaged': '共 {n} 家门店：图中为最好与最弱各 12 家；表中按名称列出第 {from}–{to} 家，其余见后续各页（CSV 含全部）。',
+  'stores.listPage': '门店：按名称第 {from}–{to} 家，共 {n} 家',
   'groups.title': '全部群',
   'groups.lede': '按类型列出每个群；点击群名查看它与同类基准的对比。',
   'groups.download': '下载 (CSV)',

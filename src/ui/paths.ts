@@ -49,5 +49,13 @@ export function groupsPagePath(page: number): string {
   return page === 1 ? 'groups/' : `groups/page-${page}/`;
 }
 
+/** Stores per page of the store list (a chain of 7,700 stores made one page of 270 KiB gzip). */
+export const STORES_PAGE_SIZE = 500;
+
+/** stores/ for the first page of the store list, stores/page-2/ for the second… */
+export function storesPagePath(page: number): string {
+  return page === 1 ? 'stores/' : `stores/page-${page}/`;
+}
+
 /** Issues per data-quality page. */
 export const QUALITY_PAGE_SIZE = 500;
