@@ -2,7 +2,7 @@
  * Every link inside the site goes through here, so `--base /some/path/` and the language
  * prefix work everywhere.
  */
-import type { Lang } from '../i18n/index.ts';
+import { LANGS, type Lang } from '../i18n/index.ts';
 
 export const PAGES = ['', 'channels/', 'lifespans/', 'retention/', 'benchmarks/', 'stores/', 'groups/', 'quality/'] as const;
 export type PagePath = (typeof PAGES)[number];
@@ -47,6 +47,17 @@ export const GROUPS_PAGE_SIZE = 500;
 /** groups/ for the first page of the group list, groups/page-2/ for the second… */
 export function groupsPagePath(page: number): string {
   return page === 1 ? 'groups/' : `groups/page-${page}/`;
+}
+
+/**
+ * `getStaticPaths` of a list split over pages, in both languages: the first page at the list's
+ * own path, page n at `segment(n)` under it (groups/page-2/, quality/2/…).
+ */
+export function pagedPaths(items: number, perPage: number, segment: (page: number) => string = (n) => `page-${n}`) {
+  const pages = Math.max(1, Math.ceil(items / perPage));
+  return LANGS.flatMap((lang) =>
+    Array.from({ length: pages }, (_, i) => ({ params: { lang: lang === 'zh' ? undefined : 'en', page: i === 0 ? undefined : segment(i + 1) }, props: { lang, page: i + 1, pages } })),
+  );
 }
 
 /** Stores per page of the store list (a chain of 7,700 stores made one page of 270 KiB gzip). */
