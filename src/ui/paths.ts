@@ -36,37 +36,54 @@ export function dataUrl(file: string): string {
   return `${base()}data/${file}`;
 }
 
+/** Astro's `[...lang]` parameter of a language: none for zh (the root), 'en'. */
+function langParam(lang: Lang): string | undefined {
+  return langDir(lang) || undefined;
+}
+
 /** `getStaticPaths` for pages that exist in both languages. */
 export function bothLanguages() {
-  return [{ params: { lang: undefined }, props: { lang: 'zh' as Lang } }, { params: { lang: 'en' }, props: { lang: 'en' as Lang } }];
+  return LANGS.map((lang) => ({ params: { lang: langParam(lang) }, props: { lang } }));
 }
 
 /** Groups per page of the group list. */
 export const GROUPS_PAGE_SIZE = 500;
 
-/** groups/ for the first page of the group list, groups/page-2/ for the second… */
-export function groupsPagePath(page: number): string {
-  return page === 1 ? 'groups/' : `groups/page-${page}/`;
-}
-
-/**
- * `getStaticPaths` of a list split over pages, in both languages: the first page at the list's
- * own path, page n at `segment(n)` under it (groups/page-2/, quality/2/…).
- */
-export function pagedPaths(items: number, perPage: number, segment: (page: number) => string = (n) => `page-${n}`) {
-  const pages = Math.max(1, Math.ceil(items / perPage));
-  return LANGS.flatMap((lang) =>
-    Array.from({ length: pages }, (_, i) => ({ params: { lang: lang === 'zh' ? undefined : 'en', page: i === 0 ? undefined : segment(i + 1) }, props: { lang, page: i + 1, pages } })),
-  );
-}
-
 /** Stores per page of the store list (a chain of 7,700 stores made one page of 270 KiB gzip). */
 export const STORES_PAGE_SIZE = 500;
 
-/** stores/ for the first page of the store list, stores/page-2/ for the second… */
-export function storesPagePath(page: number): string {
-  return page === 1 ? 'stores/' : `stores/page-${page}/`;
-}
-
 /** Issues per data-quality page. */
 export const QUALITY_PAGE_SIZE = 500;
+
+/** The lists split over pages: so many a page, and page n's folder below the list's (n ≥ 2). */
+const PAGED_LISTS = {
+  groups: { perPage: GROUPS_PAGE_SIZE, folder: (n: number) => `page-${n}` },
+  stores: { perPage: STORES_PAGE_SIZE, folder: (n: number) => `page-${n}` },
+  quality: { perPage: QUALITY_PAGE_SIZE, folder: (n: number) => String(n) },
+} as const;
+export type PagedList = keyof typeof PAGED_LISTS;
+
+/** A page of a list: groups/ for the first, groups/page-2/ for the second… (quality/2/ for data quality's). */
+export function listPagePath(list: PagedList, page: number): string {
+  return page === 1 ? `${list}/` : `${list}/${PAGED_LISTS[list].folder(page)}/`;
+}
+
+/** `getStaticPaths` of a list of `items` split over pages, in both languages (listPagePath's folders). */
+export function pagedPaths(list: PagedList, items: number) {
+  const { perPage, folder } = PAGED_LISTS[list];
+  const pages = Math.max(1, Math.ceil(items / perPage));
+  return LANGS.flatMap((lang) =>
+    Array.from({ length: pages }, (_, i) => ({ params: { lang: langParam(lang), page: i === 0 ? undefined : folder(i + 1) }, props: { lang, page: i + 1, pages } })),
+  );
+}
+
+/** Which page of a list the item at `index` (from 0) is on. */
+export function listPageOf(list: PagedList, index: number): number {
+  return Math.floor(index / PAGED_LISTS[list].perPage) + 1;
+}
+
+/** The items on a page of a list, and the index of its first (from 0). */
+export function onListPage<T>(list: PagedList, items: readonly T[], page: number): { from: number; items: T[] } {
+  const from = (page - 1) * PAGED_LISTS[list].perPage;
+  return { from, items: items.slice(from, from + PAGED_LISTS[list].perPage) };
+}
