@@ -184,7 +184,7 @@ export async function build(options: BuildOptions, effects: Effects, known?: Sta
     { dir: RENDER_ROOT, what: "Astro's pages" },
   ];
   let published = false;
-  const db = await openNativeDb({ threads: options.threads, memoryLimit: options.memoryLimit ?? DEFAULT_MEMORY_LIMIT, tempDirectory: effects.path.join(work, 'spill') });
+  const db = await openNativeDb({ threads: options.threads, memoryLimit: options.memoryLimit ?? DEFAULT_MEMORY_LIMIT, keepBlocks: true, tempDirectory: effects.path.join(work, 'spill') });
   try {
     const { validation, model } = await loadAndValidate(db, effects, { dataDir: options.dataDir, workDir: work, config, salt, dates }, timings);
     // from here on, the configuration's names as published (qz_public, like every published text)

@@ -267,7 +267,7 @@ async function runCheck(values: ReturnType<typeof parse>['values']): Promise<num
   const config = await loadConfig(effects, process.cwd(), { asOf: dateOption(values['as-of']) }, { file: values.config, dataDir });
   const salt = await resolveSalt(effects, process.cwd(), config);
   const work = await mkdtemp(workFolderPrefix('check', effects));
-  const db = await openNativeDb({ memoryLimit: values['memory-limit'] ?? DEFAULT_MEMORY_LIMIT, tempDirectory: nodePath.join(work, 'spill') });
+  const db = await openNativeDb({ memoryLimit: values['memory-limit'] ?? DEFAULT_MEMORY_LIMIT, keepBlocks: true, tempDirectory: nodePath.join(work, 'spill') });
   try {
     log.info(`qunlens check: ${dataDir}`);
     const { validation } = await loadAndValidate(db, effects, { dataDir, workDir: work, config, salt }, {});

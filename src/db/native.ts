@@ -53,6 +53,13 @@ export interface NativeDbOptions {
   threads?: number;
   /** e.g. '1.5GB'. Bounds DuckDB's buffer manager so big inputs spill instead of growing. */
   memoryLimit?: string;
+  /**
+   * Keep the memory DuckDB's blocks have touched, up to memoryLimit, until the database closes
+   * (block_allocator_memory), where by default freed blocks go back to the system and the next
+   * ones fault in again. For the build's one long-lived database: on this project's VMs a page
+   * fault costs 10–14 µs, and a build that returned its blocks faulted 1.4 M times.
+   */
+  keepBlocks?: boolean;
   /** Folder for spilling; defaults to DuckDB's own choice next to the database. */
   tempDirectory?: string;
   /**
@@ -88,6 +95,7 @@ export async function openNativeDb(options: NativeDbOptions = {}): Promise<Nativ
   const config: Record<string, string> = {};
   if (options.threads) config.threads = String(options.threads);
   if (options.memoryLimit) config.memory_limit = options.memoryLimit;
+  if (options.keepBlocks && options.memoryLimit) config.block_allocator_memory = options.memoryLimit;
   if (options.tempDirectory) config.temp_directory = options.tempDirectory;
   if (options.readOnly) config.access_mode = 'READ_ONLY';
   if (options.lockedDown) Object.assign(config, LOCKED_DOWN);

@@ -107,3 +107,23 @@ describe('one statement at a time', () => {
     expect(results[1]).toEqual({ status: 'fulfilled', value: [{ v: 7 }] });
   });
 });
+
+describe('keepBlocks', () => {
+  const setting = async (options: Parameters<typeof openNativeDb>[0]) => {
+    const opened = await openNativeDb(options);
+    try {
+      return (await opened.rows<{ kept: string; limit: string }>(`SELECT current_setting('block_allocator_memory') AS kept, current_setting('memory_limit') AS "limit"`))[0];
+    } finally {
+      await opened.close();
+    }
+  };
+  it('keeps up to the memory limit for reuse (the build and check databases)', async () => {
+    const { kept, limit } = await setting({ memoryLimit: '500MB', keepBlocks: true });
+    expect(limit).toBe('476.8 MiB');
+    expect(kept).toBe(limit);
+  });
+  it('keeps nothing otherwise (report cells, tests, a database without a limit)', async () => {
+    expect((await setting({ memoryLimit: '500MB' })).kept).toBe('0 bytes');
+    expect((await setting({ keepBlocks: true })).kept).toBe('0 bytes');
+  });
+});
