@@ -30,8 +30,8 @@ import { publicConfig, publishedFiles, publishedLabels, shippedDatabaseLine, wri
 import { readInputs, type ReadResult } from './read/read.ts';
 import { countWarnings, validate, type ValidationResult } from './validate/validate.ts';
 import { dateBounds, publicTextMacros, valueMacros, type DateBounds } from './read/values.ts';
-import { groupPages } from './page-data/group-pages.ts';
-import { groupSlug, siteData, type SiteData } from './page-data/site-data.ts';
+import { groupPageBatches } from './page-data/group-pages.ts';
+import { groupListItem, groupSlug, siteData, type GroupListItem, type SiteData } from './page-data/site-data.ts';
 
 export interface BuildOptions {
   dataDir: string;
@@ -204,7 +204,14 @@ export async function build(options: BuildOptions, effects: Effects, known?: Sta
     const siteFile = effects.path.join(work, 'site.json');
     const groupFile = effects.path.join(work, 'site-groups.ndjson');
     const site = await step(effects, timings, 'page data', async () => {
-      const groups = await groupPages(db, shown);
+      // each group's page as one line of groupFile, streamed by the page writers; the site
+      // keeps what the lists show
+      const groups: GroupListItem[] = [];
+      await effects.writeFile(groupFile, '');
+      for await (const batch of groupPageBatches(db, shown)) {
+        await effects.appendFile(groupFile, batch.map((g) => `${JSON.stringify({ ...g, slug: groupSlug(g.id) })}\n`).join(''));
+        for (const g of batch) groups.push(groupListItem(g));
+      }
       // (file names and label mappings as the CSVs publish them)
       const site = siteData({
         config: shown,
@@ -221,11 +228,6 @@ export async function build(options: BuildOptions, effects: Effects, known?: Sta
         habits: await habitPage(db, model.hasCheckins),
       });
       await effects.writeFile(siteFile, JSON.stringify(site));
-      // streamed by the page writers instead of held whole
-      await effects.writeFile(groupFile, '');
-      for (let i = 0; i < groups.length; i += 500) {
-        await effects.appendFile(groupFile, groups.slice(i, i + 500).map((g) => `${JSON.stringify({ ...g, slug: groupSlug(g.id) })}\n`).join(''));
-      }
       return site;
     }, (s) => `${n(s.groups.length)} groups, ${n(s.quality.issues.length)} data-quality lines`);
     // Everything the pages need is in the two JSON files: give DuckDB's memory back before

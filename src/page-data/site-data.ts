@@ -117,6 +117,28 @@ export function groupSlug(id: string): string {
   return `g-${createHash('sha256').update(id).digest('hex').slice(0, 12)}`;
 }
 
+/** A group as the group lists show it: a few facts of its page. */
+export function groupListItem(g: GroupPage): GroupListItem {
+  return {
+    id: g.id,
+    slug: groupSlug(g.id),
+    name: g.name,
+    groupType: g.groupType,
+    owner: g.owner,
+    store: g.store,
+    region: g.region,
+    created: g.created,
+    status: g.status,
+    size: g.size,
+    weeklyActiveRatio: g.metrics.find((m) => m.metric === 'weekly_active_ratio')?.value ?? null,
+    messagesPerMemberWeek: g.metrics.find((m) => m.metric === 'messages_per_member_week')?.value ?? null,
+    daysSilent: g.daysSilent,
+    lifespanDays: g.lifespanDays,
+    flags: g.flags,
+    ranks: Object.fromEntries(g.metrics.map((m) => [m.metric, m.rank])),
+  };
+}
+
 export function siteData(input: {
   config: QunlensConfig;
   model: Model;
@@ -124,7 +146,8 @@ export function siteData(input: {
   files: FileQuality[];
   builtAt: string;
   benchmarks: SiteData['benchmarks'];
-  groups: GroupPage[];
+  /** each group as the lists show it (groupListItem) */
+  groups: GroupListItem[];
   issues: QualityIssue[];
   reports?: ReportView[];
   tables?: ShippedTable[];
@@ -172,24 +195,7 @@ export function siteData(input: {
     lifespanByRegion: metrics.lifespanByRegion,
     typeMembershipCurves: curves(metrics.typeMembershipCurves, types).map(({ key, curve }) => ({ groupType: key, curve })),
     benchmarks: input.benchmarks,
-    groups: input.groups.map((g) => ({
-      id: g.id,
-      slug: groupSlug(g.id),
-      name: g.name,
-      groupType: g.groupType,
-      owner: g.owner,
-      store: g.store,
-      region: g.region,
-      created: g.created,
-      status: g.status,
-      size: g.size,
-      weeklyActiveRatio: g.metrics.find((m) => m.metric === 'weekly_active_ratio')?.value ?? null,
-      messagesPerMemberWeek: g.metrics.find((m) => m.metric === 'messages_per_member_week')?.value ?? null,
-      daysSilent: g.daysSilent,
-      lifespanDays: g.lifespanDays,
-      flags: g.flags,
-      ranks: Object.fromEntries(g.metrics.map((m) => [m.metric, m.rank])),
-    })),
+    groups: input.groups,
     regions: metrics.regions,
     stores: metrics.stores,
     findings: metrics.findings,

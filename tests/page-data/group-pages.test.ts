@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_CONFIG } from '../../src/core/config.ts';
 import { openNativeDb, type NativeDb } from '../../src/db/native.ts';
 import { BENCHMARK_METRICS } from '../../src/metrics/facts.ts';
-import { groupPages, type GroupPage } from '../../src/page-data/group-pages.ts';
+import { groupPageBatches, groupPages, type GroupPage } from '../../src/page-data/group-pages.ts';
 import { normalQuantile } from '../../src/stats/index.ts';
 
 let db: NativeDb;
@@ -136,5 +136,64 @@ describe('groupPages', () => {
     expect([b.weekly, b.hourly, b.channels, b.checkins]).toEqual([[], [], [], []]);
     // interest's size percentiles, with its 7 groups
     expect(b.metrics[0]).toEqual({ metric: 'size', value: 0, rank: null, p25: 10, p50: 20, p75: 30, typeGroups: 7, belowP25: false });
+  });
+});
+
+describe('groupPageBatches', () => {
+  // Five groups whose raw IDs sort the other way round from their public IDs (r5 → P-1 … r1 →
+  // P-5): batches go by public ID, and every row must reach its own group's page across a
+  // batch's edge. Group k has k rows of each kind, each carrying k.
+  let many: NativeDb;
+  const all = async (size: number) => {
+    const batches: GroupPage[][] = [];
+    for await (const batch of groupPageBatches(many, DEFAULT_CONFIG, size)) batches.push(batch);
+    return batches;
+  };
+  beforeAll(async () => {
+    many = await openNativeDb();
+    await many.exec(`CREATE TABLE m_groups AS SELECT 'r' || k AS group_id, 'P-' || (6 - k) AS public_id FROM range(1, 6) t(k)`);
+    const ranks = BENCHMARK_METRICS.map((m) => `NULL::DOUBLE AS rank_${m}`).join(', ');
+    await many.exec(`CREATE TABLE out_groups AS SELECT public_id AS group_id, 'g' || group_id AS name, 'interest' AS group_type, NULL::VARCHAR AS type_label,
+      NULL::VARCHAR AS owner, NULL::VARCHAR AS store, NULL::VARCHAR AS region, DATE '2026-01-01' AS created_date, NULL::DATE AS dissolved_date,
+      DATE '2026-03-01' AS last_active_date, 'alive' AS status, NULL::VARCHAR AS flags, 0 AS days_silent, 60 AS lifespan_days, 1 AS size, 1 AS joins,
+      NULL::DOUBLE AS weekly_active_ratio, NULL::DOUBLE AS messages_per_member_week, NULL::DOUBLE AS activation_rate, NULL::INTEGER AS activation_n,
+      NULL::DOUBLE AS conversion_30d, NULL::INTEGER AS conversion_n, NULL::DOUBLE AS retained_d30, NULL::INTEGER AS retained_d30_n, ${ranks}
+      FROM m_groups`);
+    await many.exec(`CREATE TABLE out_type_benchmarks (group_type VARCHAR, metric VARCHAR, groups INTEGER, p25 DOUBLE, p50 DOUBLE, p75 DOUBLE)`);
+    await many.exec(`CREATE TABLE f_group_ranks AS SELECT group_id, 'size' AS metric, group_id = 'r2' AS below_p25 FROM m_groups`);
+    // k rows per group rk, numbered i = 1 … k
+    const rows = `FROM m_groups, (SELECT CAST(range AS INTEGER) AS i FROM range(1, 6)) WHERE i <= CAST(substr(group_id, 2) AS INTEGER)`;
+    const k = `CAST(substr(group_id, 2) AS INTEGER)`;
+    await many.exec(`CREATE TABLE f_memberships AS SELECT group_id, i AS tenure_days, i = ${k} AS left_by_asof ${rows}`);
+    await many.exec(`CREATE TABLE m_memberships AS SELECT group_id, 'c' || i AS channel ${rows}`);
+    await many.exec(`CREATE TABLE m_group_weekly AS SELECT group_id, DATE '2026-01-05' + 7 * i AS week, ${k} AS active_members, ${k} AS messages ${rows}`);
+    await many.exec(`CREATE TABLE m_hourly AS SELECT group_id, i AS weekday, 10 AS hour, ${k}::BIGINT AS messages ${rows}`);
+    await many.exec(`CREATE TABLE out_checkin_daily AS SELECT public_id AS group_id, DATE '2026-02-01' + i AS date, ${k} AS size, 1 AS checked_in, 1 / ${k} AS rate ${rows}`);
+    await many.exec(`CREATE TABLE f_camp_days AS SELECT public_id AS group_id, 'interest' AS group_type, DATE '2026-02-01' + i AS date, i AS camp_day ${rows}`);
+    await many.exec(`CREATE TABLE out_checkin_benchmark (group_type VARCHAR, camp_day INTEGER, groups INTEGER, p25 DOUBLE, p50 DOUBLE, p75 DOUBLE)`);
+  });
+  afterAll(async () => many?.close());
+
+  it('batches of the given size in public-ID order, each page with only its own rows', async () => {
+    const batches = await all(2);
+    expect(batches.map((b) => b.map((p) => p.id))).toEqual([['P-1', 'P-2'], ['P-3', 'P-4'], ['P-5']]);
+    for (const page of batches.flat()) {
+      const k = 6 - Number(page.id.slice(2));
+      expect(page.name).toBe(`gr${k}`);
+      expect(page.hourly.map((h) => [h.weekday, h.messages])).toEqual(Array.from({ length: k }, (_, i) => [i + 1, k]));
+      expect(page.weekly.map((w) => w.messages)).toEqual(Array(k).fill(k));
+      expect(page.channels.map((c) => c.channel)).toEqual(Array.from({ length: k }, (_, i) => `c${i + 1}`));
+      expect(page.checkins.map((c) => c.size)).toEqual(Array(k).fill(k));
+      expect([page.retention.n, page.retention.events]).toEqual([k, 1]);
+      expect(page.metrics[0].belowP25).toBe(k === 2);
+    }
+  });
+
+  it('the same pages whatever the batch size; nothing is left behind in the database', async () => {
+    const one = (await all(100)).flat();
+    expect(one).toHaveLength(5);
+    for (const size of [1, 2, 3, 4]) expect((await all(size)).flat()).toEqual(one);
+    const left = await many.rows<{ n: number }>(`SELECT count(*)::INTEGER AS n FROM duckdb_tables() WHERE table_name LIKE 'page_%'`);
+    expect(left[0].n).toBe(0);
   });
 });
