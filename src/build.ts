@@ -31,7 +31,7 @@ import { readInputs, type ReadResult } from './read/read.ts';
 import { countWarnings, validate, type ValidationResult } from './validate/validate.ts';
 import { dateBounds, publicTextMacros, valueMacros, type DateBounds } from './read/values.ts';
 import { groupPageBatches } from './page-data/group-pages.ts';
-import { groupListItem, groupSlug, siteData, type GroupListItem, type SiteData } from './page-data/site-data.ts';
+import { groupListItem, siteData, type GroupListItem, type SiteData } from './page-data/site-data.ts';
 
 export interface BuildOptions {
   dataDir: string;
@@ -209,8 +209,9 @@ export async function build(options: BuildOptions, effects: Effects, known?: Sta
       const groups: GroupListItem[] = [];
       await effects.writeFile(groupFile, '');
       for await (const batch of groupPageBatches(db, shown)) {
-        await effects.appendFile(groupFile, batch.map((g) => `${JSON.stringify({ ...g, slug: groupSlug(g.id) })}\n`).join(''));
-        for (const g of batch) groups.push(groupListItem(g));
+        const items = batch.map(groupListItem);
+        await effects.appendFile(groupFile, batch.map((g, i) => `${JSON.stringify({ ...g, slug: items[i].slug })}\n`).join(''));
+        groups.push(...items);
       }
       // (file names and label mappings as the CSVs publish them)
       const site = siteData({

@@ -6,6 +6,7 @@
 import type { QunlensConfig } from '../core/config.ts';
 import type { Db } from '../db/db.ts';
 import { kaplanMeier, type DrawnCurve, type SurvivalCurve, type TimeCount } from '../stats/index.ts';
+import { survivalCounts } from '../metrics/summaries.ts';
 import { BENCHMARK_METRICS, type BenchmarkMetric } from '../metrics/facts.ts';
 
 export interface GroupMetric {
@@ -116,10 +117,9 @@ const PER_GROUP_ROWS: Record<'weekly' | 'hourly' | 'channels' | 'tenure' | 'chec
     FROM m_hourly h JOIN m_groups g USING (group_id) ORDER BY g.public_id, h.weekday, h.hour`,
   channels: `SELECT g.public_id AS group_id, m.channel, count(*)::INTEGER AS joins
     FROM m_memberships m JOIN m_groups g USING (group_id) GROUP BY ALL ORDER BY g.public_id, joins DESC, m.channel`,
-  // the counts kaplanMeier takes (survivalCounts' per group)
-  tenure: `SELECT g.public_id AS group_id, f.tenure_days AS time,
-      count(*) FILTER (WHERE f.left_by_asof)::INTEGER AS events, count(*) FILTER (WHERE NOT f.left_by_asof)::INTEGER AS censored
-    FROM f_memberships f JOIN m_groups g USING (group_id) GROUP BY ALL ORDER BY g.public_id, time`,
+  // each membership's tenure, counted per batch by survivalCounts
+  tenure: `SELECT g.public_id AS group_id, f.tenure_days, f.left_by_asof
+    FROM f_memberships f JOIN m_groups g USING (group_id) ORDER BY g.public_id`,
   // out_checkin_daily and f_camp_days are keyed by the public group ID already
   checkins: `SELECT c.group_id, CAST(c.date AS VARCHAR) AS date, c.size, c.checked_in, c.rate, b.p50 AS benchmark
     FROM out_checkin_daily c JOIN f_camp_days d USING (group_id, date)
@@ -141,16 +141,17 @@ export async function* groupPageBatches(db: Db, config: QunlensConfig, batchSize
   const ids = (await db.rows<{ group_id: string }>(`SELECT group_id FROM out_groups ORDER BY group_id`)).map((r) => r.group_id);
   const tables = Object.keys(PER_GROUP_ROWS) as (keyof typeof PER_GROUP_ROWS)[];
   for (const name of tables) await db.exec(`CREATE OR REPLACE TEMP TABLE page_${name} AS ${PER_GROUP_ROWS[name]}`);
+  const IN_RANGE = 'group_id BETWEEN $1 AND $2';
   try {
     for (let i = 0; i < ids.length; i += batchSize) {
       const range = [ids[i], ids[Math.min(i + batchSize, ids.length) - 1]];
       const inRange = async <T extends { group_id: string }>(table: string, order: string) =>
-        groupBy(await db.rows<T>(`SELECT * FROM ${table} WHERE group_id BETWEEN $1 AND $2 ORDER BY ${order}`, range));
-      const groups = await db.rows<GroupRow & Record<string, unknown>>(`SELECT * FROM out_groups WHERE group_id BETWEEN $1 AND $2 ORDER BY group_id`, range);
+        groupBy(await db.rows<T>(`SELECT * FROM ${table} WHERE ${IN_RANGE} ORDER BY ${order}`, range));
+      const groups = await db.rows<GroupRow & Record<string, unknown>>(`SELECT * FROM out_groups WHERE ${IN_RANGE} ORDER BY group_id`, range);
       const weekly = await inRange<{ group_id: string; week: string; active_members: number; messages: number }>('page_weekly', 'group_id, week');
       const hourly = await inRange<{ group_id: string; weekday: number; hour: number; messages: number }>('page_hourly', 'group_id, weekday, hour');
       const channels = await inRange<{ group_id: string; channel: string; joins: number }>('page_channels', 'group_id, joins DESC, channel');
-      const tenure = await inRange<{ group_id: string; time: number; events: number; censored: number }>('page_tenure', 'group_id, time');
+      const tenure = await survivalCounts(db, 'page_tenure', 'group_id', 'tenure_days', 'left_by_asof', IN_RANGE, range);
       const checkins = await inRange<{ group_id: string; date: string; size: number; checked_in: number; rate: number | null; benchmark: number | null }>('page_checkins', 'group_id, date');
       yield groups.map((g) => groupPage(g, { config, bench, belowSet, weekly, hourly, channels, tenure, checkins }));
     }
