@@ -116,6 +116,23 @@ interface BuildReport {
   totalMs: number;
   timings: Record<string, number>;
   maxRssBytes: number;
+  /** the build process's peak resident memory so far, after each step (cli.ts); absent in older results */
+  peaks?: Record<string, number>;
+  /** the build process's and Astro's together while Astro ran */
+  rssWithAstro?: number;
+}
+
+/**
+ * The step in which a build reached its peak memory: render when the build's process and
+ * Astro's together were the peak, else the first step after which the build's own peak so far
+ * was its highest. Undefined for a report without the peaks.
+ */
+export function peakStep(report: Pick<BuildReport, 'peaks' | 'rssWithAstro'>): string | undefined {
+  const steps = Object.entries(report.peaks ?? {});
+  if (!steps.length) return undefined;
+  const top = Math.max(...steps.map(([, bytes]) => bytes));
+  if ((report.rssWithAstro ?? 0) > top) return 'render, with Astro';
+  return steps.find(([, bytes]) => bytes === top)?.[0];
 }
 
 interface Run {
@@ -342,6 +359,8 @@ export interface BenchResult {
   floorMs?: number;
   /** the fastest of the build runs (its step timings), with the highest peak of any run */
   build: Run;
+  /** the step in which the run with the highest peak reached it (peakStep); absent in older results */
+  peakStep?: string;
   /** every build run's wall clock and pipeline, ms; absent in results from before builds were repeated */
   buildRuns?: { wallMs: number; pipelineMs: number }[];
   rebuild: Run;
@@ -429,7 +448,8 @@ export async function bench(options: BenchOptions): Promise<BenchResult> {
   const pipelineOf = (b: Run) => ['read', 'validate', 'model', 'metrics', 'outputs'].reduce((sum, k) => sum + (b.report.timings[k] ?? 0), 0);
   const best = builds.reduce((a, b) => (b.wallMs < a.wallMs ? b : a));
   // its timings are the fastest run's; the peak is the highest of any run (a bound every run keeps)
-  const build: Run = { ...best, report: { ...best.report, maxRssBytes: Math.max(...builds.map((b) => b.report.maxRssBytes)) } };
+  const highest = builds.reduce((a, b) => (b.report.maxRssBytes > a.report.maxRssBytes ? b : a));
+  const build: Run = { ...best, report: { ...best.report, maxRssBytes: highest.report.maxRssBytes } };
   if (buildRuns > 1) options.log(`build: ${s(build.wallMs)} (runs: ${builds.map((b) => `${s(b.wallMs)}, pipeline ${s(pipelineOf(b))}`).join('; ')})`);
   const workbook = withWorkbook ? await benchWorkbook(root, tag, dataDir, options) : undefined;
   options.log('rebuild: npm run build with nothing changed…');
@@ -460,6 +480,7 @@ export async function bench(options: BenchOptions): Promise<BenchResult> {
     baselineMs: baseline.ms,
     floorMs: floor.ms,
     build,
+    peakStep: peakStep(highest.report),
     buildRuns: builds.map((b) => ({ wallMs: b.wallMs, pipelineMs: pipelineOf(b) })),
     rebuild,
     site,
@@ -534,7 +555,7 @@ export function benchTable(r: BenchResult, smaller?: BenchResult): string {
     ['pipeline', `read → outputs (dist/data)${runsOf(r, 'pipelineMs')}`, s(r.pipelineMs)],
     ['build', `whole npm run build, wall clock${runsOf(r, 'wallMs')}`, s(r.build.wallMs)],
     ['rebuild', 'npm run build again, nothing changed', `${s(r.rebuild.wallMs)} (${(100 * r.ratios.rebuild).toFixed(1)} %)`],
-    ['peak memory', `build, resident (with Astro in its own process)${(r.buildRuns?.length ?? 1) > 1 ? ', the highest of the runs' : ''}`, mb(r.build.report.maxRssBytes)],
+    ['peak memory', `build, resident (with Astro in its own process)${(r.buildRuns?.length ?? 1) > 1 ? ', the highest of the runs' : ''}${r.peakStep ? `, reached in ${r.peakStep}` : ''}`, mb(r.build.report.maxRssBytes)],
     ...(r.workbookBuild
       ? [
           [

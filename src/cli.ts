@@ -14,7 +14,7 @@ import { DEFAULT_MEMORY_LIMIT, openNativeDb } from './db/native.ts';
 import { DiskFullError, explainDiskFull } from './publish/disk-full.ts';
 import { InputsChangedError, waitUntilSteady } from './publish/input-versions.ts';
 import { workFolderPrefix } from './publish/leftovers.ts';
-import { consoleLogger, nodeEffects } from './core/effects.ts';
+import { consoleLogger, nodeEffects, type Logger } from './core/effects.ts';
 import { PublishError } from './publish/publish.ts';
 import { ModelError } from './model/model.ts';
 import { InputError } from './read/source-files.ts';
@@ -130,7 +130,7 @@ async function runBuild(values: ReturnType<typeof parse>['values']): Promise<num
   const asOf = dateOption(values['as-of']);
   const base = baseOption(values.base);
   const threads = intOption(values.threads, 'threads');
-  const log = consoleLogger();
+  const log = withPeaks(consoleLogger());
   const effects = nodeEffects(log);
   let dataDir = values.data ?? 'data';
   if (!values.data && !(await hasInputs(dataDir))) {
@@ -160,11 +160,27 @@ async function runBuild(values: ReturnType<typeof parse>['values']): Promise<num
     await writeReport(start);
     return 0;
   }
-  await writeReport(start, result.timings, result.rssWithAstro);
+  await writeReport(start, result.timings, result.rssWithAstro, log.peaks);
   const rejected = result.validation.files.reduce((s, f) => s + f.rowsRejected, 0);
   log.info(`done in ${((performance.now() - start) / 1000).toFixed(1)}s: ${outDir}/ (as of ${result.model.asOf})`);
   if (rejected > 0) log.info(`${rejected.toLocaleString('en-US')} rows were rejected: see ${outDir}/data/data_quality.csv`);
   return 0;
+}
+
+/**
+ * The build's logger, noting after each step this process's peak resident memory so far (for
+ * the report below: the step in which the peak was reached is where the memory went).
+ */
+function withPeaks(log: Logger): Logger & { peaks: Record<string, number> } {
+  const peaks: Record<string, number> = {};
+  return {
+    ...log,
+    peaks,
+    step(name, detail, ms) {
+      if (process.env.QUNLENS_REPORT) peaks[name] = process.resourceUsage().maxRSS * 1024;
+      log.step(name, detail, ms);
+    },
+  };
 }
 
 /**
@@ -173,11 +189,11 @@ async function runBuild(values: ReturnType<typeof parse>['values']): Promise<num
  * process's, or this process's and Astro's child process's together while Astro ran, whichever
  * is higher.
  */
-async function writeReport(start: number, timings: Record<string, number> = {}, rssWithAstro = 0): Promise<void> {
+async function writeReport(start: number, timings: Record<string, number> = {}, rssWithAstro = 0, peaks: Record<string, number> = {}): Promise<void> {
   const file = process.env.QUNLENS_REPORT;
   if (!file) return;
   const { writeFile } = await import('node:fs/promises');
-  const report = { totalMs: performance.now() - start, timings, maxRssBytes: Math.max(process.resourceUsage().maxRSS * 1024, rssWithAstro) };
+  const report = { totalMs: performance.now() - start, timings, maxRssBytes: Math.max(process.resourceUsage().maxRSS * 1024, rssWithAstro), peaks, rssWithAstro };
   await writeFile(file, JSON.stringify(report));
 }
 

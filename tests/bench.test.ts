@@ -2,7 +2,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { benchTable, siteStats, type BenchResult } from '../src/bench.ts';
+import { benchTable, peakStep, siteStats, type BenchResult } from '../src/bench.ts';
 import { thinSteps } from '../src/charts/survival.ts';
 import { groupSlug } from '../src/page-data/site-data.ts';
 import { tempDir } from './helpers.ts';
@@ -57,6 +57,10 @@ describe('benchTable', () => {
     expect(table).toMatch(/^peak memory +build, resident \(with Astro in its own process\), the highest of the runs +1024\.0 MiB$/m);
     expect(benchTable(result(6000))).not.toMatch(/fastest build/);
   });
+  it('names the step in which the peak was reached, when the result says', () => {
+    expect(benchTable({ ...result(6000), peakStep: 'metrics' })).toMatch(/^peak memory +build, resident \(with Astro in its own process\), reached in metrics +1024\.0 MiB$/m);
+    expect(benchTable(result(6000))).not.toMatch(/reached in/);
+  });
   it('reads results from before the floor was measured', () => {
     expect(benchTable(result())).not.toMatch(/^floor/m);
   });
@@ -107,5 +111,19 @@ describe('groupSlug', () => {
   it('never gives a group the path of a group list page or the page shell', () => {
     expect(groupSlug('G0001')).toBe('G0001');
     for (const id of ['page-2', 'qz-shell']) expect(groupSlug(id)).not.toBe(id);
+  });
+});
+
+describe('peakStep', () => {
+  const MiB = 2 ** 20;
+  it('is the first step after which the build\'s peak so far was its highest', () => {
+    const peaks = { hash: 200 * MiB, read: 1400 * MiB, model: 1500 * MiB, metrics: 1500 * MiB, render: 1500 * MiB };
+    expect(peakStep({ peaks, rssWithAstro: 1300 * MiB })).toBe('model');
+  });
+  it('is render when the build and Astro together were higher than the build alone', () => {
+    expect(peakStep({ peaks: { read: 1400 * MiB, render: 1450 * MiB }, rssWithAstro: 1600 * MiB })).toBe('render, with Astro');
+  });
+  it('is undefined for a report without the peaks (results from before they were kept)', () => {
+    expect(peakStep({})).toBeUndefined();
   });
 });
