@@ -167,6 +167,9 @@ async function runBuild(values: ReturnType<typeof parse>['values']): Promise<num
   return 0;
 }
 
+/** This process's peak resident memory so far. */
+const peakRssBytes = () => process.resourceUsage().maxRSS * 1024;
+
 /**
  * The build's logger, noting after each step this process's peak resident memory so far (for
  * the report below: the step in which the peak was reached is where the memory went).
@@ -177,7 +180,7 @@ function withPeaks(log: Logger): Logger & { peaks: Record<string, number> } {
     ...log,
     peaks,
     step(name, detail, ms) {
-      if (process.env.QUNLENS_REPORT) peaks[name] = process.resourceUsage().maxRSS * 1024;
+      peaks[name] = peakRssBytes();
       log.step(name, detail, ms);
     },
   };
@@ -193,7 +196,7 @@ async function writeReport(start: number, timings: Record<string, number> = {}, 
   const file = process.env.QUNLENS_REPORT;
   if (!file) return;
   const { writeFile } = await import('node:fs/promises');
-  const report = { totalMs: performance.now() - start, timings, maxRssBytes: Math.max(process.resourceUsage().maxRSS * 1024, rssWithAstro), peaks, rssWithAstro };
+  const report = { totalMs: performance.now() - start, timings, maxRssBytes: Math.max(peakRssBytes(), rssWithAstro), peaks, rssWithAstro };
   await writeFile(file, JSON.stringify(report));
 }
 

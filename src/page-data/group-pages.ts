@@ -160,13 +160,6 @@ export async function* groupPageBatches(db: Db, config: QunlensConfig, batchSize
   }
 }
 
-/** All groups' page data at once (tests, small sites): the batches joined. */
-export async function groupPages(db: Db, config: QunlensConfig): Promise<GroupPage[]> {
-  const pages: GroupPage[] = [];
-  for await (const batch of groupPageBatches(db, config)) pages.push(...batch);
-  return pages;
-}
-
 interface PageRows {
   config: QunlensConfig;
   bench: Map<string, { groups: number; p25: number; p50: number; p75: number }>;

@@ -18,6 +18,9 @@ import { lineTranscoder, readsAsGb18030, type ByteTests } from './csv-decode.ts'
 import { CsvScanner, Eraser, linesAtOffsetsOf, type CsvLayout } from './csv-scan.ts';
 import { detectEncoding, headerOf, type CsvEncoding } from './csv-text.ts';
 
+/** Bytes read at a time from an input file (streams and the scan alike). */
+const READ_CHUNK = 4 << 20;
+
 
 export interface CsvSniff {
   encoding: CsvEncoding;
@@ -56,7 +59,7 @@ export async function sniffCsv(path: string, fits: (fields: string[]) => boolean
 export async function transcodeToUtf8(source: string, target: string, encoding: Exclude<CsvEncoding, 'utf-8'>): Promise<Map<number, string>> {
   const transcoder = lineTranscoder(encoding, NODE_BYTES);
   await pipeline(
-    createReadStream(source, { highWaterMark: 4 << 20 }),
+    createReadStream(source, { highWaterMark: READ_CHUNK }),
     new Transform({
       transform: (chunk: Buffer, _enc, done) => done(null, transcoder.push(chunk)),
       flush: (done) => done(null, transcoder.finish()),
@@ -81,8 +84,6 @@ export interface FileScanOptions {
   invalidLines?: ReadonlyMap<number, string>;
 }
 
-const SCAN_CHUNK = 4 << 20;
-
 /** The layout of a file as DuckDB will read it (csv-scan.ts), streamed. */
 export async function scanCsvFile(path: string, options: FileScanOptions): Promise<CsvLayout> {
   const scanner = new CsvScanner({
@@ -101,9 +102,9 @@ export async function scanCsvFile(path: string, options: FileScanOptions): Promi
   // faulted its pages in again, 1.3-2.0 s against 0.7-0.8 s for the benchmark's messages.csv
   const handle = await open(path, 'r');
   try {
-    const buffer = Buffer.allocUnsafeSlow(SCAN_CHUNK);
+    const buffer = Buffer.allocUnsafeSlow(READ_CHUNK);
     for (;;) {
-      const { bytesRead } = await handle.read(buffer, 0, SCAN_CHUNK, null);
+      const { bytesRead } = await handle.read(buffer, 0, READ_CHUNK, null);
       if (bytesRead === 0) break;
       scanner.push(buffer.subarray(0, bytesRead));
     }
@@ -117,7 +118,7 @@ export async function scanCsvFile(path: string, options: FileScanOptions): Promi
 export async function writeErasedCopy(source: string, target: string, layout: Pick<CsvLayout, 'erase' | 'loneCrs'>): Promise<void> {
   const eraser = new Eraser(layout.erase, layout.loneCrs);
   await pipeline(
-    createReadStream(source, { highWaterMark: 4 << 20 }),
+    createReadStream(source, { highWaterMark: READ_CHUNK }),
     new Transform({ transform: (chunk: Buffer, _enc, done) => done(null, eraser.push(chunk)) }),
     createWriteStream(target),
   );
@@ -126,5 +127,5 @@ export async function writeErasedCopy(source: string, target: string, layout: Pi
 /** Physical line (1-based) at each byte offset of a file, by the scan's line breaks (CR LF, LF, lone CR). */
 export async function linesAtOffsets(path: string, offsets: readonly number[]): Promise<Map<number, number>> {
   if (!offsets.length) return new Map();
-  return linesAtOffsetsOf(createReadStream(path, { highWaterMark: 4 << 20 }) as AsyncIterable<Buffer>, offsets);
+  return linesAtOffsetsOf(createReadStream(path, { highWaterMark: READ_CHUNK }) as AsyncIterable<Buffer>, offsets);
 }

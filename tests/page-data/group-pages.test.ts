@@ -1,17 +1,24 @@
 /**
  * What each group's page shows, from hand-made tables in an in-memory DuckDB: the output and
- * model tables groupPages() reads, with only their read columns. The queries group by the raw
+ * model tables the group pages read, with only their read columns. The queries group by the raw
  * group ID and the pages are keyed by the public one, so the two differ here ('r1' → 'P-a').
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_CONFIG } from '../../src/core/config.ts';
 import { openNativeDb, type NativeDb } from '../../src/db/native.ts';
 import { BENCHMARK_METRICS } from '../../src/metrics/facts.ts';
-import { groupPageBatches, groupPages, type GroupPage } from '../../src/page-data/group-pages.ts';
+import { groupPageBatches, type GroupPage } from '../../src/page-data/group-pages.ts';
 import { normalQuantile } from '../../src/stats/index.ts';
 
 let db: NativeDb;
 let pages: GroupPage[];
+
+/** Every batch groupPageBatches yields. */
+async function batchesOf(...args: Parameters<typeof groupPageBatches>): Promise<GroupPage[][]> {
+  const batches: GroupPage[][] = [];
+  for await (const batch of groupPageBatches(...args)) batches.push(batch);
+  return batches;
+}
 
 beforeAll(async () => {
   db = await openNativeDb();
@@ -54,7 +61,7 @@ beforeAll(async () => {
   // the type's benchmark exists for camp day 1 only
   await db.exec(`CREATE TABLE out_checkin_benchmark (group_type VARCHAR, camp_day INTEGER, groups INTEGER, p25 DOUBLE, p50 DOUBLE, p75 DOUBLE)`);
   await db.exec(`INSERT INTO out_checkin_benchmark VALUES ('conversion', 1, 5, 0.2, 0.4, 0.6), ('interest', 2, 5, 0.1, 0.9, 0.95)`);
-  pages = await groupPages(db, DEFAULT_CONFIG);
+  pages = (await batchesOf(db, DEFAULT_CONFIG)).flat();
 });
 afterAll(async () => db?.close());
 
@@ -144,11 +151,7 @@ describe('groupPageBatches', () => {
   // P-5): batches go by public ID, and every row must reach its own group's page across a
   // batch's edge. Group k has k rows of each kind, each carrying k.
   let many: NativeDb;
-  const all = async (size: number) => {
-    const batches: GroupPage[][] = [];
-    for await (const batch of groupPageBatches(many, DEFAULT_CONFIG, size)) batches.push(batch);
-    return batches;
-  };
+  const all = (size: number) => batchesOf(many, DEFAULT_CONFIG, size);
   beforeAll(async () => {
     many = await openNativeDb();
     await many.exec(`CREATE TABLE m_groups AS SELECT 'r' || k AS group_id, 'P-' || (6 - k) AS public_id FROM range(1, 6) t(k)`);
