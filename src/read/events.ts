@@ -20,9 +20,13 @@
  * One GROUP BY of a very large file's member-days fails too: at 200 M messages (119 M
  * member-days, 12.1 GiB) DuckDB ran out of memory under 1 GB and under 2 GB alike, while a
  * quarter of the groups (30 M member-days) took 55 s under 1 GB. So the daily set of a file
- * over 3 times the limit is made in slices of the groups (hash of group_id), one scan each.
+ * over 3 times the limit is made in slices of the groups (hash of group_id). From three
+ * slices on, the file is not scanned once per slice: one scan writes its parsed rows to
+ * Parquet in the work folder, one folder per slice (COPY … PARTITION_BY), and each slice and
+ * the hourly set read their part of that. At 200 M messages the scan and the write took 103 s,
+ * a slice 17.5 s from Parquet against 52 s from the CSV, the hourly set 10 s against about 50 s.
  */
-import type { Db } from '../db/db.ts';
+import { sqlString, type Db } from '../db/db.ts';
 import { OutOfMemoryError } from '../db/db.ts';
 import type { Logger } from '../core/effects.ts';
 import { isNotPlain, type ParsePlan } from './row-checks.ts';
@@ -86,11 +90,22 @@ export function dailySlices(fileBytes: number, limitBytes: number | null): numbe
   return limitBytes === null ? 1 : Math.max(1, Math.ceil(fileBytes / (3 * limitBytes)));
 }
 
+/** From this many slices on, the rows are read once into parts (see above): with fewer, the write costs more than the scans it saves. */
+export const PARTS_FROM_SLICES = 3;
+
+/** Where a sliced aggregation may write the file's rows, and how that folder is removed. */
+export interface PartsFolder {
+  dir: string;
+  rm: (dir: string) => Promise<void>;
+}
+
 /**
  * agg_messages from `from` (a parenthesised SELECT, read once per statement); in parts, the
- * daily set in `slices` scans of a slice of the groups each (a row with no group is in the first).
+ * daily set in `slices` slices of the groups (a row with no group is in the first): each its own
+ * scan of `from`, or, from PARTS_FROM_SLICES on and with a `parts` folder, one scan into Parquet
+ * parts that the slices and the hourly set read.
  */
-export async function aggregate(db: Db, from: string, bad: string, log: Pick<Logger, 'info'>, strategy: 'one pass' | 'in parts' = 'one pass', slices = 1): Promise<void> {
+export async function aggregate(db: Db, from: string, bad: string, log: Pick<Logger, 'info'>, strategy: 'one pass' | 'in parts' = 'one pass', slices = 1, parts?: PartsFolder): Promise<void> {
   if (strategy === 'one pass') {
     try {
       await db.exec(`CREATE OR REPLACE TABLE agg_messages AS ${AGGREGATE(from, bad)}`);
@@ -100,15 +115,51 @@ export async function aggregate(db: Db, from: string, bad: string, log: Pick<Log
       log.info(`  messages: the one-pass aggregation ran out of memory; aggregating in parts (one more scan)`);
     }
   }
+  if (slices >= PARTS_FROM_SLICES && parts) {
+    try {
+      await aggregateFromParts(db, from, bad, log, slices, parts.dir);
+    } finally {
+      await parts.rm(parts.dir);
+    }
+    return;
+  }
   if (slices <= 1) await db.exec(`CREATE OR REPLACE TABLE agg_messages AS ${DAILY_PART(from, bad)}`);
   for (let i = 0; i < slices && slices > 1; i++) {
-    const slice = `(SELECT * FROM ${from} WHERE coalesce(hash(group_id) % ${slices}, 0) = ${i})`;
+    const slice = `(SELECT * FROM ${from} WHERE ${sliceOf(slices)} = ${i})`;
     if (i === 0) await db.exec(`CREATE OR REPLACE TABLE agg_messages AS ${DAILY_PART(slice, bad)}`);
     else await db.exec(`INSERT INTO agg_messages ${DAILY_PART(slice, bad)}`);
     log.info(`  messages: daily set, slice ${i + 1} of ${slices} of the groups`);
   }
   // the hourly set scans the whole file last: its rejects are the file's (each scan rewrites them)
   await db.exec(`INSERT INTO agg_messages ${HOURLY_PART(from, bad)}`);
+  await db.exec(`INSERT INTO agg_messages ${TOTAL_PART}`);
+}
+
+/** A row's slice of the groups (a row with no group is in the first). */
+const sliceOf = (slices: number) => `coalesce(hash(group_id) % ${slices}, 0)`;
+
+/**
+ * The sets in parts from one scan of `from`: its rows (what the parts read, and whether each is
+ * bad) written to Parquet under `dir`, a folder per slice, then read back: each slice's daily
+ * set from its own folder (DuckDB reads only the files of the slice asked for), the hourly set
+ * from all. The one scan leaves the file's rejects.
+ */
+async function aggregateFromParts(db: Db, from: string, bad: string, log: Pick<Logger, 'info'>, slices: number, dir: string): Promise<void> {
+  await db.exec(`
+    COPY (SELECT sent_at, group_id, member_id, (${bad}) AS __bad, ${sliceOf(slices)} AS __slice FROM ${from})
+    TO ${sqlString(dir)} (FORMAT parquet, PARTITION_BY (__slice), OVERWRITE)`);
+  log.info(`  messages: read once into ${slices} parts of the groups (Parquet in the work folder)`);
+  const files = `${dir}/**/*.parquet`;
+  // a file with no row at all wrote no part (and read_parquet refuses a pattern that matches nothing)
+  const [{ n }] = await db.rows<{ n: number }>(`SELECT count(*)::INTEGER AS n FROM glob(${sqlString(files)})`);
+  const rows = n ? `read_parquet(${sqlString(files)}, hive_partitioning = true)` : `(SELECT NULL::TIMESTAMP AS sent_at, NULL::VARCHAR AS group_id, NULL::VARCHAR AS member_id, false AS __bad, 0::BIGINT AS __slice WHERE false)`;
+  for (let i = 0; i < slices; i++) {
+    const slice = `(SELECT * FROM ${rows} WHERE __slice = ${i})`;
+    if (i === 0) await db.exec(`CREATE OR REPLACE TABLE agg_messages AS ${DAILY_PART(slice, '__bad')}`);
+    else await db.exec(`INSERT INTO agg_messages ${DAILY_PART(slice, '__bad')}`);
+    log.info(`  messages: daily set, slice ${i + 1} of ${slices} of the groups`);
+  }
+  await db.exec(`INSERT INTO agg_messages ${HOURLY_PART(`(SELECT * FROM ${rows})`, '__bad')}`);
   await db.exec(`INSERT INTO agg_messages ${TOTAL_PART}`);
 }
 
@@ -119,7 +170,7 @@ export async function aggregate(db: Db, from: string, bad: string, log: Pick<Log
  * at the first row that is not plain, that pass stops and the file is read again with them.
  * Both give the same table for a plain file (row-checks.ts plainForm).
  */
-export async function aggregateMessages(db: Db, source: SourceFile, plan: ParsePlan, log: Pick<Logger, 'info'>, strategy?: 'one pass' | 'in parts', slices = 1): Promise<LoadedTable> {
+export async function aggregateMessages(db: Db, source: SourceFile, plan: ParsePlan, log: Pick<Logger, 'info'>, strategy?: 'one pass' | 'in parts', slices = 1, parts?: PartsFolder): Promise<LoadedTable> {
   const rejectsTable = `rejects_${source.table}_${source.index}`;
   const options = { keepRaw: false, columns: ['sent_at', 'group_id', 'member_id'] };
   // (the SQL is made inside each run: withScan may switch the source to a serial read)
@@ -128,7 +179,7 @@ export async function aggregateMessages(db: Db, source: SourceFile, plan: ParseP
   if (plain()) {
     await withScan(db, source, async () => {
       try {
-        await aggregate(db, `(${plain()})`, '__mask <> 0', log, strategy, slices);
+        await aggregate(db, `(${plain()})`, '__mask <> 0', log, strategy, slices, parts);
         done = true;
       } catch (error) {
         if (!isNotPlain(error)) throw error;
@@ -136,7 +187,7 @@ export async function aggregateMessages(db: Db, source: SourceFile, plan: ParseP
       }
     });
   }
-  if (!done) await withScan(db, source, () => aggregate(db, `(${plan.select(scanSql(source, rejectsTable), source, options)})`, '__mask <> 0', log, strategy, slices));
+  if (!done) await withScan(db, source, () => aggregate(db, `(${plan.select(scanSql(source, rejectsTable), source, options)})`, '__mask <> 0', log, strategy, slices, parts));
   source.rejects = await readRejects(db, rejectsTable);
   const [{ rows }] = await db.rows<{ rows: number }>(`SELECT (messages + bad)::BIGINT AS rows FROM agg_messages WHERE grouping_set = ${TOTAL_SET}`);
   reconcile(source, rows + source.rejects.length);

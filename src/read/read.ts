@@ -60,7 +60,7 @@ export async function readInputs(db: Db, effects: Effects, options: ReadOptions)
   let loads: Promise<void> = Promise.resolve();
   let messages: SourceFile[] | undefined;
   const load = (table: TableName, files: SourceFile[]) => {
-    loads = loads.then(() => loadTable(db, effects, tables, table, files));
+    loads = loads.then(() => loadTable(db, effects, tables, table, files, options.workDir));
     loads.catch(() => undefined); // a failed load is thrown where loads are awaited, not as unhandled meanwhile
   };
   let prepared;
@@ -77,21 +77,22 @@ export async function readInputs(db: Db, effects: Effects, options: ReadOptions)
   return { tables: new Map(order.map((t) => [t, tables.get(t)!])), issues: prepared.issues };
 }
 
-async function loadTable(db: Db, effects: Effects, tables: Map<TableName, LoadedTable>, table: TableName, files: SourceFile[]): Promise<void> {
+async function loadTable(db: Db, effects: Effects, tables: Map<TableName, LoadedTable>, table: TableName, files: SourceFile[], workDir: string): Promise<void> {
   const plan = parsePlan(files[0].spec, files);
   if (table === 'messages' && files.length === 1 && !files[0].columns.has('message_id')) {
     // one messages file is aggregated as it is read; several are stored, so rows two
     // exports share are counted once (validate.ts), as are rows with a message ID (a msgid
     // pulled twice into one archive)
     const [source] = files;
-    const { aggregateMessages, dailySlices, messagesStrategy } = await import('./events.ts');
+    const { aggregateMessages, dailySlices, messagesStrategy, PARTS_FROM_SLICES } = await import('./events.ts');
     const bytes = (await effects.stat(source.readPath)).size;
     const limit = await memoryLimitBytes(db);
     const strategy = messagesStrategy(bytes, limit);
     const slices = strategy === 'in parts' ? dailySlices(bytes, limit) : 1;
-    if (strategy === 'in parts')
-      effects.log.info(`  messages: ${(bytes / 2 ** 30).toFixed(1)} GiB, over twice DuckDB's memory limit; aggregating in parts (${slices > 1 ? `the daily set in ${slices} slices of the groups, ${slices} more scans` : 'one more scan'}, less memory)`);
-    tables.set(table, await aggregateMessages(db, source, plan, effects.log, strategy, slices));
+    const how = slices >= PARTS_FROM_SLICES ? `the daily set in ${slices} slices of the groups, from one scan written to Parquet parts` : slices > 1 ? `the daily set in ${slices} slices of the groups, ${slices} more scans` : 'one more scan';
+    if (strategy === 'in parts') effects.log.info(`  messages: ${(bytes / 2 ** 30).toFixed(1)} GiB, over twice DuckDB's memory limit; aggregating in parts (${how}, less memory)`);
+    const parts = { dir: effects.path.join(workDir, `messages-${source.index}-parts`), rm: (dir: string) => effects.rm(dir) };
+    tables.set(table, await aggregateMessages(db, source, plan, effects.log, strategy, slices, parts));
   } else {
     tables.set(table, await loadRows(db, table, files, plan));
   }

@@ -4,7 +4,7 @@
  * on the sample's messages with their planted defects; and the fast pass, with the rows a cross
  * check rejected taken out, gives the table the exact path builds from the accepted rows.
  */
-import { cpSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { memoryLimitBytes, type Db } from '../../src/db/db.ts';
@@ -12,7 +12,7 @@ import { OutOfMemoryError } from '../../src/db/db.ts';
 import { NativeDb, openNativeDb } from '../../src/db/native.ts';
 import { parsePlan } from '../../src/read/row-checks.ts';
 import { nodeEffects, silentLogger } from '../../src/core/effects.ts';
-import { aggregate, aggregateFromRows, aggregateMessages, dailySlices, DAILY_SET, HOURLY_SET, messagesStrategy, subtractRejected, TOTAL_SET } from '../../src/read/events.ts';
+import { aggregate, aggregateFromRows, aggregateMessages, dailySlices, DAILY_SET, HOURLY_SET, messagesStrategy, PARTS_FROM_SLICES, subtractRejected, TOTAL_SET, type PartsFolder } from '../../src/read/events.ts';
 import { CROSS_BIT } from '../../src/read/row-checks.ts';
 import { loadRows } from '../../src/read/read.ts';
 import { prepareInputs } from '../../src/read/sources.ts';
@@ -43,10 +43,15 @@ afterAll(async () => {
   await db?.close();
 });
 
-async function messagesTable(strategy: 'one pass' | 'in parts', slices = 1) {
+/** A folder for the Parquet parts, removed as the build's is (the test checks it went). */
+function partsFolder(): PartsFolder {
+  return { dir: join(tempDir(), 'messages-parts'), rm: (dir) => nodeEffects(silentLogger).rm(dir) };
+}
+
+async function messagesTable(strategy: 'one pass' | 'in parts', slices = 1, parts?: PartsFolder, log = silentLogger) {
   const { sources } = await prepareInputs(db, nodeEffects(silentLogger), { dataDir, workDir: work });
   const [source] = sources.get('messages')!;
-  const loaded = await aggregateMessages(db, source, parsePlan(source.spec, [source]), silentLogger, strategy, slices);
+  const loaded = await aggregateMessages(db, source, parsePlan(source.spec, [source]), log, strategy, slices, parts);
   return { loaded, rows: await db.rows(ORDERED) };
 }
 
@@ -71,6 +76,32 @@ describe('agg_messages', () => {
     // every row counted once: the file's records, its rejects among them once
     expect(sliced.loaded.rows).toBe(one.loaded.rows);
     expect(sliced.loaded.sources[0].rejects).toEqual(one.loaded.sources[0].rejects);
+  });
+
+  it('is the same when the slices read one scan written to Parquet parts, which are removed after', async () => {
+    const one = await messagesTable('one pass');
+    const parts = partsFolder();
+    const lines: string[] = [];
+    const fromParts = await messagesTable('in parts', PARTS_FROM_SLICES, parts, { ...silentLogger, info: (line: string) => lines.push(line) });
+    expect(lines.join('\n')).toMatch(/read once into 3 parts of the groups/);
+    expect(fromParts.rows).toEqual(one.rows);
+    expect(fromParts.loaded.rows).toBe(one.loaded.rows);
+    // the one scan leaves the file's rejects; the bad rows went through the parts as such
+    expect(fromParts.loaded.sources[0].rejects).toEqual(one.loaded.sources[0].rejects);
+    expect(fromParts.rows.find((r) => r.grouping_set === TOTAL_SET)!.bad).toBeGreaterThan(0);
+    expect(existsSync(parts.dir)).toBe(false);
+    // with fewer slices than PARTS_FROM_SLICES the folder is not used: the slices scan the file
+    const lines2: string[] = [];
+    await messagesTable('in parts', PARTS_FROM_SLICES - 1, parts, { ...silentLogger, info: (line: string) => lines2.push(line) });
+    expect(lines2.join('\n')).not.toMatch(/read once/);
+  });
+
+  it('makes the empty sets from parts of a file with no rows', async () => {
+    const from = `(SELECT group_id, member_id, CAST(sent_at AS TIMESTAMP) AS sent_at FROM (VALUES ('G1', 'a', '2026-03-05 10:00:00')) t(group_id, member_id, sent_at) WHERE false)`;
+    const parts = partsFolder();
+    await aggregate(db, from, 'false', silentLogger, 'in parts', PARTS_FROM_SLICES, parts);
+    expect(await db.rows(`SELECT grouping_set, messages, bad FROM agg_messages ORDER BY grouping_set`)).toEqual([{ grouping_set: TOTAL_SET, messages: 0, bad: 0 }]);
+    expect(existsSync(parts.dir)).toBe(false);
   });
 
   it('from the fast pass, less the rows a cross check rejected, equals the exact path', async () => {
@@ -160,7 +191,8 @@ describe('the plain pass', () => {
     const [source] = sources.get('messages')!;
     const plan = parsePlan(source.spec, [source]);
     const lines: string[] = [];
-    const loaded = await aggregateMessages(db, source, plan, { info: (line) => lines.push(line) }, strategy, slices);
+    const parts = slices >= PARTS_FROM_SLICES ? partsFolder() : undefined;
+    const loaded = await aggregateMessages(db, source, plan, { info: (line) => lines.push(line) }, strategy, slices, parts);
     const made = await db.rows(ORDERED);
     await db.exec('DROP TABLE agg_messages');
     await aggregate(db, `(${plan.select(scanSql(source, 'rejects_general'), source, { keepRaw: false, columns: COLUMNS })})`, '__mask <> 0', silentLogger, strategy, slices);
