@@ -20,11 +20,13 @@
  * One GROUP BY of a very large file's member-days fails too: at 200 M messages (119 M
  * member-days, 12.1 GiB) DuckDB ran out of memory under 1 GB and under 2 GB alike, while a
  * quarter of the groups (30 M member-days) took 55 s under 1 GB. So the daily set of a file
- * over 3 times the limit is made in slices of the groups (hash of group_id). From three
- * slices on, the file is not scanned once per slice: one scan writes its parsed rows to
- * Parquet in the work folder, one folder per slice (COPY … PARTITION_BY), and each slice and
- * the hourly set read their part of that. At 200 M messages the scan and the write took 103 s,
- * a slice 17.5 s from Parquet against 52 s from the CSV, the hourly set 10 s against about 50 s.
+ * over 3 times the limit is made in slices of the groups (hash of group_id). Then the file is
+ * not scanned once per slice: one scan writes its parsed rows to Parquet in the work folder,
+ * one folder per slice (COPY … PARTITION_BY), and each slice and the hourly set read their
+ * part of that. At 200 M messages (5 slices) the scan and the write took 71 s, a slice 13–17 s
+ * from Parquet against about 50 s from the CSV, the hourly set 29 s; at 40 M messages in 2
+ * slices (under 600 MB) the read step took 31.6–32.6 s against 38.1–38.4 s. Unsliced, the
+ * write would cost about the one scan it saves.
  */
 import { sqlString, type Db } from '../db/db.ts';
 import { OutOfMemoryError } from '../db/db.ts';
@@ -90,8 +92,8 @@ export function dailySlices(fileBytes: number, limitBytes: number | null): numbe
   return limitBytes === null ? 1 : Math.max(1, Math.ceil(fileBytes / (3 * limitBytes)));
 }
 
-/** From this many slices on, the rows are read once into parts (see above): with fewer, the write costs more than the scans it saves. */
-export const PARTS_FROM_SLICES = 3;
+/** From this many slices on, the rows are read once into parts (see above): unsliced, the write costs what the scan it saves does. */
+export const PARTS_FROM_SLICES = 2;
 
 /** Where a sliced aggregation may write the file's rows, and how that folder is removed. */
 export interface PartsFolder {

@@ -89,7 +89,7 @@ async function loadTable(db: Db, effects: Effects, tables: Map<TableName, Loaded
     const limit = await memoryLimitBytes(db);
     const strategy = messagesStrategy(bytes, limit);
     const slices = strategy === 'in parts' ? dailySlices(bytes, limit) : 1;
-    const how = slices >= PARTS_FROM_SLICES ? `the daily set in ${slices} slices of the groups, from one scan written to Parquet parts` : slices > 1 ? `the daily set in ${slices} slices of the groups, ${slices} more scans` : 'one more scan';
+    const how = slices >= PARTS_FROM_SLICES ? `the daily set in ${slices} slices of the groups, from one scan written to Parquet parts` : 'one more scan';
     if (strategy === 'in parts') effects.log.info(`  messages: ${(bytes / 2 ** 30).toFixed(1)} GiB, over twice DuckDB's memory limit; aggregating in parts (${how}, less memory)`);
     const parts = { dir: effects.path.join(workDir, `messages-${source.index}-parts`), rm: (dir: string) => effects.rm(dir) };
     tables.set(table, await aggregateMessages(db, source, plan, effects.log, strategy, slices, parts));
