@@ -25,7 +25,7 @@
  * one folder per slice (COPY … PARTITION_BY), and each slice and the hourly set read their
  * part of that. At 200 M messages (5 slices) the scan and the write took 71 s, a slice 13–17 s
  * from Parquet against about 50 s from the CSV, the hourly set 29 s; at 40 M messages in 2
- * slices (under 600 MB) the read step took 31.6–32.6 s against 38.1–38.4 s. Unsliced, the
+ * slices (under 600 MB) the read step took 31.6–37.5 s against 37.5–38.4 s. Unsliced, the
  * write would cost about the one scan it saves.
  */
 import { sqlString, type Db } from '../db/db.ts';
