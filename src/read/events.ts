@@ -119,34 +119,38 @@ export async function aggregate(db: Db, from: string, bad: string, log: Pick<Log
   }
   if (slices >= PARTS_FROM_SLICES && parts) {
     try {
-      await aggregateFromParts(db, from, bad, log, slices, parts.dir);
+      const rows = await writeParts(db, from, bad, log, slices, parts.dir);
+      await setsInParts(db, log, slices, (i) => `(SELECT * FROM ${rows} WHERE __slice = ${i})`, `(SELECT * FROM ${rows})`, '__bad');
     } finally {
       await parts.rm(parts.dir);
     }
     return;
   }
-  if (slices <= 1) await db.exec(`CREATE OR REPLACE TABLE agg_messages AS ${DAILY_PART(from, bad)}`);
-  for (let i = 0; i < slices && slices > 1; i++) {
-    const slice = `(SELECT * FROM ${from} WHERE ${sliceOf(slices)} = ${i})`;
-    if (i === 0) await db.exec(`CREATE OR REPLACE TABLE agg_messages AS ${DAILY_PART(slice, bad)}`);
-    else await db.exec(`INSERT INTO agg_messages ${DAILY_PART(slice, bad)}`);
-    log.info(`  messages: daily set, slice ${i + 1} of ${slices} of the groups`);
-  }
-  // the hourly set scans the whole file last: its rejects are the file's (each scan rewrites them)
-  await db.exec(`INSERT INTO agg_messages ${HOURLY_PART(from, bad)}`);
-  await db.exec(`INSERT INTO agg_messages ${TOTAL_PART}`);
+  // (the hourly set scans the whole file last: its rejects are the file's, as each scan rewrites them)
+  await setsInParts(db, log, slices, (i) => `(SELECT * FROM ${from} WHERE ${sliceOf(slices)} = ${i})`, from, bad);
 }
 
 /** A row's slice of the groups (a row with no group is in the first). */
 const sliceOf = (slices: number) => `coalesce(hash(group_id) % ${slices}, 0)`;
 
+/** The sets in parts: the daily set from `whole`, or slice by slice from `slice(i)`; then the hourly set from `whole`, then the total. */
+async function setsInParts(db: Db, log: Pick<Logger, 'info'>, slices: number, slice: (i: number) => string, whole: string, bad: string): Promise<void> {
+  if (slices <= 1) await db.exec(`CREATE OR REPLACE TABLE agg_messages AS ${DAILY_PART(whole, bad)}`);
+  for (let i = 0; i < slices && slices > 1; i++) {
+    if (i === 0) await db.exec(`CREATE OR REPLACE TABLE agg_messages AS ${DAILY_PART(slice(i), bad)}`);
+    else await db.exec(`INSERT INTO agg_messages ${DAILY_PART(slice(i), bad)}`);
+    log.info(`  messages: daily set, slice ${i + 1} of ${slices} of the groups`);
+  }
+  await db.exec(`INSERT INTO agg_messages ${HOURLY_PART(whole, bad)}`);
+  await db.exec(`INSERT INTO agg_messages ${TOTAL_PART}`);
+}
+
 /**
- * The sets in parts from one scan of `from`: its rows (what the parts read, and whether each is
- * bad) written to Parquet under `dir`, a folder per slice, then read back: each slice's daily
- * set from its own folder (DuckDB reads only the files of the slice asked for), the hourly set
- * from all. The one scan leaves the file's rejects.
+ * One scan of `from` into Parquet under `dir`: its rows (what the sets read, and whether each
+ * is bad), a folder per slice of the groups. Returns what reads them back (DuckDB reads only
+ * the files of the slice a query asks for). The one scan leaves the file's rejects.
  */
-async function aggregateFromParts(db: Db, from: string, bad: string, log: Pick<Logger, 'info'>, slices: number, dir: string): Promise<void> {
+async function writeParts(db: Db, from: string, bad: string, log: Pick<Logger, 'info'>, slices: number, dir: string): Promise<string> {
   await db.exec(`
     COPY (SELECT sent_at, group_id, member_id, (${bad}) AS __bad, ${sliceOf(slices)} AS __slice FROM ${from})
     TO ${sqlString(dir)} (FORMAT parquet, PARTITION_BY (__slice), OVERWRITE)`);
@@ -154,15 +158,9 @@ async function aggregateFromParts(db: Db, from: string, bad: string, log: Pick<L
   const files = `${dir}/**/*.parquet`;
   // a file with no row at all wrote no part (and read_parquet refuses a pattern that matches nothing)
   const [{ n }] = await db.rows<{ n: number }>(`SELECT count(*)::INTEGER AS n FROM glob(${sqlString(files)})`);
-  const rows = n ? `read_parquet(${sqlString(files)}, hive_partitioning = true)` : `(SELECT NULL::TIMESTAMP AS sent_at, NULL::VARCHAR AS group_id, NULL::VARCHAR AS member_id, false AS __bad, 0::BIGINT AS __slice WHERE false)`;
-  for (let i = 0; i < slices; i++) {
-    const slice = `(SELECT * FROM ${rows} WHERE __slice = ${i})`;
-    if (i === 0) await db.exec(`CREATE OR REPLACE TABLE agg_messages AS ${DAILY_PART(slice, '__bad')}`);
-    else await db.exec(`INSERT INTO agg_messages ${DAILY_PART(slice, '__bad')}`);
-    log.info(`  messages: daily set, slice ${i + 1} of ${slices} of the groups`);
-  }
-  await db.exec(`INSERT INTO agg_messages ${HOURLY_PART(`(SELECT * FROM ${rows})`, '__bad')}`);
-  await db.exec(`INSERT INTO agg_messages ${TOTAL_PART}`);
+  return n
+    ? `read_parquet(${sqlString(files)}, hive_partitioning = true)`
+    : `(SELECT NULL::TIMESTAMP AS sent_at, NULL::VARCHAR AS group_id, NULL::VARCHAR AS member_id, false AS __bad, 0::BIGINT AS __slice WHERE false)`;
 }
 
 /**
