@@ -27,6 +27,11 @@
  * from Parquet against about 50 s from the CSV, the hourly set 29 s; at 40 M messages in 2
  * slices (under 600 MB) the read step took 31.6–37.5 s against 37.5–38.4 s. Unsliced, the
  * write would cost about the one scan it saves.
+ *
+ * Even a slice's plain GROUP BY, which spills, can run out of memory: at 200 M messages under
+ * 1 GB one of the five slices did in 3 of 6 runs. A part of the daily set that does is made
+ * again in two halves of its groups (the next bit of the group's hash), each halved again as
+ * needed (DAILY_HALVINGS), and the build says so.
  */
 import { sqlString, type Db } from '../db/db.ts';
 import { OutOfMemoryError } from '../db/db.ts';
@@ -135,14 +140,42 @@ const sliceOf = (slices: number) => `coalesce(hash(group_id) % ${slices}, 0)`;
 
 /** The sets in parts: the daily set from `whole`, or slice by slice from `slice(i)`; then the hourly set from `whole`, then the total. */
 async function setsInParts(db: Db, log: Pick<Logger, 'info'>, slices: number, slice: (i: number) => string, whole: string, bad: string): Promise<void> {
-  if (slices <= 1) await db.exec(`CREATE OR REPLACE TABLE agg_messages AS ${DAILY_PART(whole, bad)}`);
+  // (made empty first: every part is then an INSERT, which a part that runs out of memory leaves undone)
+  await db.exec(`CREATE OR REPLACE TABLE agg_messages (group_id VARCHAR, member_id VARCHAR, date DATE, staff BOOLEAN,
+    weekday INTEGER, hour INTEGER, grouping_set INTEGER, messages BIGINT, bad BIGINT)`);
+  if (slices <= 1) await insertDaily(db, log, whole, bad, 'the daily set', 1);
   for (let i = 0; i < slices && slices > 1; i++) {
-    if (i === 0) await db.exec(`CREATE OR REPLACE TABLE agg_messages AS ${DAILY_PART(slice(i), bad)}`);
-    else await db.exec(`INSERT INTO agg_messages ${DAILY_PART(slice(i), bad)}`);
+    await insertDaily(db, log, slice(i), bad, `slice ${i + 1} of ${slices}`, slices);
     log.info(`  messages: daily set, slice ${i + 1} of ${slices} of the groups`);
   }
   await db.exec(`INSERT INTO agg_messages ${HOURLY_PART(whole, bad)}`);
   await db.exec(`INSERT INTO agg_messages ${TOTAL_PART}`);
+}
+
+/**
+ * How many times a part of the daily set that runs out of memory is made again in two halves
+ * of its groups, before the build stops. At 200 M messages under 1 GB a slice of about 24 M
+ * member-days, a plain GROUP BY that spills, still ran out of memory in 3 of 6 runs
+ * (2026-12-07), each time after 7–8 s.
+ */
+export const DAILY_HALVINGS = 3;
+
+/**
+ * The daily set of `from` (the rows of one slice of the groups, of `divisor` slices) into
+ * agg_messages; if DuckDB runs out of memory, the same in two halves of those groups (the next
+ * bit of the group's hash), each halved again as needed, up to DAILY_HALVINGS times.
+ */
+async function insertDaily(db: Db, log: Pick<Logger, 'info'>, from: string, bad: string, what: string, divisor: number, halvings = 0): Promise<void> {
+  try {
+    await db.exec(`INSERT INTO agg_messages ${DAILY_PART(from, bad)}`);
+  } catch (error) {
+    if (!(error instanceof OutOfMemoryError) || halvings >= DAILY_HALVINGS) throw error;
+    log.info(`  messages: ${what} of the daily set ran out of memory; making it again in two halves of its groups`);
+    for (const half of [0, 1]) {
+      const rows = `(SELECT * FROM ${from} WHERE coalesce((hash(group_id) // ${divisor}) % 2, 0) = ${half})`;
+      await insertDaily(db, log, rows, bad, `${what}, half ${half + 1}`, divisor * 2, halvings + 1);
+    }
+  }
 }
 
 /**

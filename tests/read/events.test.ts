@@ -12,7 +12,7 @@ import { OutOfMemoryError } from '../../src/db/db.ts';
 import { NativeDb, openNativeDb } from '../../src/db/native.ts';
 import { parsePlan } from '../../src/read/row-checks.ts';
 import { nodeEffects, silentLogger } from '../../src/core/effects.ts';
-import { aggregate, aggregateFromRows, aggregateMessages, dailySlices, DAILY_SET, HOURLY_SET, messagesStrategy, PARTS_FROM_SLICES, subtractRejected, TOTAL_SET, type PartsFolder } from '../../src/read/events.ts';
+import { aggregate, aggregateFromRows, aggregateMessages, dailySlices, DAILY_HALVINGS, DAILY_SET, HOURLY_SET, messagesStrategy, PARTS_FROM_SLICES, subtractRejected, TOTAL_SET, type PartsFolder } from '../../src/read/events.ts';
 import { CROSS_BIT } from '../../src/read/row-checks.ts';
 import { loadRows } from '../../src/read/read.ts';
 import { prepareInputs } from '../../src/read/sources.ts';
@@ -152,6 +152,56 @@ describe('agg_messages', () => {
       { grouping_set: HOURLY_SET, group_id: 'G1', member_id: null, date: null, weekday: 4, hour: 10, messages: 1, bad: 0 },
       { grouping_set: TOTAL_SET, group_id: null, member_id: null, date: null, weekday: null, hour: null, messages: 1, bad: 0 },
     ]);
+  });
+
+  it.each([
+    ['each slice scanning the file', undefined],
+    ['the slices reading Parquet parts', 'parts'],
+  ])('makes a slice of the daily set that runs out of memory again in halves of its groups, and halves a half again (%s)', async (_how, useParts) => {
+    const one = await messagesTable('one pass');
+    // DuckDB itself, except that slice 2 of 3 fails, and then the first half of it, as a slice
+    // of 24 M member-days did in 3 of 6 runs under 1 GB
+    const daily = (sql: string) => sql.startsWith('INSERT INTO agg_messages') && sql.includes(`${DAILY_SET} AS grouping_set`);
+    const failed: string[] = [];
+    const failing: Db = {
+      exec: (sql) => {
+        const slice2 = sql.includes('% 3, 0) = 1)') || sql.includes('__slice = 1)');
+        const fail = daily(sql) && slice2 && (!sql.includes('// 3) % 2') || (sql.includes('// 3) % 2, 0) = 0)') && !sql.includes('// 6) % 2')));
+        if (!fail) return db.exec(sql);
+        failed.push(sql);
+        return Promise.reject(new OutOfMemoryError('Out of Memory Error: could not allocate block', '1GB'));
+      },
+      rows: (sql, params) => db.rows(sql, params),
+      close: async () => {},
+    };
+    const { sources } = await prepareInputs(db, nodeEffects(silentLogger), { dataDir, workDir: work });
+    const [source] = sources.get('messages')!;
+    const lines: string[] = [];
+    const parts = useParts ? partsFolder() : undefined;
+    const loaded = await aggregateMessages(failing, source, parsePlan(source.spec, [source]), { info: (line) => lines.push(line) }, 'in parts', 3, parts);
+    expect(failed).toHaveLength(2);
+    expect(lines.join('\n')).toMatch(/slice 2 of 3 of the daily set ran out of memory; making it again in two halves of its groups/);
+    expect(lines.join('\n')).toMatch(/slice 2 of 3, half 1 of the daily set ran out of memory/);
+    expect(lines.join('\n')).toMatch(useParts ? /read once into 3 parts/ : /^(?![\s\S]*read once)/);
+    expect(await db.rows(ORDERED)).toEqual(one.rows);
+    expect(loaded.rows).toBe(one.loaded.rows);
+    if (parts) expect(existsSync(parts.dir)).toBe(false);
+  });
+
+  it(`stops with DuckDB's out-of-memory error when a part still runs out after ${DAILY_HALVINGS} halvings`, async () => {
+    let attempts = 0;
+    const failing: Db = {
+      exec: (sql) => {
+        if (!(sql.startsWith('INSERT INTO agg_messages') && sql.includes(`${DAILY_SET} AS grouping_set`))) return db.exec(sql);
+        attempts++;
+        return Promise.reject(new OutOfMemoryError('Out of Memory Error: could not allocate block', '1GB'));
+      },
+      rows: (sql, params) => db.rows(sql, params),
+      close: async () => {},
+    };
+    const from = `(SELECT group_id, member_id, CAST(sent_at AS TIMESTAMP) AS sent_at FROM (VALUES ('G1', 'a', '2026-03-05 10:00:00')) t(group_id, member_id, sent_at))`;
+    await expect(aggregate(failing, from, 'false', silentLogger, 'in parts')).rejects.toBeInstanceOf(OutOfMemoryError);
+    expect(attempts).toBe(DAILY_HALVINGS + 1); // the whole, then one half at each level
   });
 
   it('goes straight to parts when messages.csv is over twice the memory limit', async () => {
