@@ -135,15 +135,19 @@ export async function aggregate(db: Db, from: string, bad: string, log: Pick<Log
   await setsInParts(db, log, slices, (i) => `(SELECT * FROM ${from} WHERE ${sliceOf(slices)} = ${i})`, from, bad);
 }
 
-/** A row's slice of the groups (a row with no group is in the first). */
-const sliceOf = (slices: number) => `coalesce(hash(group_id) % ${slices}, 0)`;
+/**
+ * A row's part of the groups, 0 to parts - 1, by the group's hash over `divisor` (a row with
+ * no group is in the first): the slices (divisor 1), and the halves of a slice of `divisor`.
+ */
+const groupPart = (parts: number, divisor = 1) => `coalesce((hash(group_id) // ${divisor}) % ${parts}, 0)`;
+const sliceOf = (slices: number) => groupPart(slices);
 
 /** The sets in parts: the daily set from `whole`, or slice by slice from `slice(i)`; then the hourly set from `whole`, then the total. */
 async function setsInParts(db: Db, log: Pick<Logger, 'info'>, slices: number, slice: (i: number) => string, whole: string, bad: string): Promise<void> {
   // (made empty first: every part is then an INSERT, which a part that runs out of memory leaves undone)
   await db.exec(`CREATE OR REPLACE TABLE agg_messages (group_id VARCHAR, member_id VARCHAR, date DATE, staff BOOLEAN,
     weekday INTEGER, hour INTEGER, grouping_set INTEGER, messages BIGINT, bad BIGINT)`);
-  if (slices <= 1) await insertDaily(db, log, whole, bad, 'the daily set', 1);
+  if (slices <= 1) await insertDaily(db, log, whole, bad, 'all', 1);
   for (let i = 0; i < slices && slices > 1; i++) {
     await insertDaily(db, log, slice(i), bad, `slice ${i + 1} of ${slices}`, slices);
     log.info(`  messages: daily set, slice ${i + 1} of ${slices} of the groups`);
@@ -172,7 +176,7 @@ async function insertDaily(db: Db, log: Pick<Logger, 'info'>, from: string, bad:
     if (!(error instanceof OutOfMemoryError) || halvings >= DAILY_HALVINGS) throw error;
     log.info(`  messages: ${what} of the daily set ran out of memory; making it again in two halves of its groups`);
     for (const half of [0, 1]) {
-      const rows = `(SELECT * FROM ${from} WHERE coalesce((hash(group_id) // ${divisor}) % 2, 0) = ${half})`;
+      const rows = `(SELECT * FROM ${from} WHERE ${groupPart(2, divisor)} = ${half})`;
       await insertDaily(db, log, rows, bad, `${what}, half ${half + 1}`, divisor * 2, halvings + 1);
     }
   }

@@ -48,6 +48,15 @@ function partsFolder(): PartsFolder {
   return { dir: join(tempDir(), 'messages-parts'), rm: (dir) => nodeEffects(silentLogger).rm(dir) };
 }
 
+/** DuckDB itself, except that the statements `fails` picks run out of memory. */
+function runningOutWhen(fails: (sql: string) => boolean): Db {
+  return {
+    exec: (sql) => (fails(sql) ? Promise.reject(new OutOfMemoryError('Out of Memory Error: could not allocate block', '1GB')) : db.exec(sql)),
+    rows: (sql, params) => db.rows(sql, params),
+    close: async () => {},
+  };
+}
+
 async function messagesTable(strategy: 'one pass' | 'in parts', slices = 1, parts?: PartsFolder, log = silentLogger) {
   const { sources } = await prepareInputs(db, nodeEffects(silentLogger), { dataDir, workDir: work });
   const [source] = sources.get('messages')!;
@@ -137,11 +146,7 @@ describe('agg_messages', () => {
 
   it('is made in parts, with a line saying so, when the one pass runs out of memory', async () => {
     // DuckDB itself, except that the GROUPING SETS statement fails as it can at 40 M messages
-    const failing: Db = {
-      exec: (sql) => (/GROUPING SETS/.test(sql) ? Promise.reject(new OutOfMemoryError('Out of Memory Error: could not allocate block', '1GB')) : db.exec(sql)),
-      rows: (sql) => db.rows(sql),
-      close: async () => {},
-    };
+    const failing = runningOutWhen((sql) => /GROUPING SETS/.test(sql));
     const lines: string[] = [];
     const from = `(SELECT group_id, member_id, CAST(sent_at AS TIMESTAMP) AS sent_at FROM (SELECT * FROM (VALUES ('G1', 'a', '2026-03-05 10:00:00')) t(group_id, member_id, sent_at)))`;
     await db.exec(`DROP TABLE IF EXISTS agg_messages`);
@@ -163,17 +168,12 @@ describe('agg_messages', () => {
     // of 24 M member-days did in 3 of 6 runs under 1 GB
     const daily = (sql: string) => sql.startsWith('INSERT INTO agg_messages') && sql.includes(`${DAILY_SET} AS grouping_set`);
     const failed: string[] = [];
-    const failing: Db = {
-      exec: (sql) => {
-        const slice2 = sql.includes('% 3, 0) = 1)') || sql.includes('__slice = 1)');
-        const fail = daily(sql) && slice2 && (!sql.includes('// 3) % 2') || (sql.includes('// 3) % 2, 0) = 0)') && !sql.includes('// 6) % 2')));
-        if (!fail) return db.exec(sql);
-        failed.push(sql);
-        return Promise.reject(new OutOfMemoryError('Out of Memory Error: could not allocate block', '1GB'));
-      },
-      rows: (sql, params) => db.rows(sql, params),
-      close: async () => {},
-    };
+    const failing = runningOutWhen((sql) => {
+      const slice2 = sql.includes('% 3, 0) = 1)') || sql.includes('__slice = 1)');
+      const fail = daily(sql) && slice2 && (!sql.includes('// 3) % 2') || (sql.includes('// 3) % 2, 0) = 0)') && !sql.includes('// 6) % 2')));
+      if (fail) failed.push(sql);
+      return fail;
+    });
     const { sources } = await prepareInputs(db, nodeEffects(silentLogger), { dataDir, workDir: work });
     const [source] = sources.get('messages')!;
     const lines: string[] = [];
@@ -190,15 +190,7 @@ describe('agg_messages', () => {
 
   it(`stops with DuckDB's out-of-memory error when a part still runs out after ${DAILY_HALVINGS} halvings`, async () => {
     let attempts = 0;
-    const failing: Db = {
-      exec: (sql) => {
-        if (!(sql.startsWith('INSERT INTO agg_messages') && sql.includes(`${DAILY_SET} AS grouping_set`))) return db.exec(sql);
-        attempts++;
-        return Promise.reject(new OutOfMemoryError('Out of Memory Error: could not allocate block', '1GB'));
-      },
-      rows: (sql, params) => db.rows(sql, params),
-      close: async () => {},
-    };
+    const failing = runningOutWhen((sql) => sql.startsWith('INSERT INTO agg_messages') && sql.includes(`${DAILY_SET} AS grouping_set`) && ++attempts > 0);
     const from = `(SELECT group_id, member_id, CAST(sent_at AS TIMESTAMP) AS sent_at FROM (VALUES ('G1', 'a', '2026-03-05 10:00:00')) t(group_id, member_id, sent_at))`;
     await expect(aggregate(failing, from, 'false', silentLogger, 'in parts')).rejects.toBeInstanceOf(OutOfMemoryError);
     expect(attempts).toBe(DAILY_HALVINGS + 1); // the whole, then one half at each level
